@@ -1,0 +1,22 @@
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { CloakError, ErrorCode } from "./errors.js";
+import { PRODUCTION_TREE_DEPTH } from "./merkle.js";
+import { SnarkjsProver } from "./prover.js";
+
+/**
+ * The published package ships the ceremony's depth-20 artifacts (wasm, final zkey, verification key)
+ * next to dist/, so an installed SDK can prove without fetching anything.
+ */
+export function bundledArtifactsDir(depth = PRODUCTION_TREE_DEPTH): string {
+  const dir = fileURLToPath(new URL(`../artifacts/transaction_${depth}/`, import.meta.url));
+  if (!existsSync(dir)) {
+    throw new CloakError(ErrorCode.ARTIFACT_NOT_FOUND, `no bundled artifacts for depth ${depth} at ${dir}; pass a ceremony export directory instead`);
+  }
+  return dir;
+}
+
+/** A prover over the bundled production artifacts, checksums verified. */
+export function loadBundledProver(depth = PRODUCTION_TREE_DEPTH): Promise<SnarkjsProver> {
+  return SnarkjsProver.fromDirectory(bundledArtifactsDir(depth));
+}

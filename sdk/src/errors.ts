@@ -1,0 +1,40 @@
+/** Every failure the SDK raises carries one of these codes, so callers can branch without parsing text. */
+export const ErrorCode = {
+  INVALID_FIELD_ELEMENT: "INVALID_FIELD_ELEMENT",
+  INVALID_AMOUNT: "INVALID_AMOUNT",
+  INVALID_KEY: "INVALID_KEY",
+  INVALID_ADDRESS: "INVALID_ADDRESS",
+  INVALID_NOTE: "INVALID_NOTE",
+  UNSUPPORTED_VERSION: "UNSUPPORTED_VERSION",
+  DECRYPTION_FAILED: "DECRYPTION_FAILED",
+  INSUFFICIENT_FUNDS: "INSUFFICIENT_FUNDS",
+  TOO_MANY_INPUTS: "TOO_MANY_INPUTS",
+  TOO_MANY_OUTPUTS: "TOO_MANY_OUTPUTS",
+  DUPLICATE_INPUT: "DUPLICATE_INPUT",
+  INVALID_EXT_DATA: "INVALID_EXT_DATA",
+  TREE_FULL: "TREE_FULL",
+  LEAF_NOT_FOUND: "LEAF_NOT_FOUND",
+  ROOT_NOT_FOUND: "ROOT_NOT_FOUND",
+  INVALID_SNAPSHOT: "INVALID_SNAPSHOT",
+  ARTIFACT_NOT_FOUND: "ARTIFACT_NOT_FOUND",
+  ARTIFACT_MISMATCH: "ARTIFACT_MISMATCH",
+  WITNESS_FAILED: "WITNESS_FAILED",
+  PROOF_FAILED: "PROOF_FAILED",
+  NOT_INITIALIZED: "NOT_INITIALIZED",
+} as const;
+
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+export class CloakError extends Error {
+  readonly code: ErrorCode;
+
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "CloakError";
+    this.code = code;
+  }
+}
+
+export function isCloakError(error: unknown, code?: ErrorCode): error is CloakError {
+  return error instanceof CloakError && (code === undefined || error.code === code);
+}

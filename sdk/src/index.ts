@@ -1,0 +1,72 @@
+export { CloakError, ErrorCode, isCloakError } from "./errors.js";
+export {
+  AMOUNT_BITS,
+  FIELD_SIZE,
+  MAX_AMOUNT,
+  bigIntToBytes,
+  bytesToBigInt,
+  mod,
+  randomFieldElement,
+  toAmount,
+  toField,
+  toHex32,
+  type FieldLike,
+} from "./field.js";
+export { getPoseidon, type PoseidonHasher } from "./poseidon.js";
+export { ADDRESS_PREFIX, Keypair, decodeAddress, encodeAddress, type SerializedKeypair, type ShieldedAddress } from "./keys.js";
+export {
+  createNote,
+  deserializeNote,
+  noteCommitment,
+  noteNullifier,
+  serializeNote,
+  spendNullifier,
+  type NoteData,
+  type SerializedNote,
+  type SpendableNote,
+} from "./note.js";
+export {
+  ENCRYPTED_NOTE_BYTES,
+  ENCRYPTED_NOTE_VERSION,
+  decryptNote,
+  encryptNote,
+  trialDecrypt,
+  type DiscoveredNote,
+  type EncryptedOutput,
+} from "./encryption.js";
+export {
+  MerkleTree,
+  PRODUCTION_TREE_DEPTH,
+  ROOT_HISTORY_SIZE,
+  ZERO_LEAF,
+  zeroValues,
+  type MerklePath,
+  type MerkleTreeSnapshot,
+} from "./merkle.js";
+export { EVM_EXT_DATA_ABI, encodeEvmExtData, hashEvmExtData, publicAmount, validateExtData, type EvmExtData } from "./ext-data.js";
+export { encodeSolidityProof, toSolidityProof, type Groth16Proof, type SolidityProof } from "./proof.js";
+export {
+  ARTIFACT_FILES,
+  SnarkjsProver,
+  loadArtifacts,
+  publicInputsOf,
+  publicSignalsOf,
+  verifyProof,
+  type CircuitInputs,
+  type ProofResult,
+  type Prover,
+  type ProverArtifacts,
+  type TransactionPublicInputs,
+} from "./prover.js";
+export {
+  N_INPUTS,
+  N_OUTPUTS,
+  prepareTransaction,
+  proveTransaction,
+  type PreparedTransaction,
+  type ProvenTransaction,
+  type TransactionInput,
+  type TransactionOutput,
+  type TransactionRequest,
+} from "./transaction.js";
+export { bundledArtifactsDir, loadBundledProver } from "./artifacts.js";

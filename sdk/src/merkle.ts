@@ -1,0 +1,184 @@
+import { CloakError, ErrorCode } from "./errors.js";
+import { toField, toHex32 } from "./field.js";
+import type { PoseidonHasher } from "./poseidon.js";
+
+export const PRODUCTION_TREE_DEPTH = 20;
+/** Roots a pool accepts besides the newest; the on-chain trees keep the same number. */
+export const ROOT_HISTORY_SIZE = 100;
+/** The empty leaf. zeros[i + 1] = Poseidon(zeros[i], zeros[i]); every chain's tree uses these values. */
+export const ZERO_LEAF = 0n;
+const MAX_DEPTH = 32;
+const SNAPSHOT_FORMAT = "cloak-tree/1";
+
+export interface MerklePath {
+  leafIndex: number;
+  leaf: bigint;
+  /** Siblings from the leaf level up. */
+  pathElements: bigint[];
+  root: bigint;
+}
+
+export interface MerkleTreeSnapshot {
+  format: typeof SNAPSHOT_FORMAT;
+  depth: number;
+  rootHistorySize: number;
+  leaves: string[];
+  /** Oldest first; the last entry is the current root. */
+  rootHistory: string[];
+}
+
+export function zeroValues(depth: number, poseidon: PoseidonHasher): bigint[] {
+  const zeros = [ZERO_LEAF];
+  for (let i = 0; i < depth; i++) zeros.push(poseidon.hash([zeros[i]!, zeros[i]!]));
+  return zeros;
+}
+
+/**
+ * Append-only Poseidon Merkle tree mirroring the pools' on-chain trees. Every level is kept, so paths
+ * for any leaf are O(depth); each insert call records one root in the history, as one on-chain
+ * transaction (which appends its two outputs) records one.
+ */
+export class MerkleTree {
+  readonly depth: number;
+  readonly rootHistorySize: number;
+  readonly #poseidon: PoseidonHasher;
+  readonly #zeros: bigint[];
+  /** layers[0] are the leaves; layers[depth] holds the root once anything is inserted. */
+  readonly #layers: bigint[][];
+  #rootHistory: bigint[] = [];
+
+  constructor(depth: number, poseidon: PoseidonHasher, options: { leaves?: readonly bigint[]; rootHistorySize?: number } = {}) {
+    if (!Number.isInteger(depth) || depth < 1 || depth > MAX_DEPTH) {
+      throw new CloakError(ErrorCode.INVALID_SNAPSHOT, `depth: must be an integer from 1 to ${MAX_DEPTH}, got ${depth}`);
+    }
+    this.depth = depth;
+    this.rootHistorySize = options.rootHistorySize ?? ROOT_HISTORY_SIZE;
+    this.#poseidon = poseidon;
+    this.#zeros = zeroValues(depth, poseidon);
+    this.#layers = Array.from({ length: depth + 1 }, () => []);
+    this.#rootHistory = [this.#zeros[depth]!];
+    if (options.leaves?.length) this.insertMany(options.leaves);
+  }
+
+  get capacity(): number {
+    return 2 ** this.depth;
+  }
+
+  get size(): number {
+    return this.#layers[0]!.length;
+  }
+
+  get root(): bigint {
+    return this.#rootHistory[this.#rootHistory.length - 1]!;
+  }
+
+  get zeros(): readonly bigint[] {
+    return this.#zeros;
+  }
+
+  leaves(): readonly bigint[] {
+    return this.#layers[0]!;
+  }
+
+  insert(leaf: bigint): number {
+    return this.insertMany([leaf]);
+  }
+
+  /** Appends leaves, rehashing each touched node once; returns the index of the first new leaf. */
+  insertMany(leaves: readonly bigint[]): number {
+    const start = this.size;
+    if (leaves.length === 0) return start;
+    if (start + leaves.length > this.capacity) {
+      throw new CloakError(ErrorCode.TREE_FULL, `tree of depth ${this.depth} holds ${this.capacity} leaves; cannot add ${leaves.length} to ${start}`);
+    }
+    const layer0 = this.#layers[0]!;
+    for (const [i, leaf] of leaves.entries()) layer0.push(toField(leaf, `leaves[${i}]`));
+
+    let from = start;
+    let to = layer0.length;
+    for (let level = 0; level < this.depth; level++) {
+      const current = this.#layers[level]!;
+      const parent = this.#layers[level + 1]!;
+      const firstParent = from >> 1;
+      const lastParent = (to - 1) >> 1;
+      for (let p = firstParent; p <= lastParent; p++) {
+        const left = current[2 * p]!;
+        const right = 2 * p + 1 < current.length ? current[2 * p + 1]! : this.#zeros[level]!;
+        parent[p] = this.#poseidon.hash([left, right]);
+      }
+      from = firstParent;
+      to = lastParent + 1;
+    }
+    this.#pushRoot(this.#layers[this.depth]![0]!);
+    return start;
+  }
+
+  #pushRoot(root: bigint): void {
+    this.#rootHistory.push(root);
+    if (this.#rootHistory.length > this.rootHistorySize) this.#rootHistory.shift();
+  }
+
+  /** The authentication path of the leaf at `leafIndex` against the current root. */
+  path(leafIndex: number): MerklePath {
+    if (!Number.isInteger(leafIndex) || leafIndex < 0 || leafIndex >= this.size) {
+      throw new CloakError(ErrorCode.LEAF_NOT_FOUND, `leafIndex: ${leafIndex} is not in a tree of ${this.size} leaves`);
+    }
+    const pathElements: bigint[] = [];
+    let index = leafIndex;
+    for (let level = 0; level < this.depth; level++) {
+      const sibling = this.#layers[level]![index ^ 1];
+      pathElements.push(sibling ?? this.#zeros[level]!);
+      index >>= 1;
+    }
+    return { leafIndex, leaf: this.#layers[0]![leafIndex]!, pathElements, root: this.root };
+  }
+
+  indexOf(leaf: bigint): number {
+    return this.#layers[0]!.indexOf(leaf);
+  }
+
+  /** True when `root` is the current root or one of the last `rootHistorySize` ones. */
+  isKnownRoot(root: bigint): boolean {
+    return this.#rootHistory.includes(root);
+  }
+
+  requireKnownRoot(root: bigint): void {
+    if (!this.isKnownRoot(root)) {
+      throw new CloakError(ErrorCode.ROOT_NOT_FOUND, `root ${toHex32(root)} is not among the last ${this.rootHistorySize} roots`);
+    }
+  }
+
+  rootHistory(): readonly bigint[] {
+    return this.#rootHistory;
+  }
+
+  snapshot(): MerkleTreeSnapshot {
+    return {
+      format: SNAPSHOT_FORMAT,
+      depth: this.depth,
+      rootHistorySize: this.rootHistorySize,
+      leaves: this.#layers[0]!.map(toHex32),
+      rootHistory: this.#rootHistory.map(toHex32),
+    };
+  }
+
+  /** Rebuilds from a snapshot and refuses one whose leaves do not hash to its recorded current root. */
+  static restore(snapshot: MerkleTreeSnapshot, poseidon: PoseidonHasher): MerkleTree {
+    if (snapshot?.format !== SNAPSHOT_FORMAT) {
+      throw new CloakError(ErrorCode.UNSUPPORTED_VERSION, `snapshot.format: expected '${SNAPSHOT_FORMAT}', got '${String(snapshot?.format)}'`);
+    }
+    if (!Array.isArray(snapshot.leaves) || !Array.isArray(snapshot.rootHistory) || snapshot.rootHistory.length === 0) {
+      throw new CloakError(ErrorCode.INVALID_SNAPSHOT, "snapshot: leaves and a non-empty rootHistory are required");
+    }
+    const tree = new MerkleTree(snapshot.depth, poseidon, {
+      leaves: snapshot.leaves.map((leaf, i) => toField(leaf, `snapshot.leaves[${i}]`)),
+      rootHistorySize: snapshot.rootHistorySize,
+    });
+    const history = snapshot.rootHistory.map((root, i) => toField(root, `snapshot.rootHistory[${i}]`));
+    if (history[history.length - 1] !== tree.root) {
+      throw new CloakError(ErrorCode.INVALID_SNAPSHOT, `snapshot: leaves hash to ${toHex32(tree.root)}, not the recorded root`);
+    }
+    tree.#rootHistory = history.slice(-tree.rootHistorySize);
+    return tree;
+  }
+}
