@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# `npm test`: every test suite of the workspace, in order of cost. npm puts node_modules/.bin (and so
+# the pinned Node 22) first on PATH.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+export PATH="$root/node_modules/.bin:$PATH"
+
+npm run build
+npm run test:sdk
+npm run test:circuits
+npm run test:contracts
+npm run test:package
