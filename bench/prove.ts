@@ -5,7 +5,7 @@ import { readFileSync, writeFileSync, mkdirSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { getPoseidon, verifyProof } from "@cloak/sdk";
+import { getPoseidon, releaseProvingResources, verifyProof } from "@cloak/sdk";
 import { artifactsDir, proverFor, repoRoot, transferAndWithdraw } from "../test/support/fixtures.ts";
 
 const { values } = parseArgs({
@@ -81,4 +81,4 @@ console.log(`  poseidon(2)          ${result.poseidon.hashesPerSecond} hashes/s`
 mkdirSync(join(values.out, ".."), { recursive: true });
 writeFileSync(values.out, `${JSON.stringify(result, null, 2)}\n`);
 console.log(`Wrote ${values.out}`);
-process.exit(0);
+await releaseProvingResources();

@@ -51,6 +51,7 @@ export {
   loadArtifacts,
   publicInputsOf,
   publicSignalsOf,
+  releaseProvingResources,
   verifyProof,
   type CircuitInputs,
   type ProofResult,

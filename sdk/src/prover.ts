@@ -110,7 +110,8 @@ export class SnarkjsProver implements Prover {
   readonly depth: number;
   readonly verificationKey: object;
   readonly #zkey: Uint8Array;
-  readonly #witness: WitnessCalculator;
+  readonly #wasm: Uint8Array;
+  #witness: WitnessCalculator;
   // The witness calculator owns one WebAssembly memory: proofs are generated one at a time.
   #queue: Promise<unknown> = Promise.resolve();
 
@@ -118,6 +119,7 @@ export class SnarkjsProver implements Prover {
     this.depth = artifacts.depth;
     this.verificationKey = artifacts.verificationKey;
     this.#zkey = artifacts.zkey;
+    this.#wasm = artifacts.wasm;
     this.#witness = witness;
   }
 
@@ -142,9 +144,11 @@ export class SnarkjsProver implements Prover {
     try {
       witness = await this.#witness.calculateWTNSBin(inputs, true);
     } catch (error) {
-      throw new CloakError(ErrorCode.WITNESS_FAILED, `the inputs violate the circuit: ${(error as Error).message.split("\n")[0]}`, {
-        cause: error,
-      });
+      // circom_runtime appends every failure to one message buffer per instance; a fresh instance
+      // keeps the next failure's message about that failure alone.
+      this.#witness = await WitnessCalculatorBuilder(this.#wasm, { sanityCheck: true });
+      const detail = (error as Error).message.split("\n").filter(Boolean).join("; ");
+      throw new CloakError(ErrorCode.WITNESS_FAILED, `the inputs violate the circuit: ${detail}`, { cause: error });
     }
     const witnessDone = performance.now();
     let result: Awaited<ReturnType<typeof snarkjs.groth16.prove>>;
@@ -170,4 +174,13 @@ export class SnarkjsProver implements Prover {
 export async function verifyProof(verificationKey: object, proof: Groth16Proof, publicSignals: readonly bigint[]): Promise<boolean> {
   const snarkProof = { ...proof, pi_a: [...proof.pi_a, "1"], pi_b: [...proof.pi_b, ["1", "0"]], pi_c: [...proof.pi_c, "1"], protocol: "groth16", curve: "bn128" };
   return snarkjs.groth16.verify(verificationKey, publicSignals.map(String), snarkProof);
+}
+
+/**
+ * snarkjs proves on a pool of worker threads that it keeps alive for the whole process. Call this when
+ * done proving so Node can exit; a later proof simply starts a new pool.
+ */
+export async function releaseProvingResources(): Promise<void> {
+  const holder = globalThis as { curve_bn128?: { terminate(): Promise<void> } | null };
+  await holder.curve_bn128?.terminate();
 }

@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { SnarkjsProver } from "@cloak/sdk";
+import { SnarkjsProver, releaseProvingResources } from "@cloak/sdk";
 import { TEST_DEPTH, repoRoot, transferAndWithdraw } from "../support/fixtures.ts";
 
 const script = join(repoRoot, "scripts/trusted-setup-ceremony.sh");
@@ -31,7 +31,10 @@ const transcript = () => JSON.parse(readFileSync(join(dir, "transcript.json"), "
 
 describe("trusted-setup ceremony", () => {
   before(() => rmSync(dir, { recursive: true, force: true }));
-  after(() => rmSync(work, { recursive: true, force: true }));
+  after(async () => {
+    rmSync(work, { recursive: true, force: true });
+    await releaseProvingResources();
+  });
 
   it("refuses to contribute before a ceremony exists", () => {
     expectRefusal(["contribute", "--name", "alice"], /no ceremony .*run 'new' before 'contribute'/);

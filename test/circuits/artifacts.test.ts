@@ -5,10 +5,12 @@ import { createHash } from "node:crypto";
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, it } from "node:test";
-import { CloakError, ErrorCode, loadArtifacts } from "@cloak/sdk";
+import { after, describe, it } from "node:test";
+import { CloakError, ErrorCode, loadArtifacts, releaseProvingResources } from "@cloak/sdk";
 import { renderVerifier, verifierContractName } from "../../scripts/ceremony/verifier.ts";
 import { PRODUCTION_DEPTH, TEST_DEPTH, artifactsDir, proverFor, repoRoot, transferAndWithdraw } from "../support/fixtures.ts";
+
+after(releaseProvingResources);
 
 const CONSTRAINT_BUDGET = 2 ** 14;
 const sha256 = (path: string) => createHash("sha256").update(readFileSync(path)).digest("hex");

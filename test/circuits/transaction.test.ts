@@ -1,11 +1,12 @@
 // The join-split's statement, checked through the real wasm witness generator and snarkjs Groth16
 // at the test depth: what must prove does, and each tampering is refused by the circuit or the verifier.
 import assert from "node:assert/strict";
-import { describe, it } from "node:test";
-import { CloakError, ErrorCode, FIELD_SIZE, Keypair, MAX_AMOUNT, prepareTransaction, publicSignalsOf, type CircuitInputs } from "@cloak/sdk";
+import { after, describe, it } from "node:test";
+import { CloakError, ErrorCode, FIELD_SIZE, Keypair, MAX_AMOUNT, prepareTransaction, publicSignalsOf, releaseProvingResources, type CircuitInputs } from "@cloak/sdk";
 import { TEST_DEPTH, extDataBase, proverFor, scenario, transferAndWithdraw } from "../support/fixtures.ts";
 
 const prover = await proverFor(TEST_DEPTH);
+after(releaseProvingResources);
 
 async function assertWitnessRefused(inputs: CircuitInputs): Promise<void> {
   await assert.rejects(prover.prove(inputs), (error: unknown) => {

@@ -12,7 +12,7 @@ const work = mkdtempSync(join(tmpdir(), "cloak-pack-"));
 const consumer = join(work, "consumer");
 
 const CONSUMER_SCRIPT = `
-import { getPoseidon, Keypair, MerkleTree, loadBundledProver, proveTransaction, trialDecrypt } from "@cloak/sdk";
+import { getPoseidon, Keypair, MerkleTree, loadBundledProver, proveTransaction, releaseProvingResources, trialDecrypt } from "@cloak/sdk";
 
 const poseidon = await getPoseidon();
 const prover = await loadBundledProver();
@@ -28,7 +28,7 @@ const tx = await proveTransaction({
 const verified = await prover.verify(tx.proof, tx.publicSignals);
 const found = trialDecrypt([{ commitment: tx.publicInputs.outputCommitments[0], leafIndex: 0, ciphertext: tx.extData.encryptedOutput1 }], alice, poseidon);
 console.log(JSON.stringify({ depth: prover.depth, verified, discovered: found.map((n) => n.amount.toString()) }));
-process.exit(0);
+await releaseProvingResources();
 `;
 
 describe("@cloak/sdk package", () => {

@@ -1,0 +1,47 @@
+// The committed Solidity verifier on Hardhat's in-process EVM, against real depth-20 proofs from the SDK.
+import { expect } from "chai";
+import { network } from "hardhat";
+import { FIELD_SIZE, releaseProvingResources, toSolidityProof, type ProofResult } from "@cloak/sdk";
+import { PRODUCTION_DEPTH, proverFor, transferAndWithdraw } from "../support/fixtures.ts";
+
+const { ethers } = await network.create();
+
+describe("Transaction20Verifier", function () {
+  let proven: ProofResult;
+
+  before(async function () {
+    const prover = await proverFor(PRODUCTION_DEPTH);
+    const tx = await transferAndWithdraw(PRODUCTION_DEPTH);
+    proven = await prover.prove(tx.circuitInputs);
+  });
+
+  after(releaseProvingResources);
+
+  async function verify(signals: bigint[]): Promise<boolean> {
+    const verifier = await ethers.deployContract("Transaction20Verifier");
+    const { pA, pB, pC } = toSolidityProof(proven.proof);
+    return verifier.verifyProof(pA, pB, pC, signals);
+  }
+
+  it("accepts a real depth-20 join-split proof", async function () {
+    expect(await verify(proven.publicSignals)).to.equal(true);
+  });
+
+  it("rejects the proof under a changed extDataHash", async function () {
+    const signals = [...proven.publicSignals];
+    signals[2] = (signals[2]! + 1n) % FIELD_SIZE;
+    expect(await verify(signals)).to.equal(false);
+  });
+
+  it("rejects the proof under a changed nullifier", async function () {
+    const signals = [...proven.publicSignals];
+    signals[3] = (signals[3]! + 1n) % FIELD_SIZE;
+    expect(await verify(signals)).to.equal(false);
+  });
+
+  it("rejects a public signal at or above the field modulus", async function () {
+    const signals = [...proven.publicSignals];
+    signals[1] = signals[1]! + FIELD_SIZE;
+    expect(await verify(signals)).to.equal(false);
+  });
+});
