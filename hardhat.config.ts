@@ -3,6 +3,8 @@ import { createRequire } from "node:module";
 import hardhatToolboxMochaEthers from "@nomicfoundation/hardhat-toolbox-mocha-ethers";
 import { configVariable, defineConfig } from "hardhat/config";
 
+import { cloakTasks } from "./tasks/index.ts";
+
 // solc comes from the pinned npm `solc` package (soljson.js, the WASM build) instead of Hardhat's
 // downloader, so compiling needs no access to binaries.soliditylang.org and always uses the exact
 // compiler in package-lock.json.
@@ -15,6 +17,7 @@ const evmVersion = "prague";
 
 export default defineConfig({
   plugins: [hardhatToolboxMochaEthers],
+  tasks: cloakTasks,
   solidity: {
     profiles: {
       default: {

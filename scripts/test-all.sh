@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `npm test`: every test suite of the workspace, in order of cost. npm puts node_modules/.bin (and so
+# `npm test`: every test suite of the workspace, cheapest first. npm puts node_modules/.bin (and so
 # the pinned Node 22) first on PATH.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -8,6 +8,7 @@ export PATH="$root/node_modules/.bin:$PATH"
 
 npm run build
 npm run test:sdk
+npm run test:contracts   # also compiles, generating the contract types the type check reads
+npm run typecheck        # tsx and Hardhat strip types without checking them
 npm run test:circuits
-npm run test:contracts
 npm run test:package

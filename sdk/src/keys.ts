@@ -6,6 +6,7 @@ import { bech32m } from "@scure/base";
 import { CloakError, ErrorCode } from "./errors.js";
 import { bigIntToBytes, bytesToBigInt, FIELD_SIZE, randomFieldElement, toField, toHex32 } from "./field.js";
 import type { PoseidonHasher } from "./poseidon.js";
+import { parseVersioned } from "./versioned.js";
 
 export const ADDRESS_PREFIX = "cloak";
 const ADDRESS_VERSION = 1;
@@ -71,19 +72,7 @@ export class Keypair implements ShieldedAddress {
   }
 
   static deserialize(serialized: SerializedKeypair | string, poseidon: PoseidonHasher): Keypair {
-    let parsed: unknown = serialized;
-    if (typeof serialized === "string") {
-      try {
-        parsed = JSON.parse(serialized);
-      } catch {
-        throw new CloakError(ErrorCode.INVALID_KEY, "keypair: not valid JSON");
-      }
-    }
-    const record = parsed as Partial<SerializedKeypair> | null;
-    if (!record || typeof record !== "object") throw new CloakError(ErrorCode.INVALID_KEY, "keypair: expected an object");
-    if (record.format !== KEY_FORMAT) {
-      throw new CloakError(ErrorCode.UNSUPPORTED_VERSION, `keypair.format: expected '${KEY_FORMAT}', got '${String(record.format)}'`);
-    }
+    const record = parseVersioned(serialized, KEY_FORMAT, "keypair", ErrorCode.INVALID_KEY);
     if (typeof record.privateKey !== "string") throw new CloakError(ErrorCode.INVALID_KEY, "keypair.privateKey: missing");
     return Keypair.fromPrivateKey(record.privateKey, poseidon);
   }

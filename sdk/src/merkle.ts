@@ -1,6 +1,7 @@
 import { CloakError, ErrorCode } from "./errors.js";
 import { toField, toHex32 } from "./field.js";
 import type { PoseidonHasher } from "./poseidon.js";
+import { parseVersioned } from "./versioned.js";
 
 export const PRODUCTION_TREE_DEPTH = 20;
 /** Roots a pool accepts besides the newest; the on-chain trees keep the same number. */
@@ -163,13 +164,12 @@ export class MerkleTree {
   }
 
   /** Rebuilds from a snapshot and refuses one whose leaves do not hash to its recorded current root. */
-  static restore(snapshot: MerkleTreeSnapshot, poseidon: PoseidonHasher): MerkleTree {
-    if (snapshot?.format !== SNAPSHOT_FORMAT) {
-      throw new CloakError(ErrorCode.UNSUPPORTED_VERSION, `snapshot.format: expected '${SNAPSHOT_FORMAT}', got '${String(snapshot?.format)}'`);
-    }
+  static restore(serialized: MerkleTreeSnapshot | string, poseidon: PoseidonHasher): MerkleTree {
+    const snapshot = parseVersioned(serialized, SNAPSHOT_FORMAT, "snapshot", ErrorCode.INVALID_SNAPSHOT);
     if (!Array.isArray(snapshot.leaves) || !Array.isArray(snapshot.rootHistory) || snapshot.rootHistory.length === 0) {
       throw new CloakError(ErrorCode.INVALID_SNAPSHOT, "snapshot: leaves and a non-empty rootHistory are required");
     }
+    if (typeof snapshot.depth !== "number") throw new CloakError(ErrorCode.INVALID_SNAPSHOT, "snapshot.depth: missing");
     const tree = new MerkleTree(snapshot.depth, poseidon, {
       leaves: snapshot.leaves.map((leaf, i) => toField(leaf, `snapshot.leaves[${i}]`)),
       rootHistorySize: snapshot.rootHistorySize,

@@ -2,6 +2,7 @@ import { CloakError, ErrorCode } from "./errors.js";
 import { randomFieldElement, toAmount, toField, toHex32 } from "./field.js";
 import type { Keypair } from "./keys.js";
 import type { PoseidonHasher } from "./poseidon.js";
+import { parseVersioned } from "./versioned.js";
 
 const NOTE_FORMAT = "cloak-note/1";
 
@@ -69,19 +70,7 @@ export function serializeNote(note: NoteData & { leafIndex?: number }): Serializ
 }
 
 export function deserializeNote(serialized: SerializedNote | string): NoteData & { leafIndex?: number } {
-  let parsed: unknown = serialized;
-  if (typeof serialized === "string") {
-    try {
-      parsed = JSON.parse(serialized);
-    } catch {
-      throw new CloakError(ErrorCode.INVALID_NOTE, "note: not valid JSON");
-    }
-  }
-  const record = parsed as Partial<SerializedNote> | null;
-  if (!record || typeof record !== "object") throw new CloakError(ErrorCode.INVALID_NOTE, "note: expected an object");
-  if (record.format !== NOTE_FORMAT) {
-    throw new CloakError(ErrorCode.UNSUPPORTED_VERSION, `note.format: expected '${NOTE_FORMAT}', got '${String(record.format)}'`);
-  }
+  const record = parseVersioned(serialized, NOTE_FORMAT, "note", ErrorCode.INVALID_NOTE);
   for (const field of ["amount", "publicKey", "blinding"] as const) {
     if (typeof record[field] !== "string") throw new CloakError(ErrorCode.INVALID_NOTE, `note.${field}: missing`);
   }

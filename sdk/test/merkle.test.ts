@@ -58,7 +58,7 @@ describe("merkle tree", () => {
   it("restores a snapshot to the same root, paths and history", () => {
     const tree = new MerkleTree(5, poseidon, { leaves: leaves(4) });
     tree.insertMany(leaves(3));
-    const restored = MerkleTree.restore(JSON.parse(JSON.stringify(tree.snapshot())), poseidon);
+    const restored = MerkleTree.restore(JSON.stringify(tree.snapshot()), poseidon);
     assert.equal(restored.root, tree.root);
     assert.deepEqual(restored.rootHistory(), tree.rootHistory());
     assert.deepEqual(restored.path(5), tree.path(5));
@@ -68,6 +68,11 @@ describe("merkle tree", () => {
     const snapshot = new MerkleTree(5, poseidon, { leaves: leaves(4) }).snapshot();
     snapshot.leaves[2] = "0x05";
     assertCloakError(() => MerkleTree.restore(snapshot, poseidon), ErrorCode.INVALID_SNAPSHOT, "snapshot");
+  });
+
+  it("refuses a snapshot of an unknown format", () => {
+    const snapshot = { ...new MerkleTree(3, poseidon).snapshot(), format: "cloak-tree/9" };
+    assertCloakError(() => MerkleTree.restore(JSON.stringify(snapshot), poseidon), ErrorCode.UNSUPPORTED_VERSION, "snapshot.format");
   });
 
   it("refuses to grow past its capacity", () => {
