@@ -19,6 +19,8 @@ export default defineConfig({
   plugins: [hardhatToolboxMochaEthers],
   tasks: cloakTasks,
   solidity: {
+    // Proxies come straight from OpenZeppelin; building them here gives tests and tasks their artifacts.
+    npmFilesToBuild: ["@openzeppelin/contracts/proxy/ERC1967/ERC1967Proxy.sol"],
     profiles: {
       default: {
         version: solcVersion,
@@ -34,7 +36,7 @@ export default defineConfig({
   },
   paths: {
     sources: "contracts",
-    tests: { mocha: "test/contracts" },
+    tests: { mocha: "test/contracts", solidity: "test/solidity" },
   },
   typechain: {
     outDir: "types/ethers-contracts",

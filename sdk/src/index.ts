@@ -71,3 +71,4 @@ export {
   type TransactionRequest,
 } from "./transaction.js";
 export { bundledArtifactsDir, loadBundledProver } from "./artifacts.js";
+export { toTransactArgs, type PoolExtDataArgs, type PoolProofArgs } from "./evm/transact-args.js";

@@ -1,0 +1,96 @@
+// `npm run bench:gas`: gas of each pool operation on Hardhat's in-process EVM, with real depth-20 proofs.
+// Prints a table and writes bench/results/gas.json. Figures are receipts' gasUsed (they include the
+// 21,000 intrinsic gas and calldata), except where a row says otherwise.
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { network } from "hardhat";
+import {
+  Keypair,
+  MerkleTree,
+  getPoseidon,
+  proveTransaction,
+  releaseProvingResources,
+  toSolidityProof,
+  toTransactArgs,
+  trialDecrypt,
+  type EncryptedOutput,
+  type ProvenTransaction,
+  type TransactionRequest,
+} from "@cloak/sdk";
+import { deployStack } from "../test/support/deploy.ts";
+import { PRODUCTION_DEPTH, proverFor, repoRoot } from "../test/support/fixtures.ts";
+
+const { ethers } = await network.create();
+const [, recipient, relayer] = await ethers.getSigners();
+const poseidon = await getPoseidon();
+const prover = await proverFor(PRODUCTION_DEPTH);
+const stack = await deployStack(ethers);
+const { pool, orchestrator } = stack;
+await orchestrator.addRelayer(relayer!.address);
+const chainId = (await ethers.provider.getNetwork()).chainId;
+
+const tree = new MerkleTree(PRODUCTION_DEPTH, poseidon);
+const outputs: EncryptedOutput[] = [];
+const alice = Keypair.generate(poseidon);
+const bob = Keypair.generate(poseidon);
+const base = { chainId, pool: pool.target as string, recipient: ethers.ZeroAddress, relayer: ethers.ZeroAddress, fee: 0n };
+
+async function run(request: Omit<TransactionRequest, "tree">, value = 0n): Promise<{ gas: bigint; tx: ProvenTransaction }> {
+  const tx = await proveTransaction({ ...request, tree }, prover, poseidon);
+  const { proof, extData } = toTransactArgs(tx);
+  const receipt = await (await pool.transact(proof, extData, { value })).wait();
+  const first = tree.insertMany(tx.publicInputs.outputCommitments);
+  outputs.push(
+    { commitment: tx.publicInputs.outputCommitments[0], leafIndex: first, ciphertext: tx.extData.encryptedOutput1 },
+    { commitment: tx.publicInputs.outputCommitments[1], leafIndex: first + 1, ciphertext: tx.extData.encryptedOutput2 },
+  );
+  return { gas: receipt!.gasUsed, tx };
+}
+
+const deposit = await run({ inputs: [], outputs: [{ amount: 10n ** 18n, recipient: alice }], extData: { ...base, extAmount: 10n ** 18n } }, 10n ** 18n);
+const [aliceNote] = trialDecrypt(outputs, alice, poseidon).filter((n) => n.amount > 0n);
+const transfer = await run({
+  inputs: [{ note: aliceNote!, owner: alice }],
+  outputs: [{ amount: 4n * 10n ** 17n, recipient: bob }, { amount: 6n * 10n ** 17n, recipient: alice }],
+  extData: { ...base, extAmount: 0n },
+});
+const [bobNote] = trialDecrypt(outputs, bob, poseidon).filter((n) => n.amount > 0n);
+const withdraw = await run({
+  inputs: [{ note: bobNote!, owner: bob }],
+  outputs: [],
+  extData: { ...base, recipient: recipient!.address, relayer: relayer!.address, extAmount: -(4n * 10n ** 17n - 10n ** 15n), fee: 10n ** 15n },
+});
+
+const verifier = await ethers.getContractAt("Transaction20Verifier", stack.verifier);
+const { pA, pB, pC } = toSolidityProof(withdraw.tx.proof);
+const verifyGas = await verifier.verifyProof.estimateGas(pA, pB, pC, withdraw.tx.publicSignals);
+
+const harness = await ethers.deployContract("MerkleTreeHarness");
+await (await harness.initialize(PRODUCTION_DEPTH, stack.hasher)).wait();
+await (await harness.insert(ethers.toBeHex(1n, 32), ethers.toBeHex(2n, 32))).wait(); // first insert fills fresh slots
+const insertReceipt = await (await harness.insert(ethers.toBeHex(3n, 32), ethers.toBeHex(4n, 32))).wait();
+
+const result = {
+  benchmark: "gas",
+  date: new Date().toISOString(),
+  network: "hardhat in-process (EDR)",
+  compilerProfile: "production (optimizer on, 200 runs), as deployed",
+  gasUsed: {
+    deposit: Number(deposit.gas),
+    transfer: Number(transfer.gas),
+    withdrawWithRelayer: Number(withdraw.gas),
+    verifyProofEstimate: Number(verifyGas),
+    treeInsertPair: Number(insertReceipt!.gasUsed),
+  },
+  notes: {
+    verifyProofEstimate: "eth_estimateGas of Transaction20Verifier.verifyProof called directly (includes 21,000 intrinsic + calldata)",
+    treeInsertPair: "MerkleTreeHarness.insert of one pair at depth 20 after a first insert (includes 21,000 intrinsic + calldata)",
+  },
+};
+console.log("Gas (receipt gasUsed, depth-20 tree, real proofs):");
+for (const [name, gas] of Object.entries(result.gasUsed)) console.log(`  ${name.padEnd(22)} ${gas.toLocaleString("en-US").padStart(10)}`);
+const out = join(repoRoot, "bench/results/gas.json");
+mkdirSync(join(out, ".."), { recursive: true });
+writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
+console.log(`Wrote ${out}`);
+await releaseProvingResources();

@@ -1,0 +1,320 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+import {AccessControlUpgradeable} from "@openzeppelin/contracts-upgradeable/access/AccessControlUpgradeable.sol";
+import {Initializable} from "@openzeppelin/contracts-upgradeable/proxy/utils/Initializable.sol";
+import {UUPSUpgradeable} from "@openzeppelin/contracts-upgradeable/proxy/utils/UUPSUpgradeable.sol";
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {IOrchestrator} from "../interfaces/IOrchestrator.sol";
+import {ITransactionVerifier} from "../interfaces/ITransactionVerifier.sol";
+
+/// @title Orchestrator
+/// @notice Cloak's control plane on the EVM: the registry of shield pools, their pause switches, the
+///         relayers allowed to earn fees, the join-split verifier and the per-pool deposit limits.
+/// @dev Roles (see docs/governance.md for who holds each):
+///      - DEFAULT_ADMIN_ROLE: grants and revokes roles (standard timelock).
+///      - GOVERNOR_ROLE: verifier rotation, deposit limits, pool registration, token rescue (standard timelock).
+///      - UPGRADER_ROLE: upgrades of this proxy and of every pool (standard timelock).
+///      - GUARDIAN_ROLE: pause at once (the Safe, optionally a monitoring key).
+///      - UNPAUSER_ROLE: unpause (emergency timelock only).
+///      - RELAYER_MANAGER_ROLE: add, remove and rotate relayers at once (the Safe; runbook EP-002).
+contract Orchestrator is Initializable, AccessControlUpgradeable, UUPSUpgradeable, IOrchestrator {
+    using SafeERC20 for IERC20;
+
+    /// @notice Role that rotates the verifier, sets limits, registers pools and rescues tokens.
+    bytes32 public constant GOVERNOR_ROLE = keccak256("GOVERNOR_ROLE");
+    /// @inheritdoc IOrchestrator
+    bytes32 public constant UPGRADER_ROLE = keccak256("UPGRADER_ROLE");
+    /// @notice Role that pauses a pool or all pools immediately.
+    bytes32 public constant GUARDIAN_ROLE = keccak256("GUARDIAN_ROLE");
+    /// @notice Role that lifts a pause.
+    bytes32 public constant UNPAUSER_ROLE = keccak256("UNPAUSER_ROLE");
+    /// @notice Role that manages the relayer registry.
+    bytes32 public constant RELAYER_MANAGER_ROLE = keccak256("RELAYER_MANAGER_ROLE");
+
+    /// @custom:storage-location erc7201:cloak.storage.Orchestrator
+    struct OrchestratorStorage {
+        ITransactionVerifier verifier;
+        bool allPaused;
+        address[] pools;
+        mapping(address pool => bool) registered;
+        mapping(address pool => bool) paused;
+        mapping(address pool => uint256) depositLimit;
+        mapping(address pool => address) poolAsset;
+        address[] relayers;
+        mapping(address relayer => uint256) relayerSlot; // index in `relayers` + 1; 0 = not registered
+    }
+
+    // keccak256(abi.encode(uint256(keccak256("cloak.storage.Orchestrator")) - 1)) & ~bytes32(uint256(0xff))
+    bytes32 private constant ORCHESTRATOR_STORAGE_LOCATION =
+        0x117df8395c1c545ab300657a0e40bb8132917972bc516e3fb9f42339a3ff7900;
+
+    /// @notice A zero address was given where a contract or account is required.
+    /// @param field The parameter's name.
+    error ZeroAddress(string field);
+    /// @notice The pool is not registered.
+    error UnknownPool(address pool);
+    /// @notice The pool is already registered.
+    error PoolAlreadyRegistered(address pool);
+    /// @notice The relayer is already registered.
+    error RelayerAlreadyRegistered(address relayer);
+    /// @notice The relayer is not registered.
+    error UnknownRelayer(address relayer);
+    /// @notice The token is a pool asset, which can never be rescued.
+    error TokenIsPoolAsset(address token);
+    /// @notice The call would not change any state.
+    error NoChange();
+
+    /// @notice A pool joined the registry.
+    event PoolRegistered(address indexed pool, address indexed asset, uint256 depositLimit);
+    /// @notice A pool was paused.
+    event PoolPaused(address indexed pool, address indexed by);
+    /// @notice A pool was unpaused.
+    event PoolUnpaused(address indexed pool, address indexed by);
+    /// @notice Every pool was paused.
+    event AllPaused(address indexed by);
+    /// @notice The global pause was lifted.
+    event AllUnpaused(address indexed by);
+    /// @notice The join-split verifier changed (runbook EP-003).
+    event VerifierRotated(address indexed previous, address indexed current);
+    /// @notice A pool's deposit limit changed.
+    event DepositLimitChanged(address indexed pool, uint256 previous, uint256 current);
+    /// @notice A relayer was registered.
+    event RelayerAdded(address indexed relayer);
+    /// @notice A relayer was removed.
+    event RelayerRemoved(address indexed relayer);
+    /// @notice A relayer was replaced by another in one step (runbook EP-002).
+    event RelayerRotated(address indexed previous, address indexed current);
+    /// @notice Tokens sent to this contract by mistake were returned (runbook EP-004).
+    event TokensRescued(address indexed token, address indexed to, uint256 amount);
+
+    /// @custom:oz-upgrades-unsafe-allow constructor
+    constructor() {
+        _disableInitializers();
+    }
+
+    /// @notice Sets up the proxy.
+    /// @param admin Receives DEFAULT_ADMIN_ROLE (the standard timelock in production).
+    /// @param verifier_ The initial join-split verifier.
+    function initialize(address admin, ITransactionVerifier verifier_) external initializer {
+        if (admin == address(0)) revert ZeroAddress("admin");
+        if (address(verifier_) == address(0)) revert ZeroAddress("verifier");
+        __AccessControl_init();
+        _grantRole(DEFAULT_ADMIN_ROLE, admin);
+        _storage().verifier = verifier_;
+        emit VerifierRotated(address(0), address(verifier_));
+    }
+
+    // ---------------------------------------------------------------- pools
+
+    /// @notice Adds a pool to the registry.
+    /// @param pool The ShieldPool proxy.
+    /// @param asset The pool's asset (address(0) for the native coin), recorded so it is never rescued.
+    /// @param depositLimit_ The largest single deposit it accepts.
+    function registerPool(address pool, address asset, uint256 depositLimit_) external onlyRole(GOVERNOR_ROLE) {
+        if (pool == address(0)) revert ZeroAddress("pool");
+        OrchestratorStorage storage $ = _storage();
+        if ($.registered[pool]) revert PoolAlreadyRegistered(pool);
+        $.registered[pool] = true;
+        $.pools.push(pool);
+        $.poolAsset[pool] = asset;
+        $.depositLimit[pool] = depositLimit_;
+        emit PoolRegistered(pool, asset, depositLimit_);
+    }
+
+    /// @notice Every registered pool, in registration order.
+    /// @return The pool addresses.
+    function pools() external view returns (address[] memory) {
+        return _storage().pools;
+    }
+
+    /// @notice Whether `pool` is registered.
+    /// @param pool The address to check.
+    /// @return True when registered.
+    function isPool(address pool) external view returns (bool) {
+        return _storage().registered[pool];
+    }
+
+    /// @inheritdoc IOrchestrator
+    function poolState(address pool) external view returns (PoolState memory state) {
+        OrchestratorStorage storage $ = _storage();
+        if (!$.registered[pool]) revert UnknownPool(pool);
+        state = PoolState({paused: $.allPaused || $.paused[pool], verifier: $.verifier, depositLimit: $.depositLimit[pool]});
+    }
+
+    /// @notice Sets a pool's largest single deposit (a timelocked parameter).
+    /// @param pool The pool.
+    /// @param limit The new limit.
+    function setDepositLimit(address pool, uint256 limit) external onlyRole(GOVERNOR_ROLE) {
+        OrchestratorStorage storage $ = _requirePool(pool);
+        uint256 previous = $.depositLimit[pool];
+        $.depositLimit[pool] = limit;
+        emit DepositLimitChanged(pool, previous, limit);
+    }
+
+    /// @notice A pool's largest single deposit.
+    /// @param pool The pool.
+    /// @return The limit.
+    function depositLimit(address pool) external view returns (uint256) {
+        return _storage().depositLimit[pool];
+    }
+
+    // ---------------------------------------------------------------- pause
+
+    /// @notice Pauses one pool at once (runbook EP-001).
+    /// @param pool The pool to stop.
+    function pause(address pool) external onlyRole(GUARDIAN_ROLE) {
+        OrchestratorStorage storage $ = _requirePool(pool);
+        if ($.paused[pool]) revert NoChange();
+        $.paused[pool] = true;
+        emit PoolPaused(pool, msg.sender);
+    }
+
+    /// @notice Pauses every pool at once (runbook EP-001).
+    function pauseAll() external onlyRole(GUARDIAN_ROLE) {
+        OrchestratorStorage storage $ = _storage();
+        if ($.allPaused) revert NoChange();
+        $.allPaused = true;
+        emit AllPaused(msg.sender);
+    }
+
+    /// @notice Lifts one pool's own pause (runbook RP-001; through the emergency timelock).
+    /// @param pool The pool to resume.
+    function unpause(address pool) external onlyRole(UNPAUSER_ROLE) {
+        OrchestratorStorage storage $ = _requirePool(pool);
+        if (!$.paused[pool]) revert NoChange();
+        $.paused[pool] = false;
+        emit PoolUnpaused(pool, msg.sender);
+    }
+
+    /// @notice Lifts the global pause; pools paused one by one stay paused.
+    function unpauseAll() external onlyRole(UNPAUSER_ROLE) {
+        OrchestratorStorage storage $ = _storage();
+        if (!$.allPaused) revert NoChange();
+        $.allPaused = false;
+        emit AllUnpaused(msg.sender);
+    }
+
+    /// @notice Whether `pool` is paused, by its own switch or the global one.
+    /// @param pool The pool.
+    /// @return True when paused.
+    function isPaused(address pool) external view returns (bool) {
+        OrchestratorStorage storage $ = _storage();
+        return $.allPaused || $.paused[pool];
+    }
+
+    /// @notice Whether the global pause is on.
+    /// @return True when every pool is paused.
+    function allPaused() external view returns (bool) {
+        return _storage().allPaused;
+    }
+
+    // ---------------------------------------------------------------- verifier
+
+    /// @notice Replaces the join-split verifier (runbook EP-003; a timelocked operation).
+    /// @param verifier_ The new verifier, exported by a finished ceremony.
+    function setVerifier(ITransactionVerifier verifier_) external onlyRole(GOVERNOR_ROLE) {
+        if (address(verifier_) == address(0)) revert ZeroAddress("verifier");
+        OrchestratorStorage storage $ = _storage();
+        address previous = address($.verifier);
+        if (previous == address(verifier_)) revert NoChange();
+        $.verifier = verifier_;
+        emit VerifierRotated(previous, address(verifier_));
+    }
+
+    /// @notice The verifier pools use now.
+    /// @return The verifier contract.
+    function verifier() external view returns (ITransactionVerifier) {
+        return _storage().verifier;
+    }
+
+    // ---------------------------------------------------------------- relayers
+
+    /// @notice Registers a relayer that may receive fees.
+    /// @param relayer The relayer's fee address.
+    function addRelayer(address relayer) external onlyRole(RELAYER_MANAGER_ROLE) {
+        _addRelayer(relayer);
+        emit RelayerAdded(relayer);
+    }
+
+    /// @notice Removes a relayer at once (runbook EP-002).
+    /// @param relayer The relayer to remove.
+    function removeRelayer(address relayer) external onlyRole(RELAYER_MANAGER_ROLE) {
+        _removeRelayer(relayer);
+        emit RelayerRemoved(relayer);
+    }
+
+    /// @notice Replaces a compromised or retired relayer in one transaction (runbook EP-002).
+    /// @param previous The relayer to remove.
+    /// @param current The relayer to add.
+    function rotateRelayer(address previous, address current) external onlyRole(RELAYER_MANAGER_ROLE) {
+        _removeRelayer(previous);
+        _addRelayer(current);
+        emit RelayerRotated(previous, current);
+    }
+
+    /// @inheritdoc IOrchestrator
+    function isRelayer(address relayer) external view returns (bool) {
+        return _storage().relayerSlot[relayer] != 0;
+    }
+
+    /// @notice Every registered relayer.
+    /// @return The relayer addresses (order changes on removal).
+    function relayers() external view returns (address[] memory) {
+        return _storage().relayers;
+    }
+
+    // ---------------------------------------------------------------- rescue
+
+    /// @notice Returns tokens sent to this contract by mistake (runbook EP-004; timelocked). Pool assets
+    ///         are refused, so governance can never touch what the pools hold for users.
+    /// @param token The ERC-20 to return.
+    /// @param to The recipient.
+    /// @param amount How much.
+    function rescueTokens(IERC20 token, address to, uint256 amount) external onlyRole(GOVERNOR_ROLE) {
+        if (to == address(0)) revert ZeroAddress("to");
+        OrchestratorStorage storage $ = _storage();
+        uint256 count = $.pools.length;
+        for (uint256 i = 0; i < count; ++i) {
+            if ($.poolAsset[$.pools[i]] == address(token)) revert TokenIsPoolAsset(address(token));
+        }
+        emit TokensRescued(address(token), to, amount);
+        token.safeTransfer(to, amount);
+    }
+
+    // ---------------------------------------------------------------- internals
+
+    function _addRelayer(address relayer) private {
+        if (relayer == address(0)) revert ZeroAddress("relayer");
+        OrchestratorStorage storage $ = _storage();
+        if ($.relayerSlot[relayer] != 0) revert RelayerAlreadyRegistered(relayer);
+        $.relayers.push(relayer);
+        $.relayerSlot[relayer] = $.relayers.length;
+    }
+
+    function _removeRelayer(address relayer) private {
+        OrchestratorStorage storage $ = _storage();
+        uint256 slot = $.relayerSlot[relayer];
+        if (slot == 0) revert UnknownRelayer(relayer);
+        // Swap-and-pop keeps removal O(1); the registry is a set, its order carries no meaning.
+        address last = $.relayers[$.relayers.length - 1];
+        $.relayers[slot - 1] = last;
+        $.relayerSlot[last] = slot;
+        $.relayers.pop();
+        delete $.relayerSlot[relayer];
+    }
+
+    function _requirePool(address pool) private view returns (OrchestratorStorage storage $) {
+        $ = _storage();
+        if (!$.registered[pool]) revert UnknownPool(pool);
+    }
+
+    function _authorizeUpgrade(address) internal override onlyRole(UPGRADER_ROLE) {}
+
+    function _storage() private pure returns (OrchestratorStorage storage $) {
+        assembly {
+            $.slot := ORCHESTRATOR_STORAGE_LOCATION
+        }
+    }
+}
