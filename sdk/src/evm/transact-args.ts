@@ -1,4 +1,5 @@
 import { hexlify } from "ethers";
+import type { EvmExtData } from "../ext-data.js";
 import { toHex32 } from "../field.js";
 import { toSolidityProof } from "../proof.js";
 import type { ProvenTransaction } from "../transaction.js";
@@ -13,17 +14,11 @@ export interface PoolProofArgs {
   outputCommitments: [string, string];
 }
 
-/** `ShieldPool.ExtData` as ethers encodes it. */
-export interface PoolExtDataArgs {
-  chainId: bigint;
-  pool: string;
-  recipient: string;
-  extAmount: bigint;
-  relayer: string;
-  fee: bigint;
+/** `ShieldPool.ExtData` as ethers encodes it: the ciphertexts as 0x-hex. */
+export type PoolExtDataArgs = Omit<EvmExtData, "encryptedOutput1" | "encryptedOutput2"> & {
   encryptedOutput1: string;
   encryptedOutput2: string;
-}
+};
 
 /** The two arguments of `ShieldPool.transact`, and the native value a deposit into a native pool sends. */
 export function toTransactArgs(tx: ProvenTransaction): { proof: PoolProofArgs; extData: PoolExtDataArgs } {
@@ -38,15 +33,6 @@ export function toTransactArgs(tx: ProvenTransaction): { proof: PoolProofArgs; e
       inputNullifiers: [toHex32(publicInputs.inputNullifiers[0]), toHex32(publicInputs.inputNullifiers[1])],
       outputCommitments: [toHex32(publicInputs.outputCommitments[0]), toHex32(publicInputs.outputCommitments[1])],
     },
-    extData: {
-      chainId: extData.chainId,
-      pool: extData.pool,
-      recipient: extData.recipient,
-      extAmount: extData.extAmount,
-      relayer: extData.relayer,
-      fee: extData.fee,
-      encryptedOutput1: hexlify(extData.encryptedOutput1),
-      encryptedOutput2: hexlify(extData.encryptedOutput2),
-    },
+    extData: { ...extData, encryptedOutput1: hexlify(extData.encryptedOutput1), encryptedOutput2: hexlify(extData.encryptedOutput2) },
   };
 }
