@@ -20,7 +20,10 @@ export default defineConfig({
   tasks: cloakTasks,
   solidity: {
     // Proxies come straight from OpenZeppelin; building them here gives tests and tasks their artifacts.
-    npmFilesToBuild: ["@openzeppelin/contracts/proxy/ERC1967/ERC1967Proxy.sol"],
+    npmFilesToBuild: [
+      "@openzeppelin/contracts/proxy/ERC1967/ERC1967Proxy.sol",
+      "@openzeppelin/contracts/governance/TimelockController.sol",
+    ],
     profiles: {
       default: {
         version: solcVersion,

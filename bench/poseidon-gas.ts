@@ -10,7 +10,7 @@ import hre, { network } from "hardhat";
 import { poseidonContract } from "circomlibjs";
 import { FIELD_SIZE, MerkleTree, getPoseidon } from "@cloak/sdk";
 import { repoRoot } from "../test/support/fixtures.ts";
-import { POSEIDON_T3, deployPoseidonHasher } from "../test/support/poseidon.ts";
+import { POSEIDON_T3, deployPoseidonHasher } from "../tasks/lib/poseidon.ts";
 
 const buildProfile = hre.globalOptions.buildProfile ?? "default";
 // The committed numbers are the default profile's (what `hardhat test` runs); others get their own file.

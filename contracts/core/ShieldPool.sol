@@ -192,7 +192,7 @@ contract ShieldPool is Initializable, UUPSUpgradeable, MerkleTreeWithHistory, Re
     }
 
     /// @dev publicAmount = (extAmount - fee) mod p, after bounding both so no wrap-around is possible.
-    function _checkedPublicAmount(ExtData calldata extData, uint256 limit) private view returns (uint256) {
+    function _checkedPublicAmount(ExtData calldata extData, uint256 limit) private pure returns (uint256) {
         int256 extAmount = extData.extAmount;
         if (extAmount <= -int256(MAX_EXT_AMOUNT) || extAmount >= int256(MAX_EXT_AMOUNT)) {
             revert AmountOutOfRange("extAmount");

@@ -6,7 +6,7 @@ import { network } from "hardhat";
 import { FIELD_SIZE, MerkleTree, ROOT_HISTORY_SIZE, getPoseidon, zeroValues, type PoseidonHasher } from "@cloak/sdk";
 import type { MerkleTreeHarness } from "../../types/ethers-contracts/index.js";
 import { PRODUCTION_DEPTH } from "../support/fixtures.ts";
-import { deployPoseidonHasher } from "../support/poseidon.ts";
+import { deployPoseidonHasher } from "../../tasks/lib/poseidon.ts";
 
 const { ethers } = await network.create();
 

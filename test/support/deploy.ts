@@ -2,9 +2,9 @@
 // holding every role (governance through timelocks and a Safe is exercised by its own tests).
 import type { HardhatEthers, HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import type { Orchestrator, ShieldPool } from "../../types/ethers-contracts/index.js";
-import { deployPoseidonHasher } from "./poseidon.ts";
+import { DEFAULT_DEPOSIT_LIMIT } from "../../tasks/lib/constants.ts";
+import { deployPoseidonHasher } from "../../tasks/lib/poseidon.ts";
 
-export const DEFAULT_DEPOSIT_LIMIT = 10n ** 21n;
 
 export async function deployProxy(ethers: HardhatEthers, implementation: string, initData: string): Promise<string> {
   const proxy = await ethers.deployContract("ERC1967Proxy", [implementation, initData]);

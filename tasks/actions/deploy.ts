@@ -1,0 +1,64 @@
+// `npx hardhat deploy --network <net> (--safe <address> | --owners a,b,c --threshold 2)`: the whole
+// stack in order, recorded in deployments/<network>.json after every step; rerunning resumes.
+import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
+import { connect } from "../lib/connection.ts";
+import { parseAddressList } from "../lib/connection.ts";
+import { deploymentPath, newDeployment, readDeployment, writeDeployment } from "../lib/deployment-file.ts";
+import { deployCloak, nativePool, type PoolSpec } from "../lib/deploy.ts";
+import { TaskError, TaskErrorCode } from "../lib/errors.ts";
+import { existsSync } from "node:fs";
+
+export interface DeployArguments {
+  safe: string;
+  guardians: string;
+  tokens: string;
+  depositLimit: string;
+  standardDelay: string;
+  emergencyDelay: string;
+}
+
+function parseSeconds(value: string, field: string): bigint {
+  if (!/^\d+$/.test(value)) throw new TaskError(TaskErrorCode.INVALID_ARGUMENT, `--${field}: '${value}' is not a whole number of seconds`);
+  return BigInt(value);
+}
+
+export default async function deploy(args: DeployArguments, hre: HardhatRuntimeEnvironment): Promise<void> {
+  const { ethers, networkName, chainId } = await connect(hre);
+  const isAddress = (value: string) => ethers.isAddress(value);
+  if (!isAddress(args.safe)) {
+    throw new TaskError(TaskErrorCode.INVALID_ARGUMENT, `--safe: '${args.safe}' is not an address (the Safe that will govern the deployment)`);
+  }
+  if ((await ethers.provider.getCode(args.safe)) === "0x") {
+    throw new TaskError(TaskErrorCode.INVALID_ARGUMENT, `--safe: ${args.safe} has no contract code on ${networkName}; deploy the Safe first`);
+  }
+  if (!/^\d+$/.test(args.depositLimit)) throw new TaskError(TaskErrorCode.INVALID_ARGUMENT, `--deposit-limit: '${args.depositLimit}' is not a whole number`);
+  const depositLimit = BigInt(args.depositLimit);
+  const pools: PoolSpec[] = [
+    nativePool(depositLimit),
+    ...parseAddressList(args.tokens, "tokens", isAddress).map((asset) => ({ name: ethers.getAddress(asset), asset, depositLimit })),
+  ];
+
+  const path = deploymentPath(hre.config.paths.root, networkName);
+  const record = existsSync(path) ? readDeployment(path, networkName) : newDeployment(networkName, chainId);
+  if (record.chainId !== chainId.toString()) {
+    throw new TaskError(TaskErrorCode.CHAIN_MISMATCH, `${path} belongs to chain ${record.chainId}, not ${chainId}: move it away to deploy afresh`);
+  }
+  const safeRecorded = record.contracts.Safe?.address;
+  if (safeRecorded && ethers.getAddress(safeRecorded) !== ethers.getAddress(args.safe)) {
+    throw new TaskError(TaskErrorCode.INVALID_ARGUMENT, `--safe ${args.safe} differs from the Safe ${safeRecorded} this deployment was started with`);
+  }
+  record.contracts.Safe = { address: ethers.getAddress(args.safe) };
+
+  console.log(`Deploying Cloak to '${networkName}' (chain ${chainId}); record: ${path}`);
+  await deployCloak(ethers, record, {
+    safe: ethers.getAddress(args.safe),
+    guardians: parseAddressList(args.guardians, "guardians", isAddress),
+    standardDelay: parseSeconds(args.standardDelay, "standard-delay"),
+    emergencyDelay: parseSeconds(args.emergencyDelay, "emergency-delay"),
+    pools,
+    save: (updated) => writeDeployment(path, updated),
+    log: (line) => console.log(line),
+  });
+  writeDeployment(path, record);
+  console.log("Deployment complete.");
+}
