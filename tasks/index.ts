@@ -2,6 +2,18 @@ import { task } from "hardhat/config";
 import { ArgumentType } from "hardhat/types/arguments";
 import { DEFAULT_DEPOSIT_LIMIT, PRODUCTION_EMERGENCY_DELAY, PRODUCTION_STANDARD_DELAY } from "./lib/constants.ts";
 
+
+/** An admin task with the options they all share: who signs, and whether the Safe or a timelock is involved. */
+function adminTask(id: string, description: string) {
+  return task(id, description)
+    .addOption({ name: "from", description: "Operator account (default: the network's first account)", type: ArgumentType.STRING, defaultValue: "" })
+    .addFlag({ name: "viaSafe", description: "Prepare a Safe proposal instead of sending from --from" })
+    .addFlag({ name: "execute", description: "Timelocked actions: execute the scheduled operation once ready" })
+    .addOption({ name: "out", description: "With --via-safe: also write a Safe{Wallet} Transaction Builder batch to this file", type: ArgumentType.STRING, defaultValue: "" })
+    .addOption({ name: "proposal", description: "With --via-safe: the proposal file to write (for offline co-signing)", type: ArgumentType.STRING, defaultValue: "" })
+    .addFlag({ name: "propose", description: "With --via-safe: submit to the Safe Transaction Service (SAFE_TX_SERVICE_URL)" });
+}
+
 /** Every Cloak operator task; hardhat.config.ts registers this list. */
 export const cloakTasks = [
   task("artifacts:check", "Check the circuit artifacts' checksums and that the Solidity verifier matches the verification key")
@@ -22,5 +34,39 @@ export const cloakTasks = [
     .addOption({ name: "standardDelay", description: "Standard timelock delay in seconds (48 h)", type: ArgumentType.STRING, defaultValue: PRODUCTION_STANDARD_DELAY.toString() })
     .addOption({ name: "emergencyDelay", description: "Emergency timelock delay in seconds (6 h)", type: ArgumentType.STRING, defaultValue: PRODUCTION_EMERGENCY_DELAY.toString() })
     .setAction(() => import("./actions/deploy.ts"))
+    .build(),
+
+  adminTask("pause", "Pause one pool (--pool) or all pools at once (EP-001)")
+    .addOption({ name: "pool", description: "Pool name in the deployment (e.g. native) or address; all pools when omitted", type: ArgumentType.STRING, defaultValue: "" })
+    .setAction(() => import("./actions/pause.ts"))
+    .build(),
+  adminTask("unpause", "Schedule an unpause on the emergency timelock, or --execute it once ready (RP-001)")
+    .addOption({ name: "pool", description: "Pool name or address; the global pause when omitted", type: ArgumentType.STRING, defaultValue: "" })
+    .setAction(() => import("./actions/unpause.ts"))
+    .build(),
+  adminTask("relayer:add", "Register a relayer that may earn fees")
+    .addOption({ name: "relayer", description: "Relayer address", type: ArgumentType.STRING, defaultValue: "" })
+    .addOption({ name: "replacement", description: "Unused", type: ArgumentType.STRING, defaultValue: "" })
+    .setAction(() => import("./actions/relayer-add.ts"))
+    .build(),
+  adminTask("relayer:remove", "Remove a relayer at once (EP-002)")
+    .addOption({ name: "relayer", description: "Relayer address", type: ArgumentType.STRING, defaultValue: "" })
+    .addOption({ name: "replacement", description: "Unused", type: ArgumentType.STRING, defaultValue: "" })
+    .setAction(() => import("./actions/relayer-remove.ts"))
+    .build(),
+  adminTask("relayer:rotate", "Replace a relayer by another in one transaction (EP-002)")
+    .addOption({ name: "relayer", description: "Relayer to remove", type: ArgumentType.STRING, defaultValue: "" })
+    .addOption({ name: "replacement", description: "Relayer to add", type: ArgumentType.STRING, defaultValue: "" })
+    .setAction(() => import("./actions/relayer-rotate.ts"))
+    .build(),
+  task("relayer:list", "List registered relayers and their balances").setAction(() => import("./actions/relayer-list.ts")).build(),
+  adminTask("verifier:rotate", "Schedule a verifier rotation on the standard timelock, or --execute it (EP-003)")
+    .addOption({ name: "verifier", description: "The new verifier contract", type: ArgumentType.STRING, defaultValue: "" })
+    .setAction(() => import("./actions/verifier-rotate.ts"))
+    .build(),
+  adminTask("params:set", "Schedule a pool parameter change on the standard timelock, or --execute it")
+    .addOption({ name: "pool", description: "Pool name or address", type: ArgumentType.STRING, defaultValue: "native" })
+    .addOption({ name: "depositLimit", description: "Largest single deposit, in base units", type: ArgumentType.STRING, defaultValue: "" })
+    .setAction(() => import("./actions/params-set.ts"))
     .build(),
 ];

@@ -21,8 +21,9 @@ export interface DeploymentRecord {
   updatedAt: string;
 }
 
+/** `deployments/<network>.json`, or under CLOAK_DEPLOYMENTS_DIR when set (tests, dry runs). */
 export function deploymentPath(root: string, network: string): string {
-  return join(root, "deployments", `${network}.json`);
+  return join(process.env.CLOAK_DEPLOYMENTS_DIR ?? join(root, "deployments"), `${network}.json`);
 }
 
 export function readDeployment(path: string, network: string): DeploymentRecord {

@@ -1,0 +1,1 @@
+export { rotate as default } from "./relayer.ts";

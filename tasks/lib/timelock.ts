@@ -1,0 +1,107 @@
+// Reading and driving the OpenZeppelin TimelockControllers: what is scheduled, when it is ready, and
+// the schedule/execute calls for an operation. The chain's events are the source of truth, so an
+// operation scheduled by another operator (or through the Safe UI) is found the same way.
+import type { HardhatEthers } from "@nomicfoundation/hardhat-ethers/types";
+import type { TimelockController } from "../../types/ethers-contracts/index.js";
+import { TaskError, TaskErrorCode } from "./errors.ts";
+
+export interface Call {
+  target: string;
+  value: bigint;
+  data: string;
+}
+
+export type OperationState = "pending" | "ready" | "done" | "cancelled";
+
+export interface Operation {
+  id: string;
+  timelock: string;
+  calls: Call[];
+  predecessor: string;
+  salt: string;
+  /** Unix seconds at which it becomes executable. */
+  eta: bigint;
+  state: OperationState;
+}
+
+const STATE_BY_CODE: Record<number, OperationState | undefined> = { 1: "pending", 2: "ready", 3: "done" };
+const ZERO_HASH = `0x${"0".repeat(64)}`;
+
+export async function timelockAt(ethers: HardhatEthers, address: string): Promise<TimelockController> {
+  return ethers.getContractAt("TimelockController", address);
+}
+
+/** A salt that makes repeated, identical operations distinct (e.g. a second unpause months later). */
+export function operationSalt(ethers: HardhatEthers, description: string, nonce: bigint): string {
+  return ethers.solidityPackedKeccak256(["string", "uint256"], [description, nonce]);
+}
+
+/** The call the Safe (a proposer) makes to schedule `calls` as one operation. */
+export async function scheduleCall(timelock: TimelockController, calls: Call[], salt: string, delay?: bigint): Promise<Call> {
+  const minDelay = delay ?? (await timelock.getMinDelay());
+  const data =
+    calls.length === 1
+      ? timelock.interface.encodeFunctionData("schedule", [calls[0]!.target, calls[0]!.value, calls[0]!.data, ZERO_HASH, salt, minDelay])
+      : timelock.interface.encodeFunctionData("scheduleBatch", [
+          calls.map((c) => c.target),
+          calls.map((c) => c.value),
+          calls.map((c) => c.data),
+          ZERO_HASH,
+          salt,
+          minDelay,
+        ]);
+  return { target: await timelock.getAddress(), value: 0n, data };
+}
+
+/** Every operation the timelock has seen, with its current state, from its events. */
+export async function listOperations(timelock: TimelockController): Promise<Operation[]> {
+  const address = await timelock.getAddress();
+  const scheduled = await timelock.queryFilter(timelock.filters.CallScheduled(), 0);
+  const salts = new Map((await timelock.queryFilter(timelock.filters.CallSalt(), 0)).map((e) => [e.args.id, e.args.salt]));
+  const cancelled = new Set((await timelock.queryFilter(timelock.filters.Cancelled(), 0)).map((e) => e.args.id));
+  const byId = new Map<string, Operation>();
+  for (const event of scheduled) {
+    const { id, target, value, data, predecessor } = event.args;
+    let op = byId.get(id);
+    if (!op) {
+      op = { id, timelock: address, calls: [], predecessor, salt: salts.get(id) ?? ZERO_HASH, eta: 0n, state: "pending" };
+      byId.set(id, op);
+    }
+    op.calls.push({ target, value, data });
+  }
+  for (const op of byId.values()) {
+    op.eta = await timelock.getTimestamp(op.id);
+    op.state = cancelled.has(op.id) ? "cancelled" : (STATE_BY_CODE[Number(await timelock.getOperationState(op.id))] ?? "cancelled");
+  }
+  return [...byId.values()];
+}
+
+/** The not-yet-executed operation whose calls are exactly `calls`, if any. */
+export async function findOpenOperation(timelock: TimelockController, calls: Call[]): Promise<Operation | undefined> {
+  const same = (a: Call[], b: Call[]) =>
+    a.length === b.length && a.every((c, i) => c.target.toLowerCase() === b[i]!.target.toLowerCase() && c.data === b[i]!.data && c.value === b[i]!.value);
+  return (await listOperations(timelock)).find((op) => (op.state === "pending" || op.state === "ready") && same(op.calls, calls));
+}
+
+/** The execute call for a ready operation; explains when it will be ready otherwise. */
+export async function executeCall(timelock: TimelockController, op: Operation, now: bigint): Promise<Call> {
+  if (op.state === "pending") {
+    const wait = op.eta - now;
+    throw new TaskError(
+      TaskErrorCode.OPERATION_NOT_READY,
+      `operation ${op.id} is not ready: it becomes executable at ${new Date(Number(op.eta) * 1000).toISOString()} (in ${wait} s)`,
+    );
+  }
+  if (op.state !== "ready") throw new TaskError(TaskErrorCode.OPERATION_NOT_READY, `operation ${op.id} is ${op.state}`);
+  const data =
+    op.calls.length === 1
+      ? timelock.interface.encodeFunctionData("execute", [op.calls[0]!.target, op.calls[0]!.value, op.calls[0]!.data, op.predecessor, op.salt])
+      : timelock.interface.encodeFunctionData("executeBatch", [
+          op.calls.map((c) => c.target),
+          op.calls.map((c) => c.value),
+          op.calls.map((c) => c.data),
+          op.predecessor,
+          op.salt,
+        ]);
+  return { target: await timelock.getAddress(), value: 0n, data };
+}

@@ -1,0 +1,119 @@
+// The admin tasks run as an operator would (through Hardhat's task manager) against a deployment on
+// the shared in-process chain: immediate actions, timelocked ones before and after their delay, and
+// the refusals an operator must understand (missing role, operation not ready).
+import { expect } from "chai";
+import hre, { network } from "hardhat";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { DEFAULT_DEPOSIT_LIMIT, PRODUCTION_EMERGENCY_DELAY, PRODUCTION_STANDARD_DELAY } from "../../tasks/lib/constants.ts";
+import { deployCloak, nativePool } from "../../tasks/lib/deploy.ts";
+import { deploymentPath, newDeployment, writeDeployment, type DeploymentRecord } from "../../tasks/lib/deployment-file.ts";
+import type { AdminOutcome } from "../../tasks/lib/admin.ts";
+
+process.env.CLOAK_DEPLOYMENTS_DIR ??= mkdtempSync(join(tmpdir(), "cloak-deployments-"));
+const { ethers, networkHelpers, networkName } = await network.getOrCreate();
+
+/** Awaits a task that must fail, and checks the operator-facing message. */
+async function expectFailure(pending: Promise<unknown>, message: RegExp): Promise<void> {
+  const error = await pending.then(
+    () => undefined,
+    (e: unknown) => e as Error,
+  );
+  expect(error, "the task should have failed").to.be.instanceOf(Error);
+  expect(error!.message).to.match(message);
+}
+
+const noFlags = { from: "", viaSafe: false, execute: false, out: "", proposal: "", propose: false };
+
+describe("admin tasks", function () {
+  let record: DeploymentRecord;
+  let operator: string;
+  let stranger: string;
+
+  before(async function () {
+    const [, safeKey, other] = await ethers.getSigners();
+    operator = safeKey!.address;
+    stranger = other!.address;
+    record = newDeployment(networkName, (await ethers.provider.getNetwork()).chainId);
+    // A key stands in for the Safe here, so every route is exercised without co-signers; the Safe route
+    // itself is covered in Safe.ts.
+    await deployCloak(ethers, record, {
+      safe: operator,
+      guardians: [],
+      standardDelay: PRODUCTION_STANDARD_DELAY,
+      emergencyDelay: PRODUCTION_EMERGENCY_DELAY,
+      pools: [nativePool(DEFAULT_DEPOSIT_LIMIT)],
+      save: () => {},
+      log: () => {},
+    });
+    writeDeployment(deploymentPath(hre.config.paths.root, networkName), record);
+  });
+
+  const run = (name: string, args: Record<string, unknown>) => hre.tasks.getTask(name).run({ ...noFlags, ...args }) as Promise<AdminOutcome>;
+  const orchestrator = () => ethers.getContractAt("Orchestrator", record.contracts.Orchestrator!.address);
+
+  it("pause stops a pool at once when run by the guardian", async function () {
+    const outcome = await run("pause", { pool: "native", from: operator });
+    expect(outcome.kind).to.equal("sent");
+    expect(await (await orchestrator()).isPaused(record.contracts["ShieldPool.native"]!.address)).to.equal(true);
+  });
+
+  it("pause names the missing role and its holders for a key without it", async function () {
+    await expectFailure(run("pause", { from: stranger }), /lacks GUARDIAN_ROLE.*held by/);
+  });
+
+  it("unpause is scheduled on the emergency timelock and refused before 6 hours", async function () {
+    const scheduled = await run("unpause", { pool: "native", from: operator });
+    expect(scheduled.kind).to.equal("scheduled");
+    await expectFailure(run("unpause", { pool: "native", from: stranger, execute: true }), /not ready: it becomes executable at/);
+  });
+
+  it("unpause --execute resumes the pool once the emergency delay has passed", async function () {
+    await networkHelpers.time.increase(PRODUCTION_EMERGENCY_DELAY);
+    const outcome = await run("unpause", { pool: "native", from: stranger, execute: true });
+    expect(outcome.kind).to.equal("executed");
+    expect(await (await orchestrator()).isPaused(record.contracts["ShieldPool.native"]!.address)).to.equal(false);
+  });
+
+  it("relayer:add, relayer:rotate and relayer:remove act at once", async function () {
+    const [a, b] = [ethers.Wallet.createRandom().address, ethers.Wallet.createRandom().address];
+    await run("relayer:add", { relayer: a, from: operator });
+    await run("relayer:rotate", { relayer: a, replacement: b, from: operator });
+    expect(await (await orchestrator()).relayers()).to.deep.equal([b]);
+    await run("relayer:remove", { relayer: b, from: operator });
+    expect(await (await orchestrator()).relayers()).to.deep.equal([]);
+  });
+
+  it("verifier:rotate takes effect only when executed after 48 hours", async function () {
+    const replacement = await (await ethers.deployContract("Transaction20Verifier")).getAddress();
+    const before = await (await orchestrator()).verifier();
+    await run("verifier:rotate", { verifier: replacement, from: operator });
+    expect(await (await orchestrator()).verifier()).to.equal(before);
+    await networkHelpers.time.increase(PRODUCTION_STANDARD_DELAY);
+    await run("verifier:rotate", { verifier: replacement, from: operator, execute: true });
+    expect(await (await orchestrator()).verifier()).to.equal(replacement);
+  });
+
+  it("params:set changes a deposit limit through the standard timelock", async function () {
+    const pool = record.contracts["ShieldPool.native"]!.address;
+    await run("params:set", { pool: "native", depositLimit: "5", from: operator });
+    await networkHelpers.time.increase(PRODUCTION_STANDARD_DELAY);
+    await run("params:set", { pool: "native", depositLimit: "5", from: operator, execute: true });
+    expect(await (await orchestrator()).depositLimit(pool)).to.equal(5n);
+  });
+
+  it("refuses an unknown pool name and lists the deployment's pools", async function () {
+    await expectFailure(run("pause", { pool: "dogecoin", from: operator }), /--pool: 'dogecoin'.*ShieldPool.native/);
+  });
+
+  it("refuses a network without a deployment file", async function () {
+    const saved = process.env.CLOAK_DEPLOYMENTS_DIR;
+    process.env.CLOAK_DEPLOYMENTS_DIR = mkdtempSync(join(tmpdir(), "cloak-empty-"));
+    try {
+      await expectFailure(run("pause", { from: operator }), /no deployment for network/);
+    } finally {
+      process.env.CLOAK_DEPLOYMENTS_DIR = saved;
+    }
+  });
+});
