@@ -1,6 +1,7 @@
 import { createRequire } from "node:module";
 
 import hardhatToolboxMochaEthers from "@nomicfoundation/hardhat-toolbox-mocha-ethers";
+import hardhatUpgrades from "@openzeppelin/hardhat-upgrades";
 import { configVariable, defineConfig } from "hardhat/config";
 
 import { cloakTasks } from "./tasks/index.ts";
@@ -16,7 +17,7 @@ const { version: solcVersion } = require("solc/package.json") as { version: stri
 const evmVersion = "prague";
 
 export default defineConfig({
-  plugins: [hardhatToolboxMochaEthers],
+  plugins: [hardhatToolboxMochaEthers, hardhatUpgrades],
   tasks: cloakTasks,
   solidity: {
     // Proxies come straight from OpenZeppelin; building them here gives tests and tasks their artifacts.

@@ -69,4 +69,15 @@ export const cloakTasks = [
     .addOption({ name: "depositLimit", description: "Largest single deposit, in base units", type: ArgumentType.STRING, defaultValue: "" })
     .setAction(() => import("./actions/params-set.ts"))
     .build(),
+  adminTask("upgrade:propose", "Check storage compatibility, deploy the implementation and schedule the upgrade (UP-001)")
+    .addOption({ name: "proxy", description: "Proxy name in the deployment (Orchestrator, ShieldPool.native, ...)", type: ArgumentType.STRING, defaultValue: "" })
+    .addOption({ name: "impl", description: "Name of the new implementation contract", type: ArgumentType.STRING, defaultValue: "" })
+    .setAction(() => import("./actions/upgrade-propose.ts"))
+    .build(),
+  task("upgrade:execute", "Execute a proxy's scheduled upgrade once the standard delay has passed")
+    .addOption({ name: "proxy", description: "Proxy name in the deployment", type: ArgumentType.STRING, defaultValue: "" })
+    .addOption({ name: "from", description: "Account that sends the execution", type: ArgumentType.STRING, defaultValue: "" })
+    .setAction(() => import("./actions/upgrade-execute.ts"))
+    .build(),
+  task("upgrade:status", "List every timelock operation with its ETA and state").setAction(() => import("./actions/upgrade-status.ts")).build(),
 ];

@@ -6,6 +6,7 @@ export const TaskErrorCode = {
   MISSING_ROLE: "MISSING_ROLE",
   OPERATION_NOT_READY: "OPERATION_NOT_READY",
   CHAIN_MISMATCH: "CHAIN_MISMATCH",
+  UNSAFE_UPGRADE: "UNSAFE_UPGRADE",
 } as const;
 
 export type TaskErrorCode = (typeof TaskErrorCode)[keyof typeof TaskErrorCode];

@@ -103,6 +103,28 @@ describe("admin tasks", function () {
     expect(await (await orchestrator()).depositLimit(pool)).to.equal(5n);
   });
 
+  it("upgrade:propose refuses a layout-incompatible implementation with the tool's explanation", async function () {
+    await expectFailure(run("upgrade:propose", { proxy: "ShieldPool.native", impl: "ShieldPoolLayoutClash", from: operator }), /not a safe upgrade of ShieldPool/);
+  });
+
+  it("upgrade:propose schedules a compatible upgrade that upgrade:execute applies after 48 hours", async function () {
+    const proposed = await run("upgrade:propose", { proxy: "Orchestrator", impl: "OrchestratorV2", from: operator });
+    expect(proposed.kind).to.equal("scheduled");
+    await expectFailure(hre.tasks.getTask("upgrade:execute").run({ proxy: "Orchestrator", from: "" }), /not ready/);
+    await networkHelpers.time.increase(PRODUCTION_STANDARD_DELAY);
+    await hre.tasks.getTask("upgrade:execute").run({ proxy: "Orchestrator", from: "" });
+    const upgraded = await ethers.getContractAt("OrchestratorV2", record.contracts.Orchestrator!.address);
+    expect(await upgraded.version()).to.equal(2n);
+  });
+
+  it("upgrade:status lists executed and pending operations with their state", async function () {
+    await run("unpause", { from: operator }).catch(() => undefined);
+    await run("params:set", { pool: "native", depositLimit: "7", from: operator });
+    const statuses = (await hre.tasks.getTask("upgrade:status").run({})) as Array<{ state: string; summary: string[] }>;
+    expect(statuses.some((s) => s.state === "done" && s.summary[0]!.includes("upgradeToAndCall"))).to.equal(true);
+    expect(statuses.some((s) => s.state === "pending" && s.summary[0]!.includes("setDepositLimit"))).to.equal(true);
+  });
+
   it("refuses an unknown pool name and lists the deployment's pools", async function () {
     await expectFailure(run("pause", { pool: "dogecoin", from: operator }), /--pool: 'dogecoin'.*ShieldPool.native/);
   });
