@@ -1,108 +1,145 @@
-// `npm start`: the main job on embedded defaults. Alice deposits, pays Bob privately, Bob withdraws
-// through a relayer — three real depth-20 Groth16 proofs from the SDK, each checked by the committed
-// Solidity verifier on Hardhat's in-process EVM. Wallets find their notes only by trial decryption.
-// (The pool contracts arrive with the EVM issue; here a small in-memory ledger stands in for their
-// tree and nullifier set so the flow of notes is visible.)
-import { network } from "hardhat";
+// `npm start`: the main job on embedded defaults, on Hardhat's in-process chain, through the same tasks
+// operators run. A 2-of-3 Safe governs a fresh deployment; Alice deposits, pays Bob privately, Bob
+// withdraws through a registered relayer; the guardian pauses, the Safe unpauses through the 6-hour
+// emergency timelock; an Orchestrator upgrade is proposed, waited out (48 h) and executed. Every proof
+// is a real depth-20 Groth16 proof; wallets find their notes only by trial decryption of pool events.
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import hre, { network } from "hardhat";
 import {
   getPoseidon,
   Keypair,
   loadBundledProver,
   MerkleTree,
-  noteNullifier,
   proveTransaction,
   releaseProvingResources,
-  toHex32,
-  toSolidityProof,
+  toTransactArgs,
   trialDecrypt,
-  type DiscoveredNote,
-  type ProvenTransaction,
+  type EncryptedOutput,
+  type TransactionRequest,
 } from "@cloak/sdk";
+import type { AdminOutcome } from "../tasks/lib/admin.ts";
+import { PRODUCTION_EMERGENCY_DELAY, PRODUCTION_STANDARD_DELAY } from "../tasks/lib/constants.ts";
+import { deploymentPath, readDeployment } from "../tasks/lib/deployment-file.ts";
 
-const { ethers } = await network.create();
-const [, recipient, relayer] = await ethers.getSigners();
-const verifier = await ethers.deployContract("Transaction20Verifier");
-const chainId = (await ethers.provider.getNetwork()).chainId;
-const pool = await verifier.getAddress(); // stands in for the pool address the proofs are bound to
+// A local chain's deployment record is throwaway: keep it out of deployments/.
+const workDir = mkdtempSync(join(tmpdir(), "cloak-demo-"));
+process.env.CLOAK_DEPLOYMENTS_DIR = workDir;
+let proposals = 0;
+const { ethers, networkHelpers, networkName } = await network.getOrCreate();
+const [operator, owner2, owner3, relayer, recipient, user] = await ethers.getSigners();
+const rows: string[] = [];
 
+async function gasOf(hash: string): Promise<bigint> {
+  return (await ethers.provider.getTransactionReceipt(hash))!.gasUsed;
+}
+
+function row(step: string, hash: string, gas: bigint, extra = ""): void {
+  rows.push(`${step.padEnd(34)} ${hash.slice(0, 12)}…  ${gas.toLocaleString("en-US").padStart(9)} gas  ${extra}`);
+}
+
+const task = (name: string, args: Record<string, unknown> = {}) => hre.tasks.getTask(name).run(args);
+const admin = { from: "", viaSafe: false, execute: false, out: "", proposal: "", propose: false };
+
+/** An admin action through the Safe: proposed (and signed) by one owner, co-signed by another, executed. */
+async function throughSafe(step: string, name: string, args: Record<string, unknown>): Promise<void> {
+  const proposal = join(workDir, `proposal-${++proposals}.json`);
+  const outcome = (await task(name, { ...admin, ...args, viaSafe: true, proposal, from: operator!.address })) as AdminOutcome;
+  if (outcome.kind !== "safe") throw new Error(`${name} did not produce a Safe proposal`);
+  await task("safe:sign", { file: outcome.path, from: owner2!.address });
+  const execution = (await task("safe:execute", { file: outcome.path, from: operator!.address })) as { transactionHash: string };
+  row(step, execution.transactionHash, await gasOf(execution.transactionHash), "(2-of-3 Safe)");
+}
+
+// ---------------------------------------------------------------- deploy
+console.log("Deploying the stack with a 2-of-3 Safe…");
+await task("deploy", {
+  safe: "",
+  owners: [operator, owner2, owner3].map((s) => s!.address).join(","),
+  threshold: 2,
+  guardians: "",
+  tokens: "",
+  depositLimit: (10n ** 21n).toString(),
+  standardDelay: PRODUCTION_STANDARD_DELAY.toString(),
+  emergencyDelay: PRODUCTION_EMERGENCY_DELAY.toString(),
+});
+const record = readDeployment(deploymentPath(hre.config.paths.root, networkName), networkName);
+const pool = await ethers.getContractAt("ShieldPool", record.contracts["ShieldPool.native"]!.address);
+await throughSafe("register relayer", "relayer:add", { relayer: relayer!.address });
+
+// ---------------------------------------------------------------- users
 const poseidon = await getPoseidon();
 const prover = await loadBundledProver();
 const tree = new MerkleTree(prover.depth, poseidon);
-const spent = new Set<bigint>();
-const published: { commitment: bigint; leafIndex: number; ciphertext: Uint8Array }[] = [];
+const outputs: EncryptedOutput[] = [];
 const alice = Keypair.generate(poseidon);
 const bob = Keypair.generate(poseidon);
-const ZERO = "0x0000000000000000000000000000000000000000";
-const report: string[] = [];
+const chainId = (await ethers.provider.getNetwork()).chainId;
+const base = { chainId, pool: await pool.getAddress(), recipient: ethers.ZeroAddress, relayer: ethers.ZeroAddress, fee: 0n };
 
-async function settle(label: string, tx: ProvenTransaction): Promise<void> {
-  const { pA, pB, pC } = toSolidityProof(tx.proof);
-  const accepted = await verifier.verifyProof(pA, pB, pC, tx.publicSignals);
-  const gas = await verifier.verifyProof.estimateGas(pA, pB, pC, tx.publicSignals);
-  if (!accepted) throw new Error(`${label}: the on-chain verifier rejected the proof`);
-  if (!tree.isKnownRoot(tx.publicInputs.root)) throw new Error(`${label}: unknown root`);
-  for (const nullifier of tx.publicInputs.inputNullifiers) {
-    if (spent.has(nullifier)) throw new Error(`${label}: double spend`);
-    spent.add(nullifier);
-  }
-  const first = tree.insertMany(tx.publicInputs.outputCommitments);
-  published.push(
-    { commitment: tx.publicInputs.outputCommitments[0], leafIndex: first, ciphertext: tx.extData.encryptedOutput1 },
-    { commitment: tx.publicInputs.outputCommitments[1], leafIndex: first + 1, ciphertext: tx.extData.encryptedOutput2 },
-  );
-  const ms = (tx.timings.witnessMs + tx.timings.proveMs).toFixed(0);
-  report.push(
-    `${label.padEnd(22)} extAmount ${String(tx.extData.extAmount).padStart(6)}  fee ${String(tx.extData.fee).padStart(3)}  ` +
-      `prove ${ms.padStart(5)} ms  verifyProof ${gas} gas  root ${toHex32(tree.root).slice(0, 18)}…`,
-  );
+async function sync(): Promise<void> {
+  const events = await pool.queryFilter(pool.filters.NewCommitment(), 0);
+  const fresh = events.slice(outputs.length);
+  for (const e of fresh) outputs.push({ commitment: BigInt(e.args.commitment), leafIndex: Number(e.args.index), ciphertext: ethers.getBytes(e.args.encryptedOutput) });
+  for (let i = 0; i + 1 < fresh.length; i += 2) tree.insertMany([BigInt(fresh[i]!.args.commitment), BigInt(fresh[i + 1]!.args.commitment)]);
 }
 
-function wallet(owner: Keypair): DiscoveredNote[] {
-  return trialDecrypt(published, owner, poseidon).filter((note) => note.amount > 0n);
+async function transact(step: string, request: Omit<TransactionRequest, "tree">, value = 0n, sender = user!): Promise<void> {
+  await sync();
+  const tx = await proveTransaction({ ...request, tree }, prover, poseidon);
+  const { proof, extData } = toTransactArgs(tx);
+  const sent = await pool.connect(sender).transact(proof, extData, { value });
+  await sent.wait();
+  row(step, sent.hash, await gasOf(sent.hash), `proof ${(tx.timings.witnessMs + tx.timings.proveMs).toFixed(0)} ms`);
 }
 
-const extData = { chainId, pool, recipient: ZERO, relayer: ZERO, fee: 0n };
-
-const deposit = await proveTransaction(
-  { tree, inputs: [], outputs: [{ amount: 1000n, recipient: alice }], extData: { ...extData, extAmount: 1000n }, changeAddress: alice },
-  prover,
-  poseidon,
-);
-await settle("1. alice deposits", deposit);
-
-const [aliceNote] = wallet(alice);
-const transfer = await proveTransaction(
+const ether = 10n ** 18n;
+await transact("alice deposits 1 ETH", { inputs: [], outputs: [{ amount: ether, recipient: alice }], extData: { ...base, extAmount: ether } }, ether);
+await sync();
+const [aliceNote] = trialDecrypt(outputs, alice, poseidon).filter((n) => n.amount > 0n);
+await transact("alice pays bob 0.4 ETH privately", {
+  inputs: [{ note: aliceNote!, owner: alice }],
+  outputs: [{ amount: (4n * ether) / 10n, recipient: bob }, { amount: (6n * ether) / 10n, recipient: alice }],
+  extData: { ...base, extAmount: 0n },
+});
+await sync();
+const [bobNote] = trialDecrypt(outputs, bob, poseidon).filter((n) => n.amount > 0n);
+const fee = ether / 100n;
+const balanceBefore = await ethers.provider.getBalance(recipient!.address);
+await transact(
+  "bob withdraws via relayer",
   {
-    tree,
-    inputs: [{ note: aliceNote!, owner: alice }],
-    outputs: [{ amount: 400n, recipient: bob }, { amount: 600n, recipient: alice }],
-    extData: { ...extData, extAmount: 0n },
-  },
-  prover,
-  poseidon,
-);
-await settle("2. alice pays bob", transfer);
-
-const [bobNote] = wallet(bob);
-const withdrawal = await proveTransaction(
-  {
-    tree,
     inputs: [{ note: bobNote!, owner: bob }],
-    outputs: [{ amount: 100n, recipient: bob }],
-    extData: { ...extData, recipient: recipient!.address, relayer: relayer!.address, extAmount: -290n, fee: 10n },
+    outputs: [],
+    extData: { ...base, recipient: recipient!.address, relayer: relayer!.address, extAmount: -((4n * ether) / 10n - fee), fee },
   },
-  prover,
-  poseidon,
+  0n,
+  relayer!,
 );
-await settle("3. bob withdraws", withdrawal);
+const received = (await ethers.provider.getBalance(recipient!.address)) - balanceBefore;
 
-const balance = (owner: Keypair) =>
-  wallet(owner)
-    .filter((note) => !spent.has(noteNullifier(note.commitment, note.leafIndex, owner.privateKey, poseidon)))
-    .reduce((sum, note) => sum + note.amount, 0n);
+// ---------------------------------------------------------------- emergency and recovery
+await throughSafe("guardian pauses all pools", "pause", {});
+await throughSafe("Safe schedules unpause (6 h)", "unpause", {});
+await networkHelpers.time.increase(PRODUCTION_EMERGENCY_DELAY);
+const unpaused = (await task("unpause", { ...admin, execute: true, from: recipient!.address })) as AdminOutcome & { txHash: string };
+row("unpause executed after 6 h", unpaused.txHash, await gasOf(unpaused.txHash));
 
-console.log(`Cloak demo — depth-${prover.depth} join-split, chain ${chainId}, verifier ${pool}`);
-for (const line of report) console.log(`  ${line}`);
-console.log(`  shielded balances: alice ${balance(alice)}, bob ${balance(bob)}; ${tree.size} leaves, ${spent.size} nullifiers spent`);
-console.log(`  withdrawn to ${recipient!.address}: 290 (relayer ${relayer!.address} earns 10)`);
+// ---------------------------------------------------------------- upgrade
+await throughSafe("Safe proposes Orchestrator upgrade", "upgrade:propose", { proxy: "Orchestrator", impl: "OrchestratorV2" });
+await networkHelpers.time.increase(PRODUCTION_STANDARD_DELAY);
+const upgraded = (await task("upgrade:execute", { proxy: "Orchestrator", from: recipient!.address })) as { txHash: string; implementation: string };
+row("upgrade executed after 48 h", upgraded.txHash, await gasOf(upgraded.txHash));
+const version = await (await ethers.getContractAt("OrchestratorV2", record.contracts.Orchestrator!.address)).version();
+
+// ---------------------------------------------------------------- report
+console.log(`\nCloak demo on Hardhat's in-process chain ${chainId}`);
+for (const name of ["Safe", "Orchestrator", "ShieldPool.native", "StandardTimelock", "EmergencyTimelock", "Transaction20Verifier", "PoseidonT3"]) {
+  console.log(`  ${name.padEnd(22)} ${record.contracts[name]!.address}`);
+}
+console.log("");
+for (const line of rows) console.log(`  ${line}`);
+console.log(`\n  recipient received ${ethers.formatEther(received)} ETH; relayer earned ${ethers.formatEther(fee)} ETH`);
+console.log(`  Orchestrator now runs ${upgraded.implementation} (version ${version}); pools paused: ${await (await ethers.getContractAt("Orchestrator", record.contracts.Orchestrator!.address)).allPaused()}`);
 await releaseProvingResources();

@@ -27,7 +27,9 @@ export const cloakTasks = [
     .build(),
 
   task("deploy", "Deploy (or resume deploying) the whole EVM stack, governed by a Safe through two timelocks")
-    .addOption({ name: "safe", description: "The governing Safe's address", type: ArgumentType.STRING, defaultValue: "" })
+    .addOption({ name: "safe", description: "The governing Safe's address (or create one with --owners and --threshold)", type: ArgumentType.STRING, defaultValue: "" })
+    .addOption({ name: "owners", description: "Create a Safe with these owners, comma-separated", type: ArgumentType.STRING, defaultValue: "" })
+    .addOption({ name: "threshold", description: "Signatures the created Safe requires", type: ArgumentType.INT, defaultValue: 0 })
     .addOption({ name: "guardians", description: "Extra pause-only keys, comma-separated", type: ArgumentType.STRING, defaultValue: "" })
     .addOption({ name: "tokens", description: "ERC-20 pools to create besides the native one, comma-separated", type: ArgumentType.STRING, defaultValue: "" })
     .addOption({ name: "depositLimit", description: "Largest single deposit per pool, in base units", type: ArgumentType.STRING, defaultValue: DEFAULT_DEPOSIT_LIMIT.toString() })
@@ -79,5 +81,43 @@ export const cloakTasks = [
     .addOption({ name: "from", description: "Account that sends the execution", type: ArgumentType.STRING, defaultValue: "" })
     .setAction(() => import("./actions/upgrade-execute.ts"))
     .build(),
+  task("safe:sign", "Add your owner signature to a Safe proposal file")
+    .addOption({ name: "file", description: "Proposal file written by --via-safe", type: ArgumentType.STRING, defaultValue: "" })
+    .addOption({ name: "from", description: "Owner account that signs", type: ArgumentType.STRING, defaultValue: "" })
+    .setAction(() => import("./actions/safe-sign.ts"))
+    .build(),
+  task("safe:execute", "Execute a Safe proposal file once it holds the threshold of signatures")
+    .addOption({ name: "file", description: "Proposal file", type: ArgumentType.STRING, defaultValue: "" })
+    .addOption({ name: "from", description: "Account that sends (and pays for) the execution", type: ArgumentType.STRING, defaultValue: "" })
+    .setAction(() => import("./actions/safe-execute.ts"))
+    .build(),
   task("upgrade:status", "List every timelock operation with its ETA and state").setAction(() => import("./actions/upgrade-status.ts")).build(),
+  // Read-only operator tasks (docs/operations.md): daily checks, RP-002 state recovery, RP-003 indexer recovery.
+  task("health", "Daily check: pauses, role holders, timelock delays and queued operations, pool roots, relayers, pool balances")
+    .addFlag({ name: "json", description: "Print one JSON object instead of the text report" })
+    .setAction(() => import("./actions/health.ts"))
+    .build(),
+  task("balances", "Relayers' gas balances against the warning and critical thresholds (exit code 2 when critical)")
+    .addOption({ name: "warning", description: "Warn below this balance, in ETH", type: ArgumentType.STRING, defaultValue: "1" })
+    .addOption({ name: "critical", description: "Critical below this balance, in ETH", type: ArgumentType.STRING, defaultValue: "0.1" })
+    .addOption({ name: "accounts", description: "Extra addresses to check, comma-separated", type: ArgumentType.STRING, defaultValue: "" })
+    .addFlag({ name: "json", description: "Print one JSON object instead of the table" })
+    .setAction(() => import("./actions/balances.ts"))
+    .build(),
+  task("state:export", "Export every pool's commitments, nullifiers, roots and balance and the Orchestrator's state at a block (RP-002)")
+    .addOption({ name: "block", description: "Block number, or latest / safe / finalized", type: ArgumentType.STRING, defaultValue: "latest" })
+    .addOption({ name: "out", description: "Output file (default: cloak-state-<network>-<block>.json)", type: ArgumentType.STRING, defaultValue: "" })
+    .setAction(() => import("./actions/state-export.ts"))
+    .build(),
+  task("state:verify", "Rebuild each pool's tree from its events (or an export file) and check roots, leaf indexes and balances (RP-002)")
+    .addOption({ name: "file", description: "A state:export file to check offline; the live chain when omitted", type: ArgumentType.STRING, defaultValue: "" })
+    .addFlag({ name: "json", description: "Print one JSON object instead of the text report" })
+    .setAction(() => import("./actions/state-verify.ts"))
+    .build(),
+  task("events:replay", "Replay the pools' and the Orchestrator's events in chain order as NDJSON, for an indexer's recovery (RP-003)")
+    .addOption({ name: "fromBlock", description: "First block, inclusive", type: ArgumentType.STRING, defaultValue: "0" })
+    .addOption({ name: "toBlock", description: "Last block, inclusive: a number, or latest / safe / finalized", type: ArgumentType.STRING, defaultValue: "latest" })
+    .addOption({ name: "out", description: "NDJSON file to write (stdout when omitted)", type: ArgumentType.STRING, defaultValue: "" })
+    .setAction(() => import("./actions/events-replay.ts"))
+    .build(),
 ];

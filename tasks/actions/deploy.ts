@@ -6,10 +6,13 @@ import { parseAddressList } from "../lib/connection.ts";
 import { deploymentPath, newDeployment, readDeployment, writeDeployment } from "../lib/deployment-file.ts";
 import { deployCloak, nativePool, type PoolSpec } from "../lib/deploy.ts";
 import { TaskError, TaskErrorCode } from "../lib/errors.ts";
+import { createSafe, deploySafeSingletons, safeContractNetworks } from "../lib/safe.ts";
 import { existsSync } from "node:fs";
 
 export interface DeployArguments {
   safe: string;
+  owners: string;
+  threshold: number;
   guardians: string;
   tokens: string;
   depositLimit: string;
@@ -25,6 +28,8 @@ function parseSeconds(value: string, field: string): bigint {
 export default async function deploy(args: DeployArguments, hre: HardhatRuntimeEnvironment): Promise<void> {
   const { ethers, networkName, chainId } = await connect(hre);
   const isAddress = (value: string) => ethers.isAddress(value);
+  if (args.owners && args.safe) throw new TaskError(TaskErrorCode.INVALID_ARGUMENT, "give either --safe (an existing Safe) or --owners/--threshold (a new one), not both");
+  if (args.owners) args = { ...args, safe: await createGoverningSafe(hre, args, isAddress) };
   if (!isAddress(args.safe)) {
     throw new TaskError(TaskErrorCode.INVALID_ARGUMENT, `--safe: '${args.safe}' is not an address (the Safe that will govern the deployment)`);
   }
@@ -61,4 +66,23 @@ export default async function deploy(args: DeployArguments, hre: HardhatRuntimeE
   });
   writeDeployment(path, record);
   console.log("Deployment complete.");
+}
+
+/** --owners/--threshold: a new Safe (after the Safe contracts themselves, on a chain that lacks them). */
+async function createGoverningSafe(hre: HardhatRuntimeEnvironment, args: DeployArguments, isAddress: (v: string) => boolean): Promise<string> {
+  const connection = await hre.network.getOrCreate();
+  const owners = parseAddressList(args.owners, "owners", isAddress);
+  const chainId = (await connection.ethers.provider.getNetwork()).chainId;
+  // Idempotent: on a chain that already has Safe 1.4.1 at its canonical addresses this sends nothing.
+  await deploySafeSingletons(connection.ethers);
+  const [payer] = await connection.ethers.getSigners();
+  const safe = await createSafe({
+    provider: connection.provider,
+    signer: payer!.address,
+    owners,
+    threshold: args.threshold,
+    contractNetworks: safeContractNetworks(chainId),
+  });
+  console.log(`Safe ${safe}: ${args.threshold} of ${owners.length} owners (${owners.join(", ")})`);
+  return safe;
 }

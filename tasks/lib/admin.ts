@@ -31,7 +31,7 @@ export type AdminOutcome =
   | { kind: "sent"; txHashes: string[] }
   | { kind: "scheduled"; operationId: string; eta: bigint; txHash: string }
   | { kind: "executed"; operationId: string; txHash: string }
-  | { kind: "safe"; calls: Call[]; description: string };
+  | { kind: "safe"; path: string; safeTxHash: string; signatures: number; description: string };
 
 /** Hands calls to the Safe layer (tasks/lib/safe-route.ts) when --via-safe is given. */
 export type SafeRoute = (calls: Call[], description: string) => Promise<AdminOutcome>;
@@ -131,6 +131,6 @@ export function describeOutcome(outcome: AdminOutcome): string {
     case "executed":
       return `executed operation ${outcome.operationId} (tx ${outcome.txHash})`;
     case "safe":
-      return `prepared a Safe proposal: ${outcome.description}`;
+      return `Safe proposal ${outcome.safeTxHash} with ${outcome.signatures} signature(s) written to ${outcome.path}; co-sign with safe:sign, run with safe:execute`;
   }
 }

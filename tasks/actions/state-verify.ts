@@ -1,0 +1,176 @@
+// `npx hardhat state:verify [--file state.json] --network <net>`: runbook RP-002 step 3. Rebuilds every
+// pool's tree with the SDK's MerkleTree from its NewCommitment events (live chain, at the head block) or
+// from a `cloak-state/1` export (offline), and checks it against the pool's roots, its leaf count, its
+// nullifiers and its balance. Any mismatch is listed and exits with code 1.
+import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
+import { MerkleTree, getPoseidon, type PoseidonHasher } from "@cloak/sdk";
+import { ZeroAddress, formatEther } from "ethers";
+import { loadDeployment } from "../lib/connection.ts";
+import { raiseExitCode, toJson } from "../lib/output.ts";
+import { expectedPoolBalance, fetchPoolHistories, type PoolHistory } from "../lib/pool-events.ts";
+import { historyOf, readStateExport } from "../lib/state-file.ts";
+import { assetBalance, resolveStack, watchedPools } from "../lib/stack.ts";
+
+export interface StateVerifyArguments {
+  /** A `cloak-state/1` export to check offline; empty to check the live chain. */
+  file: string;
+  json: boolean;
+}
+
+/** One pool as the check sees it, whether it comes from the chain or from an export. */
+export interface PoolClaim {
+  label: string;
+  address: string;
+  asset: string;
+  levels: number;
+  lastRoot: string;
+  nextLeafIndex: number;
+  balance: bigint;
+  /** Only an export carries one; on chain the ring buffer is private. */
+  rootHistory?: readonly string[];
+  history: PoolHistory;
+}
+
+export interface PoolVerification {
+  label: string;
+  address: string;
+  leaves: number;
+  rebuiltRoot: string;
+  claimedRoot: string;
+  balance: bigint;
+  /** Σ extAmount − Σ fee over the pool's Transact events. */
+  expectedBalance: bigint;
+  /** balance − expectedBalance: positive when value reached the pool outside transact (force-sent ETH, a direct token transfer). */
+  surplus: bigint;
+  problems: string[];
+  notes: string[];
+}
+
+export interface StateVerifyResult {
+  source: string;
+  blockNumber: number;
+  pools: PoolVerification[];
+  ok: boolean;
+}
+
+const hex32 = (value: bigint) => `0x${value.toString(16).padStart(64, "0")}`;
+
+/** Every check on one pool; pure, so it runs the same on live data and on an export. */
+export function verifyPool(claim: PoolClaim, poseidon: PoseidonHasher): PoolVerification {
+  const problems: string[] = [];
+  const notes: string[] = [];
+  const { commitments, nullifiers, transacts } = claim.history;
+
+  const gap = commitments.findIndex((c, i) => c.index !== i);
+  if (gap >= 0) problems.push(`leaf indexes are not contiguous from 0: position ${gap} holds index ${commitments[gap]!.index}`);
+  if (commitments.length !== claim.nextLeafIndex) problems.push(`${commitments.length} commitments, but nextLeafIndex is ${claim.nextLeafIndex}`);
+  if (commitments.length !== 2 * transacts.length) problems.push(`${commitments.length} commitments for ${transacts.length} transactions (each appends exactly 2)`);
+  if (nullifiers.length !== 2 * transacts.length) problems.push(`${nullifiers.length} nullifiers for ${transacts.length} transactions (each spends exactly 2)`);
+  const seen = new Set<string>();
+  for (const n of nullifiers) {
+    const key = BigInt(n.nullifier).toString();
+    if (seen.has(key)) problems.push(`nullifier ${n.nullifier} appears twice (tx ${n.transactionHash})`);
+    seen.add(key);
+  }
+
+  // One insert per transaction, as the pool does, so each intermediate root can be checked against the
+  // root its Transact event announced: a tampered leaf is located at the transaction where it diverges.
+  const tree = new MerkleTree(claim.levels, poseidon);
+  let diverged = false;
+  try {
+    for (let pair = 0; 2 * pair < commitments.length; pair++) {
+      const leaves = commitments.slice(2 * pair, 2 * pair + 2).map((c) => BigInt(c.commitment));
+      tree.insertMany(leaves);
+      const announced = transacts[pair];
+      if (!diverged && announced && BigInt(announced.newRoot) !== tree.root) {
+        diverged = true;
+        problems.push(
+          `after leaves ${2 * pair}..${2 * pair + leaves.length - 1} the rebuilt root is ${hex32(tree.root)}, but the Transact of tx ${announced.transactionHash} announced ${announced.newRoot}`,
+        );
+      }
+    }
+  } catch (error) {
+    problems.push(`the commitments cannot be inserted: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  if (tree.root !== BigInt(claim.lastRoot)) problems.push(`rebuilt root ${hex32(tree.root)} differs from the pool's last root ${claim.lastRoot}`);
+  if (claim.rootHistory) {
+    const rebuilt = tree.rootHistory().slice(-claim.rootHistory.length).map(hex32);
+    const claimed = claim.rootHistory.map((r) => hex32(BigInt(r)));
+    if (rebuilt.length !== claimed.length || rebuilt.some((r, i) => r !== claimed[i])) problems.push("the recorded root history is not the sequence of roots the commitments produce");
+  }
+
+  const expectedBalance = expectedPoolBalance(transacts);
+  const surplus = claim.balance - expectedBalance;
+  if (surplus < 0n) {
+    problems.push(`the pool holds ${claim.balance}, ${-surplus} less than its transactions leave it (deposits − withdrawals − fees = ${expectedBalance})`);
+  } else if (surplus > 0n) {
+    notes.push(`the pool holds ${surplus} more than its transactions account for: value sent outside transact (force-sent ETH or a direct token transfer), which no note can withdraw`);
+  }
+
+  return { label: claim.label, address: claim.address, leaves: commitments.length, rebuiltRoot: hex32(tree.root), claimedRoot: claim.lastRoot, balance: claim.balance, expectedBalance, surplus, problems, notes };
+}
+
+async function liveClaims(hre: HardhatRuntimeEnvironment): Promise<{ source: string; blockNumber: number; claims: PoolClaim[] }> {
+  const { ethers, record, networkName } = await loadDeployment(hre);
+  const provider = ethers.provider;
+  // Pinned so a transaction landing mid-check cannot make the logs and the views disagree.
+  const blockNumber = await provider.getBlockNumber();
+  const blockTag = blockNumber;
+  const stack = await resolveStack(ethers, record, blockTag);
+  const histories = await fetchPoolHistories(provider, watchedPools(stack), blockNumber);
+  const claims: PoolClaim[] = [];
+  for (const pool of stack.pools) {
+    claims.push({
+      label: pool.label,
+      address: pool.address,
+      asset: pool.asset,
+      levels: Number(await pool.contract.levels({ blockTag })),
+      lastRoot: await pool.contract.getLastRoot({ blockTag }),
+      nextLeafIndex: Number(await pool.contract.nextLeafIndex({ blockTag })),
+      balance: await assetBalance(provider, pool.asset, pool.address, blockTag),
+      history: histories.get(pool.address.toLowerCase())!,
+    });
+  }
+  return { source: `network '${networkName}'`, blockNumber, claims };
+}
+
+function fileClaims(path: string): { source: string; blockNumber: number; claims: PoolClaim[] } {
+  const state = readStateExport(path);
+  const claims = state.pools.map((pool) => ({
+    label: pool.label,
+    address: pool.address,
+    asset: pool.asset,
+    levels: pool.levels,
+    lastRoot: pool.lastRoot,
+    nextLeafIndex: pool.nextLeafIndex,
+    balance: BigInt(pool.balance),
+    rootHistory: pool.rootHistory,
+    history: historyOf(pool),
+  }));
+  return { source: `${path} (network '${state.network}', chain ${state.chainId})`, blockNumber: state.blockNumber, claims };
+}
+
+export default async function stateVerify(args: StateVerifyArguments, hre: HardhatRuntimeEnvironment): Promise<StateVerifyResult> {
+  // An export is checked offline: it must be trustworthy on its own, without the node that produced it.
+  const { source, blockNumber, claims } = args.file ? fileClaims(args.file) : await liveClaims(hre);
+  const poseidon = await getPoseidon();
+  const pools = claims.map((claim) => verifyPool(claim, poseidon));
+  const ok = pools.every((p) => p.problems.length === 0);
+  const result: StateVerifyResult = { source, blockNumber, pools, ok };
+
+  if (args.json) {
+    console.log(toJson(result, 2));
+  } else {
+    console.log(`Verifying ${source} at block ${blockNumber}`);
+    for (const [i, pool] of pools.entries()) {
+      const native = claims[i]!.asset === ZeroAddress;
+      const amount = (v: bigint) => (native ? `${formatEther(v)} ETH` : `${v}`);
+      console.log(`  ${pool.problems.length ? "✖" : "✔"} ${pool.label}: ${pool.leaves} leaves, root ${pool.rebuiltRoot}, balance ${amount(pool.balance)} (transactions account for ${amount(pool.expectedBalance)})`);
+      for (const problem of pool.problems) console.log(`      ✖ ${problem}`);
+      for (const note of pool.notes) console.log(`      ! ${note}`);
+    }
+    console.log(ok ? "State is consistent." : "State does NOT verify.");
+  }
+  if (!ok) raiseExitCode(1);
+  return result;
+}
