@@ -11,12 +11,10 @@ import {
   getPoseidon,
   Keypair,
   loadBundledProver,
-  MerkleTree,
+  PoolSync,
   proveTransaction,
   releaseProvingResources,
   toTransactArgs,
-  trialDecrypt,
-  type EncryptedOutput,
   type TransactionRequest,
 } from "@cloak/sdk";
 import type { AdminOutcome } from "../tasks/lib/admin.ts";
@@ -71,23 +69,16 @@ await throughSafe("register relayer", "relayer:add", { relayer: relayer!.address
 // ---------------------------------------------------------------- users
 const poseidon = await getPoseidon();
 const prover = await loadBundledProver();
-const tree = new MerkleTree(prover.depth, poseidon);
-const outputs: EncryptedOutput[] = [];
+const view = new PoolSync(ethers.provider, await pool.getAddress(), poseidon);
 const alice = Keypair.generate(poseidon);
 const bob = Keypair.generate(poseidon);
 const chainId = (await ethers.provider.getNetwork()).chainId;
 const base = { chainId, pool: await pool.getAddress(), recipient: ethers.ZeroAddress, relayer: ethers.ZeroAddress, fee: 0n };
 
-async function sync(): Promise<void> {
-  const events = await pool.queryFilter(pool.filters.NewCommitment(), 0);
-  const fresh = events.slice(outputs.length);
-  for (const e of fresh) outputs.push({ commitment: BigInt(e.args.commitment), leafIndex: Number(e.args.index), ciphertext: ethers.getBytes(e.args.encryptedOutput) });
-  for (let i = 0; i + 1 < fresh.length; i += 2) tree.insertMany([BigInt(fresh[i]!.args.commitment), BigInt(fresh[i + 1]!.args.commitment)]);
-}
 
 async function transact(step: string, request: Omit<TransactionRequest, "tree">, value = 0n, sender = user!): Promise<void> {
-  await sync();
-  const tx = await proveTransaction({ ...request, tree }, prover, poseidon);
+  await view.sync();
+  const tx = await proveTransaction({ ...request, tree: view.tree }, prover, poseidon);
   const { proof, extData } = toTransactArgs(tx);
   const sent = await pool.connect(sender).transact(proof, extData, { value });
   await sent.wait();
@@ -96,15 +87,15 @@ async function transact(step: string, request: Omit<TransactionRequest, "tree">,
 
 const ether = 10n ** 18n;
 await transact("alice deposits 1 ETH", { inputs: [], outputs: [{ amount: ether, recipient: alice }], extData: { ...base, extAmount: ether } }, ether);
-await sync();
-const [aliceNote] = trialDecrypt(outputs, alice, poseidon).filter((n) => n.amount > 0n);
+await view.sync();
+const [aliceNote] = view.notesOf(alice);
 await transact("alice pays bob 0.4 ETH privately", {
   inputs: [{ note: aliceNote!, owner: alice }],
   outputs: [{ amount: (4n * ether) / 10n, recipient: bob }, { amount: (6n * ether) / 10n, recipient: alice }],
   extData: { ...base, extAmount: 0n },
 });
-await sync();
-const [bobNote] = trialDecrypt(outputs, bob, poseidon).filter((n) => n.amount > 0n);
+await view.sync();
+const [bobNote] = view.notesOf(bob);
 const fee = ether / 100n;
 const balanceBefore = await ethers.provider.getBalance(recipient!.address);
 await transact(
@@ -140,6 +131,8 @@ for (const name of ["Safe", "Orchestrator", "ShieldPool.native", "StandardTimelo
 }
 console.log("");
 for (const line of rows) console.log(`  ${line}`);
-console.log(`\n  recipient received ${ethers.formatEther(received)} ETH; relayer earned ${ethers.formatEther(fee)} ETH`);
+await view.sync();
+console.log(`\n  shielded balances (trial decryption): alice ${ethers.formatEther(view.balanceOf(alice))} ETH, bob ${ethers.formatEther(view.balanceOf(bob))} ETH`);
+console.log(`  recipient received ${ethers.formatEther(received)} ETH; relayer earned ${ethers.formatEther(fee)} ETH`);
 console.log(`  Orchestrator now runs ${upgraded.implementation} (version ${version}); pools paused: ${await (await ethers.getContractAt("Orchestrator", record.contracts.Orchestrator!.address)).allPaused()}`);
 await releaseProvingResources();

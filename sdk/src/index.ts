@@ -72,3 +72,4 @@ export {
 } from "./transaction.js";
 export { bundledArtifactsDir, loadBundledProver } from "./artifacts.js";
 export { toTransactArgs, type PoolExtDataArgs, type PoolProofArgs } from "./evm/transact-args.js";
+export { PoolSync } from "./evm/pool-sync.js";

@@ -58,10 +58,13 @@ export async function listOperations(timelock: TimelockController): Promise<Oper
   const address = await timelock.getAddress();
   const scheduled = await timelock.queryFilter(timelock.filters.CallScheduled(), 0);
   const salts = new Map((await timelock.queryFilter(timelock.filters.CallSalt(), 0)).map((e) => [e.args.id, e.args.salt]));
-  const cancelled = new Set((await timelock.queryFilter(timelock.filters.Cancelled(), 0)).map((e) => e.args.id));
+  // An id can be scheduled again after a cancellation; only its latest scheduling describes it.
+  const latest = new Map<string, string>();
+  for (const event of scheduled) latest.set(event.args.id, event.transactionHash);
   const byId = new Map<string, Operation>();
   for (const event of scheduled) {
     const { id, target, value, data, predecessor } = event.args;
+    if (latest.get(id) !== event.transactionHash) continue;
     let op = byId.get(id);
     if (!op) {
       op = { id, timelock: address, calls: [], predecessor, salt: salts.get(id) ?? ZERO_HASH, eta: 0n, state: "pending" };
@@ -71,7 +74,8 @@ export async function listOperations(timelock: TimelockController): Promise<Oper
   }
   for (const op of byId.values()) {
     op.eta = await timelock.getTimestamp(op.id);
-    op.state = cancelled.has(op.id) ? "cancelled" : (STATE_BY_CODE[Number(await timelock.getOperationState(op.id))] ?? "cancelled");
+    // A cancelled operation's timestamp is deleted, so the contract reports it as unset.
+    op.state = STATE_BY_CODE[Number(await timelock.getOperationState(op.id))] ?? "cancelled";
   }
   return [...byId.values()];
 }

@@ -5,12 +5,11 @@ import { network } from "hardhat";
 import {
   Keypair,
   MerkleTree,
+  PoolSync,
   getPoseidon,
   proveTransaction,
   releaseProvingResources,
   toTransactArgs,
-  trialDecrypt,
-  type EncryptedOutput,
   type PoseidonHasher,
   type ProvenTransaction,
   type SnarkjsProver,
@@ -23,37 +22,6 @@ import { PRODUCTION_DEPTH, proverFor } from "../support/fixtures.ts";
 
 const { ethers } = await network.create();
 
-/** A wallet's view of one pool: the tree and published outputs, rebuilt from the pool's events. */
-class PoolView {
-  readonly tree: MerkleTree;
-  readonly outputs: EncryptedOutput[] = [];
-
-  constructor(
-    readonly pool: ShieldPool,
-    readonly poseidon: PoseidonHasher,
-  ) {
-    this.tree = new MerkleTree(PRODUCTION_DEPTH, poseidon);
-  }
-
-  async sync(): Promise<void> {
-    const events = await this.pool.queryFilter(this.pool.filters.NewCommitment(), 0);
-    const fresh = events.slice(this.outputs.length);
-    for (const event of fresh) {
-      this.outputs.push({
-        commitment: BigInt(event.args.commitment),
-        leafIndex: Number(event.args.index),
-        ciphertext: ethers.getBytes(event.args.encryptedOutput),
-      });
-    }
-    for (let i = 0; i + 1 < fresh.length; i += 2) {
-      this.tree.insertMany([BigInt(fresh[i]!.args.commitment), BigInt(fresh[i + 1]!.args.commitment)]);
-    }
-  }
-
-  notesOf(owner: Keypair) {
-    return trialDecrypt(this.outputs, owner, this.poseidon).filter((note) => note.amount > 0n);
-  }
-}
 
 describe("ShieldPool", function () {
   let prover: SnarkjsProver;
@@ -70,7 +38,7 @@ describe("ShieldPool", function () {
 
   async function setup(options: { token?: string } = {}) {
     const stack = await deployStack(ethers, options);
-    const view = new PoolView(stack.pool, poseidon);
+    const view = new PoolSync(ethers.provider, await stack.pool.getAddress(), poseidon);
     const alice = Keypair.generate(poseidon);
     const bob = Keypair.generate(poseidon);
     const [, , recipient, relayer] = await ethers.getSigners();

@@ -8,14 +8,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
   Keypair,
-  MerkleTree,
+  PoolSync,
   getPoseidon,
   proveTransaction,
   releaseProvingResources,
   toTransactArgs,
-  trialDecrypt,
-  type EncryptedOutput,
-  type PoseidonHasher,
   type SnarkjsProver,
   type TransactionRequest,
 } from "@cloak/sdk";
@@ -69,31 +66,6 @@ async function runTask<T>(name: string, args: Record<string, unknown>): Promise<
   }
 }
 
-/** The wallet side: the pool's tree and outputs rebuilt from its events, as test/contracts/ShieldPool.ts does. */
-class PoolView {
-  readonly tree: MerkleTree;
-  readonly outputs: EncryptedOutput[] = [];
-
-  constructor(
-    readonly pool: ShieldPool,
-    readonly poseidon: PoseidonHasher,
-  ) {
-    this.tree = new MerkleTree(PRODUCTION_DEPTH, poseidon);
-  }
-
-  async sync(): Promise<void> {
-    const events = await this.pool.queryFilter(this.pool.filters.NewCommitment(), 0);
-    const fresh = events.slice(this.outputs.length);
-    for (const event of fresh) {
-      this.outputs.push({ commitment: BigInt(event.args.commitment), leafIndex: Number(event.args.index), ciphertext: ethers.getBytes(event.args.encryptedOutput) });
-    }
-    for (let i = 0; i + 1 < fresh.length; i += 2) this.tree.insertMany([BigInt(fresh[i]!.args.commitment), BigInt(fresh[i + 1]!.args.commitment)]);
-  }
-
-  notesOf(owner: Keypair) {
-    return trialDecrypt(this.outputs, owner, this.poseidon).filter((note) => note.amount > 0n);
-  }
-}
 
 describe("read-only operator tasks", function () {
   let record: DeploymentRecord;
@@ -137,7 +109,7 @@ describe("read-only operator tasks", function () {
 
     const prover: SnarkjsProver = await proverFor(PRODUCTION_DEPTH);
     const poseidon = await getPoseidon();
-    const view = new PoolView(pool, poseidon);
+    const view = new PoolSync(ethers.provider, await pool.getAddress(), poseidon);
     const alice = Keypair.generate(poseidon);
     const extData = (overrides: Partial<TransactionRequest["extData"]>): TransactionRequest["extData"] => ({
       chainId,
