@@ -71,6 +71,12 @@ export const cloakTasks = [
     .addOption({ name: "depositLimit", description: "Largest single deposit, in base units", type: ArgumentType.STRING, defaultValue: "" })
     .setAction(() => import("./actions/params-set.ts"))
     .build(),
+  adminTask("rescue", "Schedule the return of tokens sent to the Orchestrator by mistake, or --execute it (EP-004)")
+    .addOption({ name: "token", description: "The ERC-20 to return (never a pool asset)", type: ArgumentType.STRING, defaultValue: "" })
+    .addOption({ name: "to", description: "Recipient", type: ArgumentType.STRING, defaultValue: "" })
+    .addOption({ name: "amount", description: "Amount in base units", type: ArgumentType.STRING, defaultValue: "" })
+    .setAction(() => import("./actions/rescue.ts"))
+    .build(),
   adminTask("upgrade:propose", "Check storage compatibility, deploy the implementation and schedule the upgrade (UP-001)")
     .addOption({ name: "proxy", description: "Proxy name in the deployment (Orchestrator, ShieldPool.native, ...)", type: ArgumentType.STRING, defaultValue: "" })
     .addOption({ name: "impl", description: "Name of the new implementation contract", type: ArgumentType.STRING, defaultValue: "" })

@@ -125,6 +125,17 @@ describe("admin tasks", function () {
     expect(statuses.some((s) => s.state === "pending" && s.summary[0]!.includes("setDepositLimit"))).to.equal(true);
   });
 
+  it("rescue returns a stray token after the standard delay and refuses a pool asset", async function () {
+    const stray = await ethers.deployContract("TestToken");
+    await stray.mint(record.contracts.Orchestrator!.address, 50n);
+    const args = { token: await stray.getAddress(), to: stranger, amount: "50", from: operator };
+    await run("rescue", args);
+    await networkHelpers.time.increase(PRODUCTION_STANDARD_DELAY);
+    await run("rescue", { ...args, execute: true });
+    expect(await stray.balanceOf(stranger)).to.equal(50n);
+    await expectFailure(run("rescue", { ...args, token: ethers.ZeroAddress }), /pool asset/);
+  });
+
   it("refuses an unknown pool name and lists the deployment's pools", async function () {
     await expectFailure(run("pause", { pool: "dogecoin", from: operator }), /--pool: 'dogecoin'.*ShieldPool.native/);
   });
