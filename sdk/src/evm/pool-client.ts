@@ -1,0 +1,140 @@
+import { Contract, getAddress, type ContractTransactionReceipt, type Signer } from "ethers";
+import { readFileSync } from "node:fs";
+import { CloakError, ErrorCode } from "../errors.js";
+import type { DiscoveredNote } from "../encryption.js";
+import type { Keypair, ShieldedAddress } from "../keys.js";
+import { N_INPUTS } from "../transaction.js";
+import { proveTransaction, type ProvenTransaction, type TransactionOutput } from "../transaction.js";
+import type { PoseidonHasher } from "../poseidon.js";
+import type { Prover } from "../prover.js";
+import { PoolSync } from "./pool-sync.js";
+import { toTransactArgs } from "./transact-args.js";
+
+const SHIELD_POOL_ABI = [
+  "function transact((uint256[2] pA, uint256[2][2] pB, uint256[2] pC, bytes32 root, bytes32[2] inputNullifiers, bytes32[2] outputCommitments) proof, (uint256 chainId, address pool, address recipient, int256 extAmount, address relayer, uint256 fee, bytes encryptedOutput1, bytes encryptedOutput2) extData) payable",
+  "function token() view returns (address)",
+];
+const ERC20_ABI = ["function approve(address spender, uint256 amount) returns (bool)", "function allowance(address owner, address spender) view returns (uint256)"];
+const ZERO_ADDRESS = "0x0000000000000000000000000000000000000000";
+
+export interface SubmittedTransaction {
+  proven: ProvenTransaction;
+  receipt: ContractTransactionReceipt;
+}
+
+/** A relayed withdrawal: the relayer submits and earns `fee`. */
+export interface RelayOptions {
+  relayer: string;
+  fee: bigint;
+}
+
+/**
+ * Deposits, private transfers and withdrawals against one EVM ShieldPool: picks the owner's notes,
+ * proves, submits through `signer`, and keeps the pool's tree in step through its events.
+ */
+export class ShieldPoolClient {
+  readonly sync: PoolSync;
+  readonly #pool: Contract;
+
+  constructor(
+    readonly signer: Signer,
+    readonly poolAddress: string,
+    readonly prover: Prover,
+    readonly poseidon: PoseidonHasher,
+  ) {
+    if (!signer.provider) throw new CloakError(ErrorCode.INVALID_EXT_DATA, "signer: needs a provider");
+    this.sync = new PoolSync(signer.provider, poolAddress, poseidon, { depth: prover.depth });
+    this.#pool = new Contract(poolAddress, SHIELD_POOL_ABI, signer);
+  }
+
+  /** A client for `pool` ("native", or a token address) of a `deployments/<network>.json` file. */
+  static fromDeployment(file: string, pool: string, signer: Signer, prover: Prover, poseidon: PoseidonHasher): ShieldPoolClient {
+    const record = JSON.parse(readFileSync(file, "utf8")) as { contracts?: Record<string, { address: string }> };
+    const entry = record.contracts?.[`ShieldPool.${pool}`];
+    if (!entry) throw new CloakError(ErrorCode.ARTIFACT_NOT_FOUND, `${file}: no pool '${pool}'`);
+    return new ShieldPoolClient(signer, entry.address, prover, poseidon);
+  }
+
+  /** Moves `amount` of the pool's asset from the signer into a new note for `to`. */
+  async deposit(amount: bigint, to: ShieldedAddress): Promise<SubmittedTransaction> {
+    const token = (await this.#pool.getFunction("token")()) as string;
+    if (token !== ZERO_ADDRESS) await this.#approve(token, amount);
+    return this.#submit([], [{ amount, recipient: to }], { extAmount: amount, recipient: ZERO_ADDRESS, relayer: ZERO_ADDRESS, fee: 0n }, token === ZERO_ADDRESS ? amount : 0n);
+  }
+
+  /** Pays `amount` privately from `owner`'s notes to `to`, with change back to `owner`. */
+  async transfer(owner: Keypair, amount: bigint, to: ShieldedAddress): Promise<SubmittedTransaction> {
+    const inputs = await this.#select(owner, amount);
+    const change = total(inputs) - amount;
+    return this.#submit(inputs.map((note) => ({ note, owner })), [{ amount, recipient: to }, { amount: change, recipient: owner }], {
+      extAmount: 0n,
+      recipient: ZERO_ADDRESS,
+      relayer: ZERO_ADDRESS,
+      fee: 0n,
+    });
+  }
+
+  /** Withdraws `amount` of `owner`'s notes to the public `recipient`; a relayer, if given, also takes its fee. */
+  async withdraw(owner: Keypair, amount: bigint, recipient: string, relay?: RelayOptions): Promise<SubmittedTransaction> {
+    const fee = relay?.fee ?? 0n;
+    const inputs = await this.#select(owner, amount + fee);
+    const change = total(inputs) - amount - fee;
+    return this.#submit(inputs.map((note) => ({ note, owner })), [{ amount: change, recipient: owner }], {
+      extAmount: -amount,
+      recipient: getAddress(recipient),
+      relayer: relay ? getAddress(relay.relayer) : ZERO_ADDRESS,
+      fee,
+    });
+  }
+
+  /** The owner's spendable balance in this pool, after syncing. */
+  async balanceOf(owner: Keypair): Promise<bigint> {
+    await this.sync.sync();
+    return this.sync.balanceOf(owner);
+  }
+
+  async #select(owner: Keypair, needed: bigint): Promise<DiscoveredNote[]> {
+    await this.sync.sync();
+    // Largest notes first: the circuit takes two inputs, so this finds a fitting pair whenever one exists.
+    const notes = this.sync.notesOf(owner).sort((a, b) => (a.amount > b.amount ? -1 : a.amount < b.amount ? 1 : 0));
+    const chosen = notes.slice(0, N_INPUTS);
+    if (total(chosen) < needed) {
+      throw new CloakError(
+        ErrorCode.INSUFFICIENT_FUNDS,
+        `amount: needs ${needed}, but the owner's ${N_INPUTS} largest notes hold ${total(chosen)} (balance ${total(notes)}; merge notes first)`,
+      );
+    }
+    return total(chosen.slice(0, 1)) >= needed ? chosen.slice(0, 1) : chosen;
+  }
+
+  async #approve(token: string, amount: bigint): Promise<void> {
+    const erc20 = new Contract(token, ERC20_ABI, this.signer);
+    const owner = await this.signer.getAddress();
+    if (((await erc20.getFunction("allowance")(owner, this.poolAddress)) as bigint) >= amount) return;
+    await (await erc20.getFunction("approve")(this.poolAddress, amount)).wait();
+  }
+
+  async #submit(
+    inputs: { note: DiscoveredNote; owner: Keypair }[],
+    outputs: TransactionOutput[],
+    movement: { extAmount: bigint; recipient: string; relayer: string; fee: bigint },
+    value = 0n,
+  ): Promise<SubmittedTransaction> {
+    await this.sync.sync();
+    const chainId = (await this.signer.provider!.getNetwork()).chainId;
+    const proven = await proveTransaction(
+      { tree: this.sync.tree, inputs, outputs, extData: { chainId, pool: this.poolAddress, ...movement } },
+      this.prover,
+      this.poseidon,
+    );
+    const { proof, extData } = toTransactArgs(proven);
+    const sent = await this.#pool.getFunction("transact")(proof, extData, { value });
+    const receipt = (await sent.wait()) as ContractTransactionReceipt;
+    await this.sync.sync(receipt.blockNumber);
+    return { proven, receipt };
+  }
+}
+
+function total(notes: readonly { amount: bigint }[]): bigint {
+  return notes.reduce((sum, note) => sum + note.amount, 0n);
+}
