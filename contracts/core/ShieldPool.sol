@@ -7,6 +7,7 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {IOrchestrator} from "../interfaces/IOrchestrator.sol";
+import {PublicAmount} from "../libraries/PublicAmount.sol";
 import {MerkleTreeWithHistory} from "../tree/MerkleTreeWithHistory.sol";
 
 /// @title ShieldPool
@@ -21,10 +22,9 @@ contract ShieldPool is Initializable, UUPSUpgradeable, MerkleTreeWithHistory, Re
     using SafeERC20 for IERC20;
 
     /// @notice BN254 scalar field modulus: public inputs and hashes live below it.
-    uint256 public constant FIELD_SIZE =
-        21888242871839275222246405745257275088548364400416034343698204186575808495617;
+    uint256 public constant FIELD_SIZE = PublicAmount.FIELD_SIZE;
     /// @notice Bound on |extAmount| and on fee; with the circuit's 248-bit note amounts no sum can wrap the field.
-    uint256 public constant MAX_EXT_AMOUNT = 2 ** 248;
+    uint256 public constant MAX_EXT_AMOUNT = PublicAmount.MAX_EXT_AMOUNT;
     /// @notice Depth of the production tree; must match the circuit the verifier was made for.
     uint32 public constant TREE_LEVELS = 20;
 
@@ -194,14 +194,11 @@ contract ShieldPool is Initializable, UUPSUpgradeable, MerkleTreeWithHistory, Re
     /// @dev publicAmount = (extAmount - fee) mod p, after bounding both so no wrap-around is possible.
     function _checkedPublicAmount(ExtData calldata extData, uint256 limit) private pure returns (uint256) {
         int256 extAmount = extData.extAmount;
-        if (extAmount <= -int256(MAX_EXT_AMOUNT) || extAmount >= int256(MAX_EXT_AMOUNT)) {
-            revert AmountOutOfRange("extAmount");
-        }
-        if (extData.fee >= MAX_EXT_AMOUNT) revert AmountOutOfRange("fee");
+        if (!PublicAmount.inRange(extAmount, 0)) revert AmountOutOfRange("extAmount");
+        if (!PublicAmount.inRange(0, extData.fee)) revert AmountOutOfRange("fee");
         if (extAmount > 0 && uint256(extAmount) > limit) revert DepositLimitExceeded(uint256(extAmount), limit);
         if (extAmount < 0 && extData.recipient == address(0)) revert MissingRecipient();
-        int256 net = extAmount - int256(extData.fee);
-        return net >= 0 ? uint256(net) : FIELD_SIZE - uint256(-net);
+        return PublicAmount.compute(extAmount, extData.fee);
     }
 
     function _pull(uint256 amount) private {
