@@ -24,6 +24,7 @@ export default defineConfig({
     npmFilesToBuild: [
       "@openzeppelin/contracts/proxy/ERC1967/ERC1967Proxy.sol",
       "@openzeppelin/contracts/governance/TimelockController.sol",
+      "@openzeppelin/contracts/token/ERC20/IERC20.sol",
     ],
     profiles: {
       default: {

@@ -19,7 +19,6 @@ if ! ls "$root/node_modules/@nomicfoundation/" | grep -q '^edr-linux-x64'; then
   exit 1
 fi
 
-echo "setup: building @cloak/sdk and compiling contracts"
+echo "setup: compiling contracts and building @cloak/sdk"
 npm run build
-npx hardhat compile
 echo "setup: done. Run 'npm test'."

@@ -1,4 +1,4 @@
-import { Contract, getAddress, type ContractTransactionReceipt, type Signer } from "ethers";
+import { getAddress, type ContractTransactionReceipt, type Signer } from "ethers";
 import { readFileSync } from "node:fs";
 import { CloakError, ErrorCode } from "../errors.js";
 import type { DiscoveredNote } from "../encryption.js";
@@ -9,12 +9,8 @@ import type { PoseidonHasher } from "../poseidon.js";
 import type { Prover } from "../prover.js";
 import { PoolSync } from "./pool-sync.js";
 import { toTransactArgs } from "./transact-args.js";
+import { IERC20__factory, ShieldPool__factory, type ShieldPool } from "./typechain/index.js";
 
-const SHIELD_POOL_ABI = [
-  "function transact((uint256[2] pA, uint256[2][2] pB, uint256[2] pC, bytes32 root, bytes32[2] inputNullifiers, bytes32[2] outputCommitments) proof, (uint256 chainId, address pool, address recipient, int256 extAmount, address relayer, uint256 fee, bytes encryptedOutput1, bytes encryptedOutput2) extData) payable",
-  "function token() view returns (address)",
-];
-const ERC20_ABI = ["function approve(address spender, uint256 amount) returns (bool)", "function allowance(address owner, address spender) view returns (uint256)"];
 const ZERO_ADDRESS = "0x0000000000000000000000000000000000000000";
 
 export interface SubmittedTransaction {
@@ -34,7 +30,7 @@ export interface RelayOptions {
  */
 export class ShieldPoolClient {
   readonly sync: PoolSync;
-  readonly #pool: Contract;
+  readonly #pool: ShieldPool;
 
   constructor(
     readonly signer: Signer,
@@ -44,7 +40,7 @@ export class ShieldPoolClient {
   ) {
     if (!signer.provider) throw new CloakError(ErrorCode.INVALID_EXT_DATA, "signer: needs a provider");
     this.sync = new PoolSync(signer.provider, poolAddress, poseidon, { depth: prover.depth });
-    this.#pool = new Contract(poolAddress, SHIELD_POOL_ABI, signer);
+    this.#pool = ShieldPool__factory.connect(poolAddress, signer);
   }
 
   /** A client for `pool` ("native", or a token address) of a `deployments/<network>.json` file. */
@@ -57,7 +53,7 @@ export class ShieldPoolClient {
 
   /** Moves `amount` of the pool's asset from the signer into a new note for `to`. */
   async deposit(amount: bigint, to: ShieldedAddress): Promise<SubmittedTransaction> {
-    const token = (await this.#pool.getFunction("token")()) as string;
+    const token = await this.#pool.token();
     if (token !== ZERO_ADDRESS) await this.#approve(token, amount);
     return this.#submit([], [{ amount, recipient: to }], { extAmount: amount, recipient: ZERO_ADDRESS, relayer: ZERO_ADDRESS, fee: 0n }, token === ZERO_ADDRESS ? amount : 0n);
   }
@@ -108,10 +104,10 @@ export class ShieldPoolClient {
   }
 
   async #approve(token: string, amount: bigint): Promise<void> {
-    const erc20 = new Contract(token, ERC20_ABI, this.signer);
+    const erc20 = IERC20__factory.connect(token, this.signer);
     const owner = await this.signer.getAddress();
-    if (((await erc20.getFunction("allowance")(owner, this.poolAddress)) as bigint) >= amount) return;
-    await (await erc20.getFunction("approve")(this.poolAddress, amount)).wait();
+    if ((await erc20.allowance(owner, this.poolAddress)) >= amount) return;
+    await (await erc20.approve(this.poolAddress, amount)).wait();
   }
 
   async #submit(
@@ -128,8 +124,8 @@ export class ShieldPoolClient {
       this.poseidon,
     );
     const { proof, extData } = toTransactArgs(proven);
-    const sent = await this.#pool.getFunction("transact")(proof, extData, { value });
-    const receipt = (await sent.wait()) as ContractTransactionReceipt;
+    const sent = await this.#pool.transact(proof, extData, { value });
+    const receipt = (await sent.wait())!;
     await this.sync.sync(receipt.blockNumber);
     return { proven, receipt };
   }
