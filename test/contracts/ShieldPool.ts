@@ -245,6 +245,19 @@ describe("ShieldPool", function () {
       await expect(submit(s.pool, tx)).to.changeTokenBalances(ethers, token, [s.pool, s.recipient], [-600n, 600n]);
     });
 
+    it("blocks a token whose transfer hook re-enters transact during a deposit", async function () {
+      const token = await ethers.deployContract("ReentrantToken");
+      const s = await setup({ token: await token.getAddress() });
+      await token.mint(s.admin.address, 1000n);
+      await token.approve(s.pool.target, 1000n);
+      const tx = await prove({ tree: s.view.tree, inputs: [], outputs: [{ amount: 1000n, recipient: s.alice }], extData: extData(s, { extAmount: 1000n }) });
+      const { proof, extData: args } = toTransactArgs(tx);
+      await token.arm(s.pool.target, s.pool.interface.encodeFunctionData("transact", [proof, args]));
+      await expect(s.pool.transact(proof, args)).to.changeTokenBalances(ethers, token, [s.pool], [1000n]);
+      expect(await token.lastReentrySucceeded()).to.equal(false);
+      expect(await token.lastReentryError()).to.equal(s.pool.interface.getError("ReentrancyGuardReentrantCall")!.selector);
+    });
+
     it("refuses a fee-on-transfer token that delivers less than the deposit", async function () {
       const token = await ethers.deployContract("FeeOnTransferToken");
       const s = await setup({ token: await token.getAddress() });
