@@ -12,3 +12,4 @@ npm run test:contracts   # also compiles, generating the contract types the type
 npm run typecheck        # tsx and Hardhat strip types without checking them
 npm run test:circuits
 npm run test:package
+npm run test:rust      # program-libs: the Solana-side Poseidon tree and Groth16 verifier
