@@ -16,6 +16,7 @@ import {
   writeTranscript,
   type CeremonyTranscript,
 } from "./transcript.ts";
+import { renderSolanaVerifyingKey, type SnarkjsVerificationKey } from "./solana-vk.ts";
 import { renderVerifier, verifierContractName } from "./verifier.ts";
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
@@ -43,6 +44,8 @@ Options:
   --iterations E      beacon/finalize: 2^E hash iterations (default ${DEFAULT_BEACON_ITERATIONS_EXP})
   --out DIR           export: artifacts directory (default circuits/artifacts/transaction_N)
   --verifier-out FILE export: Solidity verifier path (default contracts/verifiers/TransactionNVerifier.sol)
+  --solana-vk-out FILE export: groth16-solana verifying key (default program-libs/cloak-zk/src/verifying_key.rs
+                      for depth ${PRODUCTION_DEPTH}, else <out>/verifying_key.rs)
   --force             new: discard an existing ceremony in --dir`;
 
 interface Options {
@@ -55,6 +58,7 @@ interface Options {
   iterations: number;
   out: string;
   verifierOut: string;
+  solanaVkOut: string;
   force: boolean;
 }
 
@@ -95,6 +99,7 @@ function parseOptions(argv: string[]): { command: string; options: Options } {
       iterations: { type: "string" },
       out: { type: "string" },
       "verifier-out": { type: "string" },
+      "solana-vk-out": { type: "string" },
       force: { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
     },
@@ -102,6 +107,9 @@ function parseOptions(argv: string[]): { command: string; options: Options } {
   const command = values.help ? "help" : (positionals[0] ?? "help");
   if (positionals.length > 1) fail(`unexpected argument '${positionals[1]}'`);
   const depth = parseInteger(values.depth, "depth", 1, 32) ?? PRODUCTION_DEPTH;
+  const out = resolve(values.out ?? join(repoRoot, "circuits/artifacts", `transaction_${depth}`));
+  // Only the production key belongs in the Solana library; other depths keep theirs with the artifacts.
+  const defaultSolanaVk = depth === PRODUCTION_DEPTH ? join(repoRoot, "program-libs/cloak-zk/src/verifying_key.rs") : join(out, "verifying_key.rs");
   return {
     command,
     options: {
@@ -112,7 +120,8 @@ function parseOptions(argv: string[]): { command: string; options: Options } {
       name: values.name,
       beacon: values.beacon,
       iterations: parseInteger(values.iterations, "iterations", 0, 63) ?? DEFAULT_BEACON_ITERATIONS_EXP,
-      out: resolve(values.out ?? join(repoRoot, "circuits/artifacts", `transaction_${depth}`)),
+      out,
+      solanaVkOut: resolve(values["solana-vk-out"] ?? defaultSolanaVk),
       verifierOut: resolve(
         values["verifier-out"] ?? join(repoRoot, "contracts/verifiers", `${verifierContractName(depth)}.sol`),
       ),
@@ -328,6 +337,8 @@ async function commandExport(options: Options, paths: Paths): Promise<void> {
   for (const [name, source] of Object.entries(files)) copyFileSync(source, join(options.out, name));
   writeFileSync(join(options.out, "verification_key.json"), `${JSON.stringify(verificationKey, null, 2)}\n`);
   writeFileSync(options.verifierOut, verifier);
+  mkdirSync(dirname(options.solanaVkOut), { recursive: true });
+  writeFileSync(options.solanaVkOut, renderSolanaVerifyingKey(verificationKey as SnarkjsVerificationKey));
 
   const manifest = {
     circuit: transcript.circuit,
@@ -351,7 +362,9 @@ async function commandExport(options: Options, paths: Paths): Promise<void> {
     verifierPath: relative(repoRoot, options.verifierOut),
   };
   writeTranscript(paths.transcript, transcript);
-  console.log(`Exported to ${relative(process.cwd(), options.out)} and ${relative(process.cwd(), options.verifierOut)}.`);
+  console.log(
+    `Exported to ${relative(process.cwd(), options.out)}, ${relative(process.cwd(), options.verifierOut)} and ${relative(process.cwd(), options.solanaVkOut)}.`,
+  );
 }
 
 function commandStatus(options: Options, paths: Paths): void {

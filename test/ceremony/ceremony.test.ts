@@ -101,6 +101,7 @@ describe("trusted-setup ceremony", () => {
     assert.equal(status, 0, output);
     assert.ok(existsSync(verifierOut));
     assert.match(readFileSync(verifierOut, "utf8"), new RegExp(`contract Transaction${TEST_DEPTH}Verifier`));
+    assert.match(readFileSync(join(out, "verifying_key.rs"), "utf8"), /Groth16Verifyingkey/);
     const prover = await SnarkjsProver.fromDirectory(out);
     const tx = await transferAndWithdraw(TEST_DEPTH);
     const { proof, publicSignals } = await prover.prove(tx.circuitInputs);
