@@ -10,19 +10,11 @@ import { DEFAULT_DEPOSIT_LIMIT, PRODUCTION_EMERGENCY_DELAY, PRODUCTION_STANDARD_
 import { deployCloak, nativePool } from "../../tasks/lib/deploy.ts";
 import { deploymentPath, newDeployment, writeDeployment, type DeploymentRecord } from "../../tasks/lib/deployment-file.ts";
 import type { AdminOutcome } from "../../tasks/lib/admin.ts";
+import { expectFailure } from "../support/expect-failure.ts";
 
 process.env.CLOAK_DEPLOYMENTS_DIR ??= mkdtempSync(join(tmpdir(), "cloak-deployments-"));
 const { ethers, networkHelpers, networkName } = await network.getOrCreate();
 
-/** Awaits a task that must fail, and checks the operator-facing message. */
-async function expectFailure(pending: Promise<unknown>, message: RegExp): Promise<void> {
-  const error = await pending.then(
-    () => undefined,
-    (e: unknown) => e as Error,
-  );
-  expect(error, "the task should have failed").to.be.instanceOf(Error);
-  expect(error!.message).to.match(message);
-}
 
 const noFlags = { from: "", viaSafe: false, execute: false, out: "", proposal: "", propose: false };
 

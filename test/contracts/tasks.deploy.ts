@@ -6,17 +6,10 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { deploymentPath, readDeployment } from "../../tasks/lib/deployment-file.ts";
+import { expectFailure } from "../support/expect-failure.ts";
 
 const { ethers, networkName } = await network.getOrCreate();
 
-async function expectFailure(pending: Promise<unknown>, message: RegExp): Promise<void> {
-  const error = await pending.then(
-    () => undefined,
-    (e: unknown) => e as Error,
-  );
-  expect(error, "the task should have failed").to.be.instanceOf(Error);
-  expect(error!.message).to.match(message);
-}
 
 describe("deploy task", function () {
   const previousDir = process.env.CLOAK_DEPLOYMENTS_DIR;

@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { deploymentPath, readDeployment, type DeploymentRecord } from "../../tasks/lib/deployment-file.ts";
 import { verifyTransactionBuilderChecksum, type TransactionBuilderBatch } from "../../tasks/lib/safe.ts";
 import type { AdminOutcome } from "../../tasks/lib/admin.ts";
+import { expectFailure } from "../support/expect-failure.ts";
 
 const { ethers, networkName } = await network.getOrCreate();
 const noFlags = { from: "", viaSafe: false, execute: false, out: "", proposal: "", propose: false };
@@ -41,14 +42,7 @@ describe("admin tasks through the Safe", function () {
 
   const orchestrator = () => ethers.getContractAt("Orchestrator", record.contracts.Orchestrator!.address);
 
-  async function failure(pending: Promise<unknown>): Promise<Error> {
-    const error = await pending.then(
-      () => undefined,
-      (e: unknown) => e as Error,
-    );
-    expect(error, "the task should have failed").to.be.instanceOf(Error);
-    return error!;
-  }
+
 
   it("relayer:add --via-safe writes a proposal that executes only with a second owner's signature", async function () {
     const relayer = ethers.Wallet.createRandom().address;
@@ -57,8 +51,7 @@ describe("admin tasks through the Safe", function () {
     expect(outcome.kind).to.equal("safe");
     expect(existsSync(proposal)).to.equal(true);
 
-    const tooFew = await failure(hre.tasks.getTask("safe:execute").run({ file: proposal, from: owners[2] }));
-    expect(tooFew.message).to.match(/SAFE_THRESHOLD_NOT_MET: .*needs 2 signatures/);
+    await expectFailure(hre.tasks.getTask("safe:execute").run({ file: proposal, from: owners[2] }), /SAFE_THRESHOLD_NOT_MET: .*needs 2 signatures/);
     expect(await (await orchestrator()).isRelayer(relayer)).to.equal(false);
 
     await hre.tasks.getTask("safe:sign").run({ file: proposal, from: owners[1] });
@@ -78,12 +71,10 @@ describe("admin tasks through the Safe", function () {
 
   it("refuses a proposal from a key that is not an owner", async function () {
     const [deployer] = await ethers.getSigners();
-    const error = await failure(hre.tasks.getTask("pause").run({ ...noFlags, viaSafe: true, proposal: join(work, "x.json"), from: deployer!.address }));
-    expect(error.message).to.match(/SAFE_NOT_OWNER/);
+    await expectFailure(hre.tasks.getTask("pause").run({ ...noFlags, viaSafe: true, proposal: join(work, "x.json"), from: deployer!.address }), /SAFE_NOT_OWNER/);
   });
 
   it("refuses to send directly when the role is held by the Safe, and says to use --via-safe", async function () {
-    const error = await failure(hre.tasks.getTask("pause").run({ ...noFlags, from: owners[0] }));
-    expect(error.message).to.match(/lacks GUARDIAN_ROLE.*use --via-safe/);
+    await expectFailure(hre.tasks.getTask("pause").run({ ...noFlags, from: owners[0] }), /lacks GUARDIAN_ROLE.*use --via-safe/);
   });
 });
