@@ -6,9 +6,9 @@ import hre, { network } from "hardhat";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { DEFAULT_DEPOSIT_LIMIT, PRODUCTION_EMERGENCY_DELAY, PRODUCTION_STANDARD_DELAY } from "../../tasks/lib/constants.ts";
-import { deployCloak, nativePool } from "../../tasks/lib/deploy.ts";
-import { deploymentPath, newDeployment, writeDeployment, type DeploymentRecord } from "../../tasks/lib/deployment-file.ts";
+import { PRODUCTION_EMERGENCY_DELAY, PRODUCTION_STANDARD_DELAY } from "../../tasks/lib/constants.ts";
+import type { DeploymentRecord } from "../../tasks/lib/deployment-file.ts";
+import { deployRecordedStack } from "../support/deploy.ts";
 import type { AdminOutcome } from "../../tasks/lib/admin.ts";
 import { expectFailure } from "../support/expect-failure.ts";
 
@@ -27,19 +27,7 @@ describe("admin tasks", function () {
     const [, safeKey, other] = await ethers.getSigners();
     operator = safeKey!.address;
     stranger = other!.address;
-    record = newDeployment(networkName, (await ethers.provider.getNetwork()).chainId);
-    // A key stands in for the Safe here, so every route is exercised without co-signers; the Safe route
-    // itself is covered in Safe.ts.
-    await deployCloak(ethers, record, {
-      safe: operator,
-      guardians: [],
-      standardDelay: PRODUCTION_STANDARD_DELAY,
-      emergencyDelay: PRODUCTION_EMERGENCY_DELAY,
-      pools: [nativePool(DEFAULT_DEPOSIT_LIMIT)],
-      save: () => {},
-      log: () => {},
-    });
-    writeDeployment(deploymentPath(hre.config.paths.root, networkName), record);
+    record = await deployRecordedStack(ethers, networkName, hre.config.paths.root, operator);
   });
 
   const run = (name: string, args: Record<string, unknown>) => hre.tasks.getTask(name).run({ ...noFlags, ...args }) as Promise<AdminOutcome>;

@@ -19,9 +19,9 @@ import {
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import type { Log, Provider } from "ethers";
 import type { Orchestrator, ShieldPool, TimelockController } from "../../types/ethers-contracts/index.js";
-import { DEFAULT_DEPOSIT_LIMIT, PRODUCTION_EMERGENCY_DELAY, PRODUCTION_STANDARD_DELAY } from "../../tasks/lib/constants.ts";
-import { deployCloak, nativePool } from "../../tasks/lib/deploy.ts";
-import { deploymentPath, newDeployment, writeDeployment, type DeploymentRecord } from "../../tasks/lib/deployment-file.ts";
+import { PRODUCTION_EMERGENCY_DELAY, PRODUCTION_STANDARD_DELAY } from "../../tasks/lib/constants.ts";
+import type { DeploymentRecord } from "../../tasks/lib/deployment-file.ts";
+import { deployRecordedStack } from "../support/deploy.ts";
 import type { StateExport } from "../../tasks/lib/state-file.ts";
 import { scanLogs } from "../../tasks/lib/pool-events.ts";
 import type { HealthReport } from "../../tasks/actions/health.ts";
@@ -88,20 +88,7 @@ describe("read-only operator tasks", function () {
     depositor = depositorKey!;
     const chainId = (await ethers.provider.getNetwork()).chainId;
 
-    record = newDeployment(networkName, chainId);
-    await deployCloak(ethers, record, {
-      // A key stands in for the Safe: these tasks only read, and the deploy library accepts any address.
-      safe: safe.address,
-      guardians: [],
-      standardDelay: PRODUCTION_STANDARD_DELAY,
-      emergencyDelay: PRODUCTION_EMERGENCY_DELAY,
-      pools: [nativePool(DEFAULT_DEPOSIT_LIMIT)],
-      save: () => {},
-      log: () => {},
-    });
-    // The deploy task records the Safe it was given; health names role holders from the record.
-    record.contracts.Safe = { address: safe.address };
-    writeDeployment(deploymentPath(hre.config.paths.root, networkName), record);
+    record = await deployRecordedStack(ethers, networkName, hre.config.paths.root, safe.address);
     orchestrator = await ethers.getContractAt("Orchestrator", record.contracts.Orchestrator!.address);
     pool = await ethers.getContractAt("ShieldPool", record.contracts["ShieldPool.native"]!.address);
     emergency = await ethers.getContractAt("TimelockController", record.contracts.EmergencyTimelock!.address);

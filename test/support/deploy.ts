@@ -2,7 +2,9 @@
 // holding every role (governance through timelocks and a Safe is exercised by its own tests).
 import type { HardhatEthers, HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import type { Orchestrator, ShieldPool } from "../../types/ethers-contracts/index.js";
-import { DEFAULT_DEPOSIT_LIMIT } from "../../tasks/lib/constants.ts";
+import { DEFAULT_DEPOSIT_LIMIT, PRODUCTION_EMERGENCY_DELAY, PRODUCTION_STANDARD_DELAY } from "../../tasks/lib/constants.ts";
+import { deployCloak, nativePool } from "../../tasks/lib/deploy.ts";
+import { deploymentPath, newDeployment, writeDeployment, type DeploymentRecord } from "../../tasks/lib/deployment-file.ts";
 import { deployPoseidonHasher } from "../../tasks/lib/poseidon.ts";
 
 
@@ -45,4 +47,26 @@ export async function deployStack(ethers: HardhatEthers, options: { token?: stri
   await orchestrator.registerPool(poolAddress, token, DEFAULT_DEPOSIT_LIMIT);
   const pool = await ethers.getContractAt("ShieldPool", poolAddress);
   return { admin: admin!, orchestrator, pool, hasher, verifier };
+}
+
+/**
+ * The stack as `deploy` leaves it (production delays, native pool, deployer holding no role), with a
+ * plain key standing in for the Safe so tests can act without co-signers, recorded in the deployment
+ * file the tasks read. The Safe route itself is covered by Safe.ts and tasks.safe.ts.
+ */
+export async function deployRecordedStack(ethers: HardhatEthers, networkName: string, root: string, safe: string): Promise<DeploymentRecord> {
+  const record = newDeployment(networkName, (await ethers.provider.getNetwork()).chainId);
+  await deployCloak(ethers, record, {
+    safe,
+    guardians: [],
+    standardDelay: PRODUCTION_STANDARD_DELAY,
+    emergencyDelay: PRODUCTION_EMERGENCY_DELAY,
+    pools: [nativePool(DEFAULT_DEPOSIT_LIMIT)],
+    save: () => {},
+    log: () => {},
+  });
+  // As the deploy task does: health and role errors name the Safe from the record.
+  record.contracts.Safe = { address: safe };
+  writeDeployment(deploymentPath(root, networkName), record);
+  return record;
 }
