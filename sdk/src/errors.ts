@@ -21,6 +21,10 @@ export const ErrorCode = {
   WITNESS_FAILED: "WITNESS_FAILED",
   PROOF_FAILED: "PROOF_FAILED",
   NOT_INITIALIZED: "NOT_INITIALIZED",
+  /** A PDA seed (nullifier, batch hash, slot) does not fit its fixed-width encoding. */
+  INVALID_PDA_SEED: "INVALID_PDA_SEED",
+  /** A proof-of-work input (slot, hash, nonce, difficulty) is out of range or the wrong length. */
+  INVALID_POW_INPUT: "INVALID_POW_INPUT",
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -1,5 +1,5 @@
 import { CloakError, ErrorCode } from "./errors.js";
-import { MAX_AMOUNT, randomFieldElement, toHex32 } from "./field.js";
+import { MAX_AMOUNT, toField, toHex32 } from "./field.js";
 import { encryptNote } from "./encryption.js";
 import { hashEvmExtData, publicAmount, type EvmExtData } from "./ext-data.js";
 import { Keypair, type ShieldedAddress } from "./keys.js";
@@ -23,23 +23,42 @@ export interface TransactionOutput {
   recipient: ShieldedAddress;
 }
 
-/** What the caller decides; the pool, chain, recipient, relayer and fee go into extData. */
-export interface TransactionRequest {
+/** The notes a join-split spends and creates, whatever chain it is for. */
+export interface JoinSplitRequest {
   tree: MerkleTree;
   inputs: readonly TransactionInput[];
   outputs: readonly TransactionOutput[];
-  extData: Omit<EvmExtData, "encryptedOutput1" | "encryptedOutput2">;
   /** Receives the encrypted zero-value filler outputs; a throwaway key when absent. */
   changeAddress?: ShieldedAddress;
 }
 
-export interface PreparedTransaction {
+/**
+ * How one chain completes and hashes its ext data. `extAmount` and `fee` enter the balance check and
+ * publicAmount; `bind` receives the two output ciphertexts, in order, and returns the finished ext
+ * data with its extDataHash (a field element), which the proof commits to.
+ */
+export interface ExtDataBinding<E> {
+  extAmount: bigint;
+  fee: bigint;
+  bind(encryptedOutput1: Uint8Array, encryptedOutput2: Uint8Array): { extData: E; extDataHash: bigint };
+}
+
+/** What the caller decides; the pool, chain, recipient, relayer and fee go into extData. */
+export interface TransactionRequest extends JoinSplitRequest {
+  extData: Omit<EvmExtData, "encryptedOutput1" | "encryptedOutput2">;
+}
+
+export interface PreparedJoinSplit<E> {
   circuitInputs: CircuitInputs;
   publicInputs: TransactionPublicInputs;
-  extData: EvmExtData;
+  extData: E;
   /** The two output notes, in order, with the leaf-to-be's commitment; give them to their recipients. */
   outputNotes: Array<NoteData & { commitment: bigint }>;
 }
+
+export type ProvenJoinSplit<E> = PreparedJoinSplit<E> & ProofResult;
+
+export interface PreparedTransaction extends PreparedJoinSplit<EvmExtData> {}
 
 export interface ProvenTransaction extends PreparedTransaction, ProofResult {}
 
@@ -89,9 +108,9 @@ function realInput(input: TransactionInput, tree: MerkleTree, poseidon: Poseidon
 /**
  * Turns a spend request into the circuit's inputs and the public inputs the chain will check:
  * pads to 2 inputs and 2 outputs with zero-value dummies, checks the balance, encrypts the outputs
- * and hashes extData. Nothing is proven yet.
+ * and lets `binding` complete and hash the chain's ext data. Nothing is proven yet.
  */
-export function prepareTransaction(request: TransactionRequest, poseidon: PoseidonHasher): PreparedTransaction {
+export function prepareJoinSplit<E>(request: JoinSplitRequest, binding: ExtDataBinding<E>, poseidon: PoseidonHasher): PreparedJoinSplit<E> {
   const { tree, inputs, outputs } = request;
   if (inputs.length > N_INPUTS) throw new CloakError(ErrorCode.TOO_MANY_INPUTS, `inputs: at most ${N_INPUTS}, got ${inputs.length}`);
   if (outputs.length > N_OUTPUTS) throw new CloakError(ErrorCode.TOO_MANY_OUTPUTS, `outputs: at most ${N_OUTPUTS}, got ${outputs.length}`);
@@ -104,7 +123,7 @@ export function prepareTransaction(request: TransactionRequest, poseidon: Poseid
     }
   }
 
-  const { extAmount, fee } = request.extData;
+  const { extAmount, fee } = binding;
   const totalIn = inputs.reduce((sum, input) => sum + input.note.amount, 0n);
   const totalOut = outputs.reduce((sum, output) => sum + output.amount, 0n);
   if (totalIn + extAmount - fee !== totalOut) {
@@ -126,15 +145,11 @@ export function prepareTransaction(request: TransactionRequest, poseidon: Poseid
     return { ...note, commitment: noteCommitment(note, poseidon), ciphertext: encryptNote(note, output.recipient) };
   });
 
-  const extData: EvmExtData = {
-    ...request.extData,
-    encryptedOutput1: outputNotes[0]!.ciphertext,
-    encryptedOutput2: outputNotes[1]!.ciphertext,
-  };
+  const { extData, extDataHash } = binding.bind(outputNotes[0]!.ciphertext, outputNotes[1]!.ciphertext);
   const publicInputs: TransactionPublicInputs = {
     root: tree.root,
     publicAmount: publicAmount(extAmount, fee),
-    extDataHash: hashEvmExtData(extData),
+    extDataHash: toField(extDataHash, "extDataHash"),
     inputNullifiers: [circuitIns[0]!.nullifier, circuitIns[1]!.nullifier],
     outputCommitments: [outputNotes[0]!.commitment, outputNotes[1]!.commitment],
   };
@@ -164,16 +179,43 @@ export function prepareTransaction(request: TransactionRequest, poseidon: Poseid
   };
 }
 
-/** prepareTransaction, then a Groth16 proof whose public signals are checked against what was prepared. */
-export async function proveTransaction(request: TransactionRequest, prover: Prover, poseidon: PoseidonHasher): Promise<ProvenTransaction> {
+/** prepareJoinSplit, then a Groth16 proof whose public signals are checked against what was prepared. */
+export async function proveJoinSplit<E>(
+  request: JoinSplitRequest,
+  binding: ExtDataBinding<E>,
+  prover: Prover,
+  poseidon: PoseidonHasher,
+): Promise<ProvenJoinSplit<E>> {
   if (prover.depth !== request.tree.depth) {
     throw new CloakError(ErrorCode.INVALID_SNAPSHOT, `tree depth ${request.tree.depth} does not match the prover's circuit depth ${prover.depth}`);
   }
-  const prepared = prepareTransaction(request, poseidon);
+  const prepared = prepareJoinSplit(request, binding, poseidon);
   const result = await prover.prove(prepared.circuitInputs);
   const expected = publicSignalsOf(prepared.publicInputs);
   if (result.publicSignals.some((signal, i) => signal !== expected[i])) {
     throw new CloakError(ErrorCode.PROOF_FAILED, "the circuit's public signals differ from the prepared public inputs");
   }
   return { ...prepared, ...result };
+}
+
+/** The EVM pool's binding: the ciphertexts complete `draft`, hashed as keccak256(abi.encode(extData)) mod p. */
+export function evmExtDataBinding(draft: Omit<EvmExtData, "encryptedOutput1" | "encryptedOutput2">): ExtDataBinding<EvmExtData> {
+  return {
+    extAmount: draft.extAmount,
+    fee: draft.fee,
+    bind(encryptedOutput1, encryptedOutput2) {
+      const extData: EvmExtData = { ...draft, encryptedOutput1, encryptedOutput2 };
+      return { extData, extDataHash: hashEvmExtData(extData) };
+    },
+  };
+}
+
+/** prepareJoinSplit for the EVM pool: `request.extData` is completed with the ciphertexts and keccak-hashed. */
+export function prepareTransaction(request: TransactionRequest, poseidon: PoseidonHasher): PreparedTransaction {
+  return prepareJoinSplit(request, evmExtDataBinding(request.extData), poseidon);
+}
+
+/** prepareTransaction, then a Groth16 proof whose public signals are checked against what was prepared. */
+export async function proveTransaction(request: TransactionRequest, prover: Prover, poseidon: PoseidonHasher): Promise<ProvenTransaction> {
+  return proveJoinSplit(request, evmExtDataBinding(request.extData), prover, poseidon);
 }

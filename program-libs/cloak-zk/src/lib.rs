@@ -6,6 +6,7 @@
 //! `no_std` and allocation-free so an on-chain program can use it as is.
 #![no_std]
 
+pub mod field;
 pub mod poseidon;
 pub mod tree;
 pub mod verifier;

@@ -69,6 +69,13 @@ pub struct MerkleTree<const DEPTH: usize> {
     roots: [FieldBytes; ROOT_HISTORY_SIZE],
 }
 
+// SAFETY: `repr(C)` with only `u64`s and byte arrays, counters first, so there is no padding and every
+// bit pattern is a valid tree; this is what lets a program lay the tree over zero-copy account data.
+#[cfg(feature = "bytemuck")]
+unsafe impl<const DEPTH: usize> bytemuck::Zeroable for MerkleTree<DEPTH> {}
+#[cfg(feature = "bytemuck")]
+unsafe impl<const DEPTH: usize> bytemuck::Pod for MerkleTree<DEPTH> {}
+
 impl<const DEPTH: usize> MerkleTree<DEPTH> {
     // Evaluated wherever a tree is created, so an unsupported depth fails to compile.
     const SUPPORTED_DEPTH: () = assert!(

@@ -2,7 +2,7 @@
 //! operations are the alt_bn128 syscalls; natively groth16-solana runs the same checks with arkworks,
 //! so these tests exercise the code a program ships.
 
-use groth16_solana::groth16::{negate_g1_be, Groth16Verifier};
+use groth16_solana::groth16::{negate_g1_be, Groth16Verifier, Groth16Verifyingkey};
 
 use crate::verifying_key::{NR_PUBLIC_INPUTS, VERIFYING_KEY};
 use crate::{CloakZkError, FieldBytes};
@@ -53,6 +53,19 @@ pub fn verify_transaction_proof(
     proof: &Proof,
     public_inputs: &PublicInputs,
 ) -> Result<(), CloakZkError> {
+    verify_transaction_proof_with_key(proof, public_inputs, &VERIFYING_KEY)
+}
+
+/// [`verify_transaction_proof`] against `key` instead of the compiled-in ceremony key: a program that
+/// stores its key on chain (so it can be rotated) passes that one.
+pub fn verify_transaction_proof_with_key(
+    proof: &Proof,
+    public_inputs: &PublicInputs,
+    key: &Groth16Verifyingkey,
+) -> Result<(), CloakZkError> {
+    if key.nr_pubinputs != NR_PUBLIC_INPUTS || key.vk_ic.len() != NR_PUBLIC_INPUTS + 1 {
+        return Err(CloakZkError::InvalidProof);
+    }
     if !public_inputs
         .iter()
         .all(groth16_solana::groth16::is_less_than_bn254_field_size_be)
@@ -66,7 +79,7 @@ pub fn verify_transaction_proof(
         &proof.b,
         &proof.c,
         public_inputs,
-        &VERIFYING_KEY,
+        key,
     )
     .map_err(|_| CloakZkError::InvalidProof)?;
     verifier.verify().map_err(|_| CloakZkError::InvalidProof)

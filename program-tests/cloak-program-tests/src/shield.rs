@@ -1,0 +1,283 @@
+//! Shield-pool setup and instruction builders for the tests.
+
+use anchor_lang::prelude::Pubkey;
+use anchor_spl::token::spl_token;
+use shield_pool::constants::{
+    CONFIG_SEED, NATIVE_MINT, NULLIFIER_SEED, POOL_SEED, TREE_SEED, VAULT_SEED,
+};
+use shield_pool::instructions::InitializeParams;
+use solana_program_test::{BanksClientError, ProgramTestContext};
+use solana_sdk::{
+    instruction::Instruction, program_pack::Pack, signature::Keypair, signer::Signer,
+    system_instruction, system_program,
+};
+
+use crate::fixtures::Step;
+use crate::{anchor_ix, send};
+
+/// The verifying-key delay every test deployment uses: the program's minimum.
+pub const DELAY_SLOTS: u64 = shield_pool::constants::MIN_VERIFYING_KEY_DELAY_SLOTS;
+pub const MAX_DEPOSIT: u64 = 10_000_000_000;
+pub const MAX_FEE: u64 = 100_000_000;
+
+pub fn config_pda() -> Pubkey {
+    Pubkey::find_program_address(&[CONFIG_SEED], &shield_pool::ID).0
+}
+
+pub fn pool_pda(mint: &Pubkey) -> Pubkey {
+    Pubkey::find_program_address(&[POOL_SEED, mint.as_ref()], &shield_pool::ID).0
+}
+
+pub fn vault_pda(pool: &Pubkey) -> Pubkey {
+    Pubkey::find_program_address(&[VAULT_SEED, pool.as_ref()], &shield_pool::ID).0
+}
+
+pub fn tree_pda(pool: &Pubkey) -> Pubkey {
+    Pubkey::find_program_address(&[TREE_SEED, pool.as_ref()], &shield_pool::ID).0
+}
+
+pub fn nullifier_pda(pool: &Pubkey, nullifier: &[u8; 32]) -> Pubkey {
+    Pubkey::find_program_address(&[NULLIFIER_SEED, pool.as_ref(), nullifier], &shield_pool::ID).0
+}
+
+/// The pool's addresses.
+#[derive(Clone, Copy, Debug)]
+pub struct PoolKeys {
+    pub mint: Pubkey,
+    pub pool: Pubkey,
+    pub vault: Pubkey,
+    pub tree: Pubkey,
+}
+
+impl PoolKeys {
+    pub fn for_mint(mint: Pubkey) -> Self {
+        let pool = pool_pda(&mint);
+        Self { mint, pool, vault: vault_pda(&pool), tree: tree_pda(&pool) }
+    }
+
+    pub fn native() -> Self {
+        Self::for_mint(NATIVE_MINT)
+    }
+
+    pub fn is_native(&self) -> bool {
+        self.mint == NATIVE_MINT
+    }
+}
+
+pub fn initialize_ix(admin: &Pubkey, pause_authority: Pubkey, pow_required: bool) -> Instruction {
+    anchor_ix(
+        shield_pool::ID,
+        shield_pool::accounts::Initialize {
+            config: config_pda(),
+            admin: *admin,
+            system_program: system_program::ID,
+        },
+        shield_pool::instruction::Initialize {
+            params: InitializeParams {
+                pause_authority,
+                verifying_key_delay_slots: DELAY_SLOTS,
+                pow_required,
+            },
+        },
+    )
+}
+
+/// Initializes the config with the context payer as admin and `pause_authority`, then the SOL pool.
+pub async fn deploy_sol_pool(
+    context: &mut ProgramTestContext,
+    pause_authority: Pubkey,
+    pow_required: bool,
+) -> PoolKeys {
+    let admin = context.payer.pubkey();
+    let keys = PoolKeys::native();
+    let init_pool = anchor_ix(
+        shield_pool::ID,
+        shield_pool::accounts::InitializeSolPool {
+            config: config_pda(),
+            pool: keys.pool,
+            tree: keys.tree,
+            vault: keys.vault,
+            admin,
+            system_program: system_program::ID,
+        },
+        shield_pool::instruction::InitializeSolPool { max_deposit: MAX_DEPOSIT, max_fee: MAX_FEE },
+    );
+    send(context, &[initialize_ix(&admin, pause_authority, pow_required), init_pool], &[])
+        .await
+        .expect("config and SOL pool initialize");
+    keys
+}
+
+/// Creates `mint` (decimals 6, the payer as mint authority).
+pub async fn create_mint(context: &mut ProgramTestContext, mint: &Keypair) {
+    let payer = context.payer.pubkey();
+    let rent = context.banks_client.get_rent().await.expect("rent");
+    let instructions = [
+        system_instruction::create_account(
+            &payer,
+            &mint.pubkey(),
+            rent.minimum_balance(spl_token::state::Mint::LEN),
+            spl_token::state::Mint::LEN as u64,
+            &spl_token::ID,
+        ),
+        spl_token::instruction::initialize_mint2(&spl_token::ID, &mint.pubkey(), &payer, None, 6)
+            .expect("initialize_mint2"),
+    ];
+    send(context, &instructions, &[mint]).await.expect("create mint");
+}
+
+/// Creates the token account `account` of `mint` owned by `owner`.
+pub async fn create_token_account(
+    context: &mut ProgramTestContext,
+    account: &Keypair,
+    mint: &Pubkey,
+    owner: &Pubkey,
+) {
+    let payer = context.payer.pubkey();
+    let rent = context.banks_client.get_rent().await.expect("rent");
+    let instructions = [
+        system_instruction::create_account(
+            &payer,
+            &account.pubkey(),
+            rent.minimum_balance(spl_token::state::Account::LEN),
+            spl_token::state::Account::LEN as u64,
+            &spl_token::ID,
+        ),
+        spl_token::instruction::initialize_account3(&spl_token::ID, &account.pubkey(), mint, owner)
+            .expect("initialize_account3"),
+    ];
+    send(context, &instructions, &[account]).await.expect("create token account");
+}
+
+pub async fn mint_to(context: &mut ProgramTestContext, mint: &Pubkey, account: &Pubkey, amount: u64) {
+    let payer = context.payer.pubkey();
+    let instruction =
+        spl_token::instruction::mint_to(&spl_token::ID, mint, account, &payer, &[], amount)
+            .expect("mint_to");
+    send(context, &[instruction], &[]).await.expect("mint to");
+}
+
+pub async fn token_balance(context: &mut ProgramTestContext, account: &Pubkey) -> u64 {
+    let data = context
+        .banks_client
+        .get_account(*account)
+        .await
+        .expect("banks client")
+        .expect("token account exists")
+        .data;
+    spl_token::state::Account::unpack(&data).expect("token account").amount
+}
+
+/// Initializes the config (payer as admin) and the pool of `mint`, which must exist.
+pub async fn deploy_token_pool(
+    context: &mut ProgramTestContext,
+    mint: Pubkey,
+    pause_authority: Pubkey,
+) -> PoolKeys {
+    let admin = context.payer.pubkey();
+    let keys = PoolKeys::for_mint(mint);
+    let init_pool = anchor_ix(
+        shield_pool::ID,
+        shield_pool::accounts::InitializeTokenPool {
+            config: config_pda(),
+            mint,
+            pool: keys.pool,
+            tree: keys.tree,
+            vault: keys.vault,
+            admin,
+            token_program: spl_token::ID,
+            system_program: system_program::ID,
+        },
+        shield_pool::instruction::InitializeTokenPool { max_deposit: MAX_DEPOSIT, max_fee: MAX_FEE },
+    );
+    send(context, &[initialize_ix(&admin, pause_authority, false), init_pool], &[])
+        .await
+        .expect("config and token pool initialize");
+    keys
+}
+
+pub fn add_relayer_ix(admin: &Pubkey, relayer: Pubkey) -> Instruction {
+    anchor_ix(
+        shield_pool::ID,
+        shield_pool::accounts::AddRelayer { config: config_pda(), admin: *admin },
+        shield_pool::instruction::AddRelayer { relayer },
+    )
+}
+
+pub async fn add_relayer(context: &mut ProgramTestContext, relayer: Pubkey) {
+    let admin = context.payer.pubkey();
+    send(context, &[add_relayer_ix(&admin, relayer)], &[]).await.expect("add relayer");
+}
+
+/// The PoW gate's accounts for a relayed withdrawal.
+#[derive(Clone, Copy, Debug)]
+pub struct PowAccounts {
+    pub registry: Pubkey,
+    pub claim: Pubkey,
+    pub miner: Pubkey,
+    pub miner_fee_account: Pubkey,
+}
+
+/// Which optional accounts a transact passes; `None` leaves the slot empty.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct TransactAccounts {
+    pub recipient: Option<Pubkey>,
+    pub relayer_fee_account: Option<Pubkey>,
+    pub depositor_token_account: Option<Pubkey>,
+    pub pow: Option<PowAccounts>,
+}
+
+impl TransactAccounts {
+    /// The accounts `step` needs in a pool: the recipient for a withdrawal, the relayer itself as
+    /// fee account (SOL pools).
+    pub fn for_step(step: &Step) -> Self {
+        Self {
+            recipient: (step.ext_data.ext_amount < 0).then_some(step.ext_data.recipient),
+            relayer_fee_account: (step.ext_data.fee > 0).then_some(step.ext_data.relayer),
+            ..Self::default()
+        }
+    }
+}
+
+pub fn transact_ix(keys: &PoolKeys, payer: &Pubkey, step: &Step, accounts: TransactAccounts) -> Instruction {
+    let pow = accounts.pow;
+    anchor_ix(
+        shield_pool::ID,
+        shield_pool::accounts::Transact {
+            config: config_pda(),
+            pool: keys.pool,
+            tree: keys.tree,
+            nullifier0: nullifier_pda(&keys.pool, &step.public_inputs.input_nullifiers[0]),
+            nullifier1: nullifier_pda(&keys.pool, &step.public_inputs.input_nullifiers[1]),
+            vault: keys.vault,
+            payer: *payer,
+            recipient: accounts.recipient,
+            relayer_fee_account: accounts.relayer_fee_account,
+            depositor_token_account: accounts.depositor_token_account,
+            token_program: (!keys.is_native()).then_some(spl_token::ID),
+            system_program: system_program::ID,
+            scramble_registry_program: pow.map(|_| scramble_registry::ID),
+            pow_registry: pow.map(|pow| pow.registry),
+            pow_claim: pow.map(|pow| pow.claim),
+            pow_miner: pow.map(|pow| pow.miner),
+            miner_fee_account: pow.map(|pow| pow.miner_fee_account),
+        },
+        shield_pool::instruction::Transact {
+            proof: step.proof,
+            public_inputs: step.public_inputs,
+            ext_data: step.ext_data.clone(),
+        },
+    )
+}
+
+/// Sends `step` from the context payer with the accounts it needs.
+pub async fn transact(
+    context: &mut ProgramTestContext,
+    keys: &PoolKeys,
+    step: &Step,
+    accounts: TransactAccounts,
+) -> Result<(), BanksClientError> {
+    let payer = context.payer.pubkey();
+    let instruction = transact_ix(keys, &payer, step, accounts);
+    send(context, &[crate::compute_budget(), instruction], &[]).await
+}

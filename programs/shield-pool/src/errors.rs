@@ -1,0 +1,61 @@
+use anchor_lang::prelude::*;
+
+#[error_code]
+pub enum ShieldPoolError {
+    #[msg("config: the pool is paused")]
+    Paused,
+    #[msg("signer: not the config's admin")]
+    NotAdmin,
+    #[msg("signer: neither the pause authority nor the admin")]
+    NotPauseAuthority,
+    #[msg("signer: not the pending admin")]
+    NotPendingAdmin,
+    #[msg("verifying_key_delay_slots: below the minimum rotation delay")]
+    DelayTooShort,
+    #[msg("relayer: already registered")]
+    RelayerAlreadyRegistered,
+    #[msg("relayer: not registered")]
+    RelayerNotRegistered,
+    #[msg("relayer: the registry is full")]
+    RelayerRegistryFull,
+    #[msg("pending_verifying_key: none proposed")]
+    NoPendingVerifyingKey,
+    #[msg("pending_verifying_key: its delay has not passed")]
+    VerifyingKeyNotReady,
+    #[msg("public_inputs.root: not a recent root of this pool")]
+    UnknownRoot,
+    #[msg("public_inputs.public_amount: does not equal ext_amount - fee mod p")]
+    PublicAmountMismatch,
+    #[msg("public_inputs.ext_data_hash: does not match ext_data")]
+    ExtDataHashMismatch,
+    #[msg("public_inputs.input_nullifiers: the two nullifiers are equal")]
+    DuplicateNullifier,
+    #[msg("proof: does not verify for these public inputs")]
+    InvalidProof,
+    #[msg("ext_data.ext_amount: above the pool's deposit limit")]
+    DepositLimitExceeded,
+    #[msg("ext_data.fee: above the pool's fee limit")]
+    FeeLimitExceeded,
+    #[msg("ext_data.ext_amount: out of range")]
+    InvalidExtAmount,
+    #[msg("recipient: missing, or not ext_data.recipient")]
+    RecipientMismatch,
+    #[msg("relayer_fee_account: missing, or not ext_data.relayer's")]
+    RelayerAccountMismatch,
+    #[msg("depositor_token_account: missing for a token deposit")]
+    MissingDepositorTokenAccount,
+    #[msg("token_program: missing for a token pool")]
+    MissingTokenProgram,
+    #[msg("pow accounts: a relayed withdrawal needs a scramble-registry claim")]
+    MissingPowClaim,
+    #[msg("miner_fee_account: not the claim's miner's")]
+    MinerAccountMismatch,
+    #[msg("pow_registry / pow_claim: not scramble-registry accounts")]
+    InvalidPowAccount,
+    #[msg("tree: full")]
+    TreeFull,
+    #[msg("public_inputs: a value is not below the BN254 field modulus")]
+    NotAFieldElement,
+    #[msg("arithmetic overflow")]
+    Overflow,
+}

@@ -1,0 +1,99 @@
+//! Cloak's shielded pool on Solana: the same join-split circuit, verifying key, note format and
+//! Merkle tree as the EVM pool (docs/protocol.md), with Solana's own ext_data encoding and a PoW gate
+//! on relayed withdrawals through the scramble registry (docs/solana.md).
+#![allow(unexpected_cfgs)]
+
+use anchor_lang::prelude::*;
+
+pub mod constants;
+pub mod errors;
+pub mod events;
+pub mod ext_data;
+pub mod instructions;
+pub mod state;
+
+use ext_data::{ExtData, TransactPublicInputs};
+use instructions::*;
+use state::VerifyingKeyInput;
+
+declare_id!("C1oakShie1dPoo111111111111111111111111111111");
+
+#[program]
+pub mod shield_pool {
+    use super::*;
+
+    /// Creates the config: the signer becomes admin, the ceremony's verifying key is installed.
+    pub fn initialize(ctx: Context<Initialize>, params: InitializeParams) -> Result<()> {
+        instructions::handle_initialize(ctx, params)
+    }
+
+    /// Opens the native SOL pool.
+    pub fn initialize_sol_pool(ctx: Context<InitializeSolPool>, max_deposit: u64, max_fee: u64) -> Result<()> {
+        instructions::handle_initialize_sol_pool(ctx, max_deposit, max_fee)
+    }
+
+    /// Opens the pool of an SPL mint.
+    pub fn initialize_token_pool(ctx: Context<InitializeTokenPool>, max_deposit: u64, max_fee: u64) -> Result<()> {
+        instructions::handle_initialize_token_pool(ctx, max_deposit, max_fee)
+    }
+
+    /// Deposit, transfer or withdraw with a join-split proof.
+    pub fn transact(
+        ctx: Context<Transact>,
+        proof: [u8; 256],
+        public_inputs: TransactPublicInputs,
+        ext_data: ExtData,
+    ) -> Result<()> {
+        instructions::handle_transact(ctx, proof, public_inputs, ext_data)
+    }
+
+    /// Stops all transacts (pause authority or admin).
+    pub fn pause(ctx: Context<Pause>) -> Result<()> {
+        instructions::handle_pause(ctx)
+    }
+
+    /// Resumes transacts (admin).
+    pub fn unpause(ctx: Context<Unpause>) -> Result<()> {
+        instructions::handle_unpause(ctx)
+    }
+
+    /// Registers a relayer allowed to take fees (admin).
+    pub fn add_relayer(ctx: Context<AddRelayer>, relayer: Pubkey) -> Result<()> {
+        instructions::handle_add_relayer(ctx, relayer)
+    }
+
+    /// Deregisters a relayer (admin).
+    pub fn remove_relayer(ctx: Context<RemoveRelayer>, relayer: Pubkey) -> Result<()> {
+        instructions::handle_remove_relayer(ctx, relayer)
+    }
+
+    /// Stages a verifying key, applicable after the config's delay (admin).
+    pub fn propose_verifying_key(ctx: Context<ProposeVerifyingKey>, verifying_key: VerifyingKeyInput) -> Result<()> {
+        instructions::handle_propose_verifying_key(ctx, verifying_key)
+    }
+
+    /// Installs the staged verifying key once its delay has passed (admin).
+    pub fn apply_verifying_key(ctx: Context<ApplyVerifyingKey>) -> Result<()> {
+        instructions::handle_apply_verifying_key(ctx)
+    }
+
+    /// Proposes a new admin, who must accept (admin).
+    pub fn transfer_admin(ctx: Context<TransferAdmin>, new_admin: Pubkey) -> Result<()> {
+        instructions::handle_transfer_admin(ctx, new_admin)
+    }
+
+    /// The proposed admin takes over.
+    pub fn accept_admin(ctx: Context<AcceptAdmin>) -> Result<()> {
+        instructions::handle_accept_admin(ctx)
+    }
+
+    /// Sets a pool's deposit and fee limits (admin).
+    pub fn set_pool_limits(ctx: Context<SetPoolLimits>, max_deposit: u64, max_fee: u64) -> Result<()> {
+        instructions::handle_set_pool_limits(ctx, max_deposit, max_fee)
+    }
+
+    /// Turns the PoW gate on relayed withdrawals on or off (admin).
+    pub fn set_pow_required(ctx: Context<SetPowRequired>, pow_required: bool) -> Result<()> {
+        instructions::handle_set_pow_required(ctx, pow_required)
+    }
+}

@@ -1,0 +1,55 @@
+export {
+  CLAIM_SEED,
+  CONFIG_SEED,
+  ENCRYPTED_OUTPUT_BYTES,
+  EXT_DATA_DOMAIN,
+  MINER_SEED,
+  NATIVE_MINT,
+  NULLIFIER_SEED,
+  POOL_SEED,
+  POW_BATCH_DOMAIN,
+  POW_DOMAIN,
+  PROOF_BYTES,
+  PUBLIC_INPUTS_BYTES,
+  REGISTRY_SEED,
+  SCRAMBLE_REGISTRY_PROGRAM_ID,
+  SHIELD_POOL_PROGRAM_ID,
+  TREE_SEED,
+  VAULT_SEED,
+  WILDCARD_BATCH,
+} from "./constants.js";
+export { claimPda, configPda, minerPda, nullifierPda, poolPda, registryPda, treePda, vaultPda } from "./pda.js";
+export {
+  SOLANA_EXT_DATA_BYTES,
+  SOLANA_EXT_DATA_PREIMAGE_BYTES,
+  encodeSolanaExtData,
+  encodeSolanaExtDataPreimage,
+  hashSolanaExtData,
+  validateSolanaExtData,
+  validateSolanaExtDataDraft,
+  type SolanaExtData,
+  type SolanaExtDataDraft,
+} from "./ext-data.js";
+export { encodeSolanaProof, encodeSolanaPublicInputs, encodeSolanaPublicInputsFlat, powBatchHash, type SolanaPublicInputs } from "./proof.js";
+export {
+  MAX_RETARGET_FACTOR,
+  POW_PREIMAGE_BYTES,
+  meetsDifficulty,
+  powHash,
+  powPreimage,
+  powTarget,
+  retarget,
+  searchNonce,
+  type NonceSearch,
+  type PowInput,
+  type PowSolution,
+  type RetargetInput,
+} from "./pow.js";
+export {
+  prepareSolanaTransaction,
+  proveSolanaTransaction,
+  solanaExtDataBinding,
+  type PreparedSolanaTransaction,
+  type ProvenSolanaTransaction,
+  type SolanaTransactionRequest,
+} from "./transaction.js";
