@@ -151,3 +151,14 @@ pub async fn current_slot(context: &mut ProgramTestContext) -> u64 {
 pub fn compute_budget() -> Instruction {
     solana_sdk::compute_budget::ComputeBudgetInstruction::set_compute_unit_limit(400_000)
 }
+
+/// A zero-copy Anchor account's data at `address`, past its discriminator.
+pub async fn fetch_zero_copy<T: bytemuck::Pod>(context: &mut ProgramTestContext, address: Pubkey) -> T {
+    let account = context
+        .banks_client
+        .get_account(address)
+        .await
+        .expect("banks client")
+        .unwrap_or_else(|| panic!("account {address} does not exist"));
+    bytemuck::pod_read_unaligned(&account.data[8..8 + std::mem::size_of::<T>()])
+}

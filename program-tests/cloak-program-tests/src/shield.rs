@@ -7,10 +7,9 @@ use shield_pool::constants::{
 };
 use shield_pool::instructions::InitializeParams;
 use solana_program_test::{BanksClientError, ProgramTestContext};
-use solana_sdk::{
-    instruction::Instruction, program_pack::Pack, signature::Keypair, signer::Signer,
-    system_instruction, system_program,
-};
+use anchor_lang::solana_program::system_instruction;
+use anchor_lang::system_program;
+use solana_sdk::{instruction::Instruction, program_pack::Pack, signature::Keypair, signer::Signer};
 
 use crate::fixtures::Step;
 use crate::{anchor_ix, send};
