@@ -12,4 +12,6 @@ npm run test:contracts   # also compiles, generating the contract types the type
 npm run typecheck        # tsx and Hardhat strip types without checking them
 npm run test:circuits
 npm run test:package
-npm run test:rust      # program-libs: the Solana-side Poseidon tree and Groth16 verifier
+npm run test:rust      # cloak-zk, both Anchor programs natively in solana-program-test's bank
+npm run test:idl       # the committed IDLs (programs/idl, sdk/src/solana/idl) match the programs
+bash scripts/check-solana-crates.sh   # one copy of each solana-* crate per major version

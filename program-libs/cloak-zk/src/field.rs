@@ -9,6 +9,12 @@ pub const MODULUS: FieldBytes = [
     0x28, 0x33, 0xe8, 0x48, 0x79, 0xb9, 0x70, 0x91, 0x43, 0xe1, 0xf5, 0x93, 0xf0, 0x00, 0x00, 0x01,
 ];
 
+/// The BN254 base field modulus q (coordinates of curve points), big-endian.
+pub const BASE_MODULUS: FieldBytes = [
+    0x30, 0x64, 0x4e, 0x72, 0xe1, 0x31, 0xa0, 0x29, 0xb8, 0x50, 0x45, 0xb6, 0x81, 0x81, 0x58, 0x5d,
+    0x97, 0x81, 0x6a, 0x91, 0x68, 0x71, 0xca, 0x8d, 0x3c, 0x20, 0x8c, 0x16, 0xd8, 0x7c, 0xfd, 0x47,
+];
+
 fn less_than(a: &FieldBytes, b: &FieldBytes) -> bool {
     // Big-endian bytes compare like the numbers they encode.
     a < b
@@ -27,6 +33,25 @@ fn subtract(a: &mut FieldBytes, b: &FieldBytes) {
             borrow = 0;
         }
     }
+}
+
+/// `-P` for a G1 point given as big-endian `x || y`: `(x, q - y)`, and the point at infinity (all
+/// zeros) unchanged. Plain byte arithmetic, a few hundred CU on chain instead of a curve library's
+/// decode and re-encode; the pairing syscall still rejects anything that is not on the curve.
+/// `None` if `y` is not below q.
+pub fn negate_g1(point: &[u8; 64]) -> Option<[u8; 64]> {
+    let mut y = [0u8; 32];
+    y.copy_from_slice(&point[32..]);
+    if !less_than(&y, &BASE_MODULUS) {
+        return None;
+    }
+    let mut negated = *point;
+    if y != [0u8; 32] {
+        let mut minus_y = BASE_MODULUS;
+        subtract(&mut minus_y, &y);
+        negated[32..].copy_from_slice(&minus_y);
+    }
+    Some(negated)
 }
 
 /// A 256-bit big-endian value reduced mod p, how a 32-byte hash becomes a public input. 2^256 < 6p,
@@ -78,11 +103,29 @@ mod tests {
     }
 
     #[test]
+    fn negating_twice_gives_the_point_back_and_infinity_stays() {
+        // The BN254 generator (1, 2).
+        let mut generator = [0u8; 64];
+        generator[31] = 1;
+        generator[63] = 2;
+        let negated = negate_g1(&generator).unwrap();
+        let mut expected_y = BASE_MODULUS;
+        expected_y[31] -= 2;
+        assert_eq!(&negated[32..], &expected_y);
+        assert_eq!(negate_g1(&negated), Some(generator));
+        assert_eq!(negate_g1(&[0u8; 64]), Some([0u8; 64]));
+        let mut out_of_range = generator;
+        out_of_range[32..].copy_from_slice(&BASE_MODULUS);
+        assert_eq!(negate_g1(&out_of_range), None);
+    }
+
+    #[test]
     fn signed_amounts_map_negatives_below_the_modulus() {
         assert_eq!(signed_to_field(5), small(5));
         assert_eq!(signed_to_field(0), [0u8; 32]);
+        // p - 3 = 0x30644e72...43e1f593efffffffe
         let mut minus_three = MODULUS;
-        minus_three[31] -= 3;
+        minus_three[28..].copy_from_slice(&[0xef, 0xff, 0xff, 0xfe]);
         assert_eq!(signed_to_field(-3), minus_three);
     }
 }

@@ -2,7 +2,9 @@
 //! operations are the alt_bn128 syscalls; natively groth16-solana runs the same checks with arkworks,
 //! so these tests exercise the code a program ships.
 
-use groth16_solana::groth16::{negate_g1_be, Groth16Verifier, Groth16Verifyingkey};
+use groth16_solana::groth16::{Groth16Verifier, Groth16Verifyingkey};
+
+use crate::field::negate_g1;
 
 use crate::verifying_key::{NR_PUBLIC_INPUTS, VERIFYING_KEY};
 use crate::{CloakZkError, FieldBytes};
@@ -73,7 +75,7 @@ pub fn verify_transaction_proof_with_key(
         return Err(CloakZkError::NotAFieldElement);
     }
     // groth16-solana checks e(-A, B)·e(vk_x, γ)·e(C, δ)·e(α, β) = 1, one multi-pairing, so it wants -A.
-    let negated_a = negate_g1_be(&proof.a);
+    let negated_a = negate_g1(&proof.a).ok_or(CloakZkError::InvalidProof)?;
     let mut verifier = Groth16Verifier::new(
         &negated_a,
         &proof.b,
