@@ -3,6 +3,7 @@
 //! transactions and read Anchor accounts and errors.
 
 pub mod fixtures;
+pub mod registry;
 pub mod shield;
 
 use anchor_lang::{AccountDeserialize, InstructionData, ToAccountMetas};
