@@ -25,6 +25,12 @@ export const ErrorCode = {
   INVALID_PDA_SEED: "INVALID_PDA_SEED",
   /** A proof-of-work input (slot, hash, nonce, difficulty) is out of range or the wrong length. */
   INVALID_POW_INPUT: "INVALID_POW_INPUT",
+  /** An instruction builder's input is missing, malformed, or inconsistent with the others. */
+  INVALID_INSTRUCTION_INPUT: "INVALID_INSTRUCTION_INPUT",
+  /** Account data is not the account asked for: wrong owner, discriminator or size. */
+  INVALID_ACCOUNT_DATA: "INVALID_ACCOUNT_DATA",
+  /** Proof bytes that are not an encoded Groth16 proof (length, or a coordinate outside the base field). */
+  INVALID_PROOF_ENCODING: "INVALID_PROOF_ENCODING",
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
