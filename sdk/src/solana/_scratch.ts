@@ -1,13 +1,3 @@
-import type { IdlAccounts, IdlEvents, IdlTypes } from "@coral-xyz/anchor";
-import { offlineShieldPoolProgram } from "./programs.js";
-import type { ShieldPool } from "./idl/shield_pool.js";
-type C = IdlAccounts<ShieldPool>["config"];
-type T = IdlAccounts<ShieldPool>["commitmentTree"];
-type E = IdlEvents<ShieldPool>["transacted"];
-type X = IdlTypes<ShieldPool>["extData"];
-const c: C = null!; const t: T = null!; const e: E = null!; const x: X = null!;
-const p = offlineShieldPoolProgram();
-type M = Parameters<typeof p.methods.transact>;
-type A = Parameters<ReturnType<typeof p.methods.transact>["accountsStrict"]>[0];
-const m: M = null!; const a: A = null!;
-export const z: [number, number, number, number, number, number] = [c, t, e, x, m, a];
+import anchor from "@coral-xyz/anchor";
+import type { BN } from "@coral-xyz/anchor";
+export const b: BN = new anchor.BN("123");
