@@ -29,6 +29,8 @@ export const ErrorCode = {
   INVALID_INSTRUCTION_INPUT: "INVALID_INSTRUCTION_INPUT",
   /** Account data is not the account asked for: wrong owner, discriminator or size. */
   INVALID_ACCOUNT_DATA: "INVALID_ACCOUNT_DATA",
+  /** Transaction logs whose program events cannot be read (malformed logs, or an event that does not decode). */
+  INVALID_EVENT_DATA: "INVALID_EVENT_DATA",
   /** Proof bytes that are not an encoded Groth16 proof (length, or a coordinate outside the base field). */
   INVALID_PROOF_ENCODING: "INVALID_PROOF_ENCODING",
 } as const;

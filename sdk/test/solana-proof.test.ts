@@ -1,7 +1,15 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { encodeSolidityProof, ErrorCode, FIELD_SIZE, type Groth16Proof, type TransactionPublicInputs } from "../src/index.js";
-import { encodeSolanaProof, encodeSolanaPublicInputs, encodeSolanaPublicInputsFlat, powBatchHash } from "../src/solana/index.js";
+import {
+  BN254_BASE_FIELD_MODULUS,
+  decodeSolanaProof,
+  encodeSolanaProof,
+  encodeSolanaPublicInputs,
+  encodeSolanaPublicInputsFlat,
+  negateG1,
+  powBatchHash,
+} from "../src/solana/index.js";
 import { assertCloakError } from "./helpers.js";
 
 const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString("hex");
@@ -51,5 +59,33 @@ describe("Solana proof encoding", () => {
 
   it("hashes the PoW batch as SHA-256(domain, nullifiers big-endian) (vector computed with Python's hashlib)", () => {
     assert.equal(hex(powBatchHash([1n, 2n])), "5dd35e98b180a6a2b6a027bbfbd5549b6708d5c1405fbd2edd4dc8fb2a8ad493");
+  });
+
+  it("decodes the 256 bytes back to the prover's proof, G2 coordinates in snarkjs' c0, c1 order", () => {
+    assert.deepEqual(decodeSolanaProof(encodeSolanaProof(proof)), proof);
+  });
+
+  it("refuses proof bytes with a coordinate outside the base field, naming it", () => {
+    const encoded = encodeSolanaProof(proof);
+    encoded.set(Buffer.from(BN254_BASE_FIELD_MODULUS.toString(16).padStart(64, "0"), "hex"), 96);
+    assertCloakError(() => decodeSolanaProof(encoded), ErrorCode.INVALID_PROOF_ENCODING, "proof.b.x.c0");
+  });
+
+  it("negates a G1 point as (x, q - y)", () => {
+    const point = encodeSolanaProof(proof).subarray(0, 64);
+    const negated = negateG1(point);
+    assert.deepEqual(negated.subarray(0, 32), point.subarray(0, 32));
+    assert.equal(BigInt(`0x${hex(negated.subarray(32))}`), BN254_BASE_FIELD_MODULUS - 2n);
+    assert.deepEqual(negateG1(negated), point);
+  });
+
+  it("leaves the point at infinity's encoding (y = 0) as it is", () => {
+    assert.deepEqual(negateG1(new Uint8Array(64)), new Uint8Array(64));
+  });
+
+  it("refuses a G1 point whose y is not below the base field modulus", () => {
+    const point = new Uint8Array(64);
+    point.set(Buffer.from(BN254_BASE_FIELD_MODULUS.toString(16).padStart(64, "0"), "hex"), 32);
+    assertCloakError(() => negateG1(point), ErrorCode.INVALID_PROOF_ENCODING, "point.y");
   });
 });

@@ -1,9 +1,11 @@
 import { sha256 } from "@noble/hashes/sha2.js";
 import { concatBytes, utf8ToBytes } from "@noble/hashes/utils.js";
-import { bigIntToBytes, toField } from "../field.js";
+import { CloakError, ErrorCode } from "../errors.js";
+import { bigIntToBytes, bytesToBigInt, toField } from "../field.js";
 import { toSolidityProof, type Groth16Proof } from "../proof.js";
 import type { TransactionPublicInputs } from "../prover.js";
-import { POW_BATCH_DOMAIN } from "./constants.js";
+import { POW_BATCH_DOMAIN, PROOF_BYTES } from "./constants.js";
+import { checkBytes } from "./encoding.js";
 
 /** The public inputs as the program's `TransactPublicInputs` takes them: 32-byte big-endian field elements. */
 export interface SolanaPublicInputs {
@@ -27,6 +29,48 @@ export function encodeSolanaProof(proof: Groth16Proof): Uint8Array {
   const { pA, pB, pC } = toSolidityProof(proof);
   const coordinates = [...pA, ...pB[0], ...pB[1], ...pC];
   return concatBytes(...coordinates.map((value) => bigIntToBytes(value, 32)));
+}
+
+/** The BN254 base field modulus q: every curve point coordinate lies below it. */
+export const BN254_BASE_FIELD_MODULUS = 21888242871839275222246405745257275088696311157297823662689037894645226208583n;
+
+/**
+ * The inverse of encodeSolanaProof: the 256 bytes back as the prover's affine proof (decimal strings,
+ * G2 coordinates in snarkjs' c0, c1 order). Refuses a coordinate that is not below q.
+ */
+export function decodeSolanaProof(bytes: Uint8Array): Groth16Proof {
+  checkBytes(bytes, PROOF_BYTES, "proof", ErrorCode.INVALID_PROOF_ENCODING);
+  const names = ["a.x", "a.y", "b.x.c1", "b.x.c0", "b.y.c1", "b.y.c0", "c.x", "c.y"];
+  const limbs = names.map((name, i) => {
+    const value = bytesToBigInt(bytes.subarray(32 * i, 32 * i + 32));
+    if (value >= BN254_BASE_FIELD_MODULUS) {
+      throw new CloakError(ErrorCode.INVALID_PROOF_ENCODING, `proof.${name}: not below the BN254 base field modulus`);
+    }
+    return value.toString();
+  }) as [string, string, string, string, string, string, string, string];
+  const [ax, ay, bx1, bx0, by1, by0, cx, cy] = limbs;
+  return {
+    pi_a: [ax, ay],
+    pi_b: [
+      [bx0, bx1],
+      [by0, by1],
+    ],
+    pi_c: [cx, cy],
+  };
+}
+
+/**
+ * -P for a 64-byte big-endian G1 point (x, y): (x, q - y), with y = 0 (the point at infinity's
+ * encoding) left as is. What groth16-solana takes as the proof's A, which the program negates itself;
+ * this mirrors it for checks and tests. Refuses y that is not below q.
+ */
+export function negateG1(point: Uint8Array): Uint8Array {
+  checkBytes(point, 64, "point", ErrorCode.INVALID_PROOF_ENCODING);
+  const y = bytesToBigInt(point.subarray(32));
+  if (y >= BN254_BASE_FIELD_MODULUS) throw new CloakError(ErrorCode.INVALID_PROOF_ENCODING, "point.y: not below the BN254 base field modulus");
+  const negated = Uint8Array.from(point);
+  if (y !== 0n) negated.set(bigIntToBytes(BN254_BASE_FIELD_MODULUS - y, 32), 32);
+  return negated;
 }
 
 /** Each public input as 32 bytes big-endian, in the circuit's order. */
