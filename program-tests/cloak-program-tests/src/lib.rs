@@ -78,15 +78,20 @@ pub async fn send(
     context.banks_client.process_transaction(transaction).await
 }
 
-/// The Anchor account at `address`, deserialized (discriminator checked).
-pub async fn fetch<T: AccountDeserialize>(context: &mut ProgramTestContext, address: Pubkey) -> T {
-    let account = context
+/// The data of the account at `address`, which must exist.
+pub async fn account_data(context: &mut ProgramTestContext, address: Pubkey) -> Vec<u8> {
+    context
         .banks_client
         .get_account(address)
         .await
         .expect("banks client")
-        .unwrap_or_else(|| panic!("account {address} does not exist"));
-    T::try_deserialize(&mut account.data.as_slice()).expect("account decodes")
+        .unwrap_or_else(|| panic!("account {address} does not exist"))
+        .data
+}
+
+/// The Anchor account at `address`, deserialized (discriminator checked).
+pub async fn fetch<T: AccountDeserialize>(context: &mut ProgramTestContext, address: Pubkey) -> T {
+    T::try_deserialize(&mut account_data(context, address).await.as_slice()).expect("account decodes")
 }
 
 pub async fn lamports(context: &mut ProgramTestContext, address: Pubkey) -> u64 {
@@ -155,11 +160,6 @@ pub fn compute_budget() -> Instruction {
 
 /// A zero-copy Anchor account's data at `address`, past its discriminator.
 pub async fn fetch_zero_copy<T: bytemuck::Pod>(context: &mut ProgramTestContext, address: Pubkey) -> T {
-    let account = context
-        .banks_client
-        .get_account(address)
-        .await
-        .expect("banks client")
-        .unwrap_or_else(|| panic!("account {address} does not exist"));
-    bytemuck::pod_read_unaligned(&account.data[8..8 + std::mem::size_of::<T>()])
+    let data = account_data(context, address).await;
+    bytemuck::pod_read_unaligned(&data[8..8 + std::mem::size_of::<T>()])
 }

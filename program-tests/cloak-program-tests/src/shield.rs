@@ -157,13 +157,7 @@ pub async fn mint_to(context: &mut ProgramTestContext, mint: &Pubkey, account: &
 }
 
 pub async fn token_balance(context: &mut ProgramTestContext, account: &Pubkey) -> u64 {
-    let data = context
-        .banks_client
-        .get_account(*account)
-        .await
-        .expect("banks client")
-        .expect("token account exists")
-        .data;
+    let data = crate::account_data(context, *account).await;
     spl_token::state::Account::unpack(&data).expect("token account").amount
 }
 
