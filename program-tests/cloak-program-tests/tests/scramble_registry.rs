@@ -10,9 +10,8 @@ use cloak_program_tests::{
     program_test, send,
 };
 use scramble_registry::{
-    accounts, instruction, pow, Claim, Miner, Registry, RegistryError, RegistryParams,
-    CLAIM_SEED, MAX_POW_SLOT_AGE, MINER_SEED, REGISTRY_SEED, SLOT_HASHES_SYSVAR_ID,
-    WILDCARD_BATCH,
+    accounts, instruction, pow, Claim, Miner, Registry, RegistryError, RegistryParams, CLAIM_SEED,
+    MAX_POW_SLOT_AGE, MINER_SEED, REGISTRY_SEED, SLOT_HASHES_SYSVAR_ID, WILDCARD_BATCH,
 };
 use solana_program_test::{BanksClientError, ProgramTestContext};
 use solana_sdk::{
@@ -23,6 +22,8 @@ use solana_sdk::{
 };
 
 type TxResult = Result<(), BanksClientError>;
+/// A change that makes `base_params` invalid, and the error it must be refused with.
+type ParamCase = (fn(&mut RegistryParams), RegistryError);
 
 const BATCH_A: [u8; 32] = [0xa1; 32];
 const BATCH_B: [u8; 32] = [0xb2; 32];
@@ -56,7 +57,12 @@ fn miner_pda(authority: &Pubkey) -> Pubkey {
 
 fn claim_pda(authority: &Pubkey, batch_hash: &[u8; 32], slot: u64) -> Pubkey {
     Pubkey::find_program_address(
-        &[CLAIM_SEED, authority.as_ref(), batch_hash, &slot.to_le_bytes()],
+        &[
+            CLAIM_SEED,
+            authority.as_ref(),
+            batch_hash,
+            &slot.to_le_bytes(),
+        ],
         &scramble_registry::ID,
     )
     .0
@@ -98,9 +104,7 @@ async fn setup(tweak: impl FnOnce(&mut RegistryParams)) -> Env {
     let mut env = start().await;
     let mut params = base_params(env.consumer.pubkey());
     tweak(&mut params);
-    initialize(&mut env.ctx, params)
-        .await
-        .expect("initialize");
+    initialize(&mut env.ctx, params).await.expect("initialize");
     let miner = env.miner.insecure_clone();
     register_miner(&mut env.ctx, &miner)
         .await
@@ -164,10 +168,19 @@ async fn latest_slot_hash(ctx: &mut ProgramTestContext) -> (u64, [u8; 32]) {
 }
 
 /// The first nonce whose proof-of-work hash meets `difficulty`.
-fn solve(slot: u64, slot_hash: &[u8; 32], authority: &Pubkey, batch: &[u8; 32], difficulty: u64) -> u64 {
+fn solve(
+    slot: u64,
+    slot_hash: &[u8; 32],
+    authority: &Pubkey,
+    batch: &[u8; 32],
+    difficulty: u64,
+) -> u64 {
     (0..)
         .find(|&nonce| {
-            pow::meets_difficulty(&pow::pow_hash(slot, slot_hash, authority, batch, nonce), difficulty)
+            pow::meets_difficulty(
+                &pow::pow_hash(slot, slot_hash, authority, batch, nonce),
+                difficulty,
+            )
         })
         .expect("a nonce meets the difficulty")
 }
@@ -182,7 +195,10 @@ fn fail_to_solve(
 ) -> u64 {
     (0..)
         .find(|&nonce| {
-            !pow::meets_difficulty(&pow::pow_hash(slot, slot_hash, authority, batch, nonce), difficulty)
+            !pow::meets_difficulty(
+                &pow::pow_hash(slot, slot_hash, authority, batch, nonce),
+                difficulty,
+            )
         })
         .expect("a nonce misses the difficulty")
 }
@@ -216,10 +232,20 @@ async fn mine(
 }
 
 /// Mines a valid claim for `batch_hash` over the newest slot hash at the current difficulty.
-async fn mine_valid(ctx: &mut ProgramTestContext, authority: &Keypair, batch_hash: [u8; 32]) -> Pubkey {
+async fn mine_valid(
+    ctx: &mut ProgramTestContext,
+    authority: &Keypair,
+    batch_hash: [u8; 32],
+) -> Pubkey {
     let (slot, slot_hash) = latest_slot_hash(ctx).await;
     let difficulty = fetch::<Registry>(ctx, registry_pda()).await.difficulty;
-    let nonce = solve(slot, &slot_hash, &authority.pubkey(), &batch_hash, difficulty);
+    let nonce = solve(
+        slot,
+        &slot_hash,
+        &authority.pubkey(),
+        &batch_hash,
+        difficulty,
+    );
     mine(ctx, authority, slot, slot_hash, batch_hash, nonce)
         .await
         .expect("mine a valid claim");
@@ -333,7 +359,7 @@ async fn initialize_stores_params_with_zero_counters() {
 async fn initialize_refuses_inconsistent_difficulty_bounds() {
     let mut env = start().await;
     let base = base_params(env.consumer.pubkey());
-    let cases: [(fn(&mut RegistryParams), RegistryError); 4] = [
+    let cases: [ParamCase; 4] = [
         (|p| p.min_difficulty = 0, RegistryError::MinDifficultyZero),
         (
             |p| {
@@ -342,8 +368,14 @@ async fn initialize_refuses_inconsistent_difficulty_bounds() {
             },
             RegistryError::MinDifficultyAboveMax,
         ),
-        (|p| p.initial_difficulty = 0, RegistryError::InitialDifficultyOutOfBounds),
-        (|p| p.initial_difficulty = 1_001, RegistryError::InitialDifficultyOutOfBounds),
+        (
+            |p| p.initial_difficulty = 0,
+            RegistryError::InitialDifficultyOutOfBounds,
+        ),
+        (
+            |p| p.initial_difficulty = 1_001,
+            RegistryError::InitialDifficultyOutOfBounds,
+        ),
     ];
     for (tweak, expected) in cases {
         let mut params = base;
@@ -371,11 +403,20 @@ async fn initialize_refuses_fee_share_above_100_percent() {
 async fn initialize_refuses_zero_interval_windows_or_consumptions() {
     let mut env = start().await;
     let base = base_params(env.consumer.pubkey());
-    let cases: [(fn(&mut RegistryParams), RegistryError); 4] = [
-        (|p| p.target_interval_slots = 0, RegistryError::TargetIntervalZero),
-        (|p| p.reveal_window_slots = 0, RegistryError::RevealWindowZero),
+    let cases: [ParamCase; 4] = [
+        (
+            |p| p.target_interval_slots = 0,
+            RegistryError::TargetIntervalZero,
+        ),
+        (
+            |p| p.reveal_window_slots = 0,
+            RegistryError::RevealWindowZero,
+        ),
         (|p| p.claim_window_slots = 0, RegistryError::ClaimWindowZero),
-        (|p| p.max_consumptions = 0, RegistryError::MaxConsumptionsZero),
+        (
+            |p| p.max_consumptions = 0,
+            RegistryError::MaxConsumptionsZero,
+        ),
     ];
     for (tweak, expected) in cases {
         let mut params = base;
@@ -392,7 +433,11 @@ async fn update_params_by_non_admin_is_refused() {
     let mut params = base_params(stranger.pubkey());
     params.miner_fee_share_bps = 10_000;
     let result = update_params(&mut env.ctx, &stranger, params).await;
-    assert_error(result, RegistryError::UnauthorizedAdmin, "stranger updates params");
+    assert_error(
+        result,
+        RegistryError::UnauthorizedAdmin,
+        "stranger updates params",
+    );
 
     let registry = fetch::<Registry>(&mut env.ctx, registry_pda()).await;
     assert_eq!(registry.consumer_authority, env.consumer.pubkey());
@@ -416,9 +461,15 @@ async fn update_params_clamps_live_difficulty_and_keeps_counters() {
         ..params
     };
     let result = update_params(&mut env.ctx, &admin, invalid).await;
-    assert_error(result, RegistryError::InitialDifficultyOutOfBounds, "validated like initialize");
+    assert_error(
+        result,
+        RegistryError::InitialDifficultyOutOfBounds,
+        "validated like initialize",
+    );
 
-    update_params(&mut env.ctx, &admin, params).await.expect("admin updates");
+    update_params(&mut env.ctx, &admin, params)
+        .await
+        .expect("admin updates");
     let registry = fetch::<Registry>(&mut env.ctx, registry_pda()).await;
     // The live difficulty (8) is raised to the new minimum, not reset to initial_difficulty.
     assert_eq!(registry.difficulty, 20);
@@ -433,8 +484,15 @@ async fn update_params_clamps_live_difficulty_and_keeps_counters() {
     params.min_difficulty = 2;
     params.initial_difficulty = 3;
     params.max_difficulty = 4;
-    update_params(&mut env.ctx, &admin, params).await.expect("admin lowers bounds");
-    assert_eq!(fetch::<Registry>(&mut env.ctx, registry_pda()).await.difficulty, 4);
+    update_params(&mut env.ctx, &admin, params)
+        .await
+        .expect("admin lowers bounds");
+    assert_eq!(
+        fetch::<Registry>(&mut env.ctx, registry_pda())
+            .await
+            .difficulty,
+        4
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -459,7 +517,9 @@ async fn full_life_cycle_register_mine_reveal_consume_updates_counters() {
     // Mine.
     let (slot, slot_hash) = latest_slot_hash(&mut env.ctx).await;
     let nonce = solve(slot, &slot_hash, &authority, &BATCH_A, 8);
-    mine(&mut env.ctx, &miner, slot, slot_hash, BATCH_A, nonce).await.expect("mine");
+    mine(&mut env.ctx, &miner, slot, slot_hash, BATCH_A, nonce)
+        .await
+        .expect("mine");
     let mined_at = current_slot(&mut env.ctx).await;
     let claim_address = claim_pda(&authority, &BATCH_A, slot);
 
@@ -469,7 +529,10 @@ async fn full_life_cycle_register_mine_reveal_consume_updates_counters() {
     assert_eq!(claim.slot, slot);
     assert_eq!(claim.slot_hash, slot_hash);
     assert_eq!(claim.nonce, nonce);
-    assert_eq!(claim.pow_hash, pow::pow_hash(slot, &slot_hash, &authority, &BATCH_A, nonce));
+    assert_eq!(
+        claim.pow_hash,
+        pow::pow_hash(slot, &slot_hash, &authority, &BATCH_A, nonce)
+    );
     assert_eq!(claim.difficulty, 8);
     assert_eq!(claim.mined_at_slot, mined_at);
     assert!(!claim.is_revealed());
@@ -479,11 +542,17 @@ async fn full_life_cycle_register_mine_reveal_consume_updates_counters() {
 
     // Not consumable before it is revealed.
     let result = consume(&mut env.ctx, &consumer, claim_address, &authority, BATCH_A).await;
-    assert_error(result, RegistryError::ClaimNotRevealed, "consume before reveal");
+    assert_error(
+        result,
+        RegistryError::ClaimNotRevealed,
+        "consume before reveal",
+    );
 
     // Reveal.
     advance_slots(&mut env.ctx, 3).await;
-    reveal(&mut env.ctx, &miner, claim_address).await.expect("reveal");
+    reveal(&mut env.ctx, &miner, claim_address)
+        .await
+        .expect("reveal");
     let revealed_at = current_slot(&mut env.ctx).await;
     let claim = fetch::<Claim>(&mut env.ctx, claim_address).await;
     assert!(claim.is_revealed());
@@ -556,7 +625,11 @@ async fn batch_bound_claim_refuses_another_batch() {
     let result = consume(&mut env.ctx, &consumer, claim, &authority, BATCH_B).await;
     assert_error(result, RegistryError::BatchMismatch, "other batch");
     let result = consume(&mut env.ctx, &consumer, claim, &authority, WILDCARD_BATCH).await;
-    assert_error(result, RegistryError::BatchMismatch, "wildcard batch hash on a bound claim");
+    assert_error(
+        result,
+        RegistryError::BatchMismatch,
+        "wildcard batch hash on a bound claim",
+    );
     assert_eq!(fetch::<Claim>(&mut env.ctx, claim).await.consumed_count, 0);
 
     consume(&mut env.ctx, &consumer, claim, &authority, BATCH_A)
@@ -573,14 +646,32 @@ async fn claim_refuses_consumption_beyond_max_consumptions() {
     let claim = mine_valid(&mut env.ctx, &miner, WILDCARD_BATCH).await;
     reveal(&mut env.ctx, &miner, claim).await.expect("reveal");
 
-    consume(&mut env.ctx, &consumer, claim, &authority, BATCH_A).await.expect("first");
-    consume(&mut env.ctx, &consumer, claim, &authority, BATCH_B).await.expect("second");
+    consume(&mut env.ctx, &consumer, claim, &authority, BATCH_A)
+        .await
+        .expect("first");
+    consume(&mut env.ctx, &consumer, claim, &authority, BATCH_B)
+        .await
+        .expect("second");
     let result = consume(&mut env.ctx, &consumer, claim, &authority, [0x77; 32]).await;
-    assert_error(result, RegistryError::ClaimFullyConsumed, "third consumption");
+    assert_error(
+        result,
+        RegistryError::ClaimFullyConsumed,
+        "third consumption",
+    );
 
     assert_eq!(fetch::<Claim>(&mut env.ctx, claim).await.consumed_count, 2);
-    assert_eq!(fetch::<Registry>(&mut env.ctx, registry_pda()).await.total_consumptions, 2);
-    assert_eq!(fetch::<Miner>(&mut env.ctx, miner_pda(&authority)).await.consumptions, 2);
+    assert_eq!(
+        fetch::<Registry>(&mut env.ctx, registry_pda())
+            .await
+            .total_consumptions,
+        2
+    );
+    assert_eq!(
+        fetch::<Miner>(&mut env.ctx, miner_pda(&authority))
+            .await
+            .consumptions,
+        2
+    );
 }
 
 #[tokio::test]
@@ -593,10 +684,18 @@ async fn consume_not_signed_by_consumer_authority_is_refused() {
     reveal(&mut env.ctx, &miner, claim).await.expect("reveal");
 
     let result = consume(&mut env.ctx, &stranger, claim, &authority, BATCH_A).await;
-    assert_error(result, RegistryError::UnauthorizedConsumer, "stranger consumes");
+    assert_error(
+        result,
+        RegistryError::UnauthorizedConsumer,
+        "stranger consumes",
+    );
     // Not even the miner may consume their own claim.
     let result = consume(&mut env.ctx, &miner, claim, &authority, BATCH_A).await;
-    assert_error(result, RegistryError::UnauthorizedConsumer, "miner consumes");
+    assert_error(
+        result,
+        RegistryError::UnauthorizedConsumer,
+        "miner consumes",
+    );
     assert_eq!(fetch::<Claim>(&mut env.ctx, claim).await.consumed_count, 0);
 }
 
@@ -624,18 +723,29 @@ async fn expired_claim_is_refused_then_closed_with_rent_to_miner() {
 
     // Expired, but its seed slot can still be mined: closing would free the PDA for re-mining.
     let result = close(&mut env.ctx, claim, &authority).await;
-    assert_error(result, RegistryError::ClaimStillMineable, "close inside MAX_POW_SLOT_AGE");
+    assert_error(
+        result,
+        RegistryError::ClaimStillMineable,
+        "close inside MAX_POW_SLOT_AGE",
+    );
 
     advance_slots(&mut env.ctx, PAST_POW_SLOT_AGE).await;
     let rent = lamports(&mut env.ctx, claim).await;
     let before = lamports(&mut env.ctx, authority).await;
-    close(&mut env.ctx, claim, &authority).await.expect("close expired claim");
+    close(&mut env.ctx, claim, &authority)
+        .await
+        .expect("close expired claim");
     assert!(!account_exists(&mut env.ctx, claim).await);
     assert_eq!(lamports(&mut env.ctx, authority).await, before + rent);
 
     let registry = fetch::<Registry>(&mut env.ctx, registry_pda()).await;
     assert_eq!(registry.total_claims_closed, 1);
-    assert_eq!(fetch::<Miner>(&mut env.ctx, miner_pda(&authority)).await.claims_closed, 1);
+    assert_eq!(
+        fetch::<Miner>(&mut env.ctx, miner_pda(&authority))
+            .await
+            .claims_closed,
+        1
+    );
 }
 
 #[tokio::test]
@@ -650,12 +760,18 @@ async fn unrevealed_claim_closes_once_reveal_window_lapses() {
     let now = current_slot(&mut env.ctx).await;
     advance_slots(&mut env.ctx, deadline - now).await;
     let result = close(&mut env.ctx, claim, &authority).await;
-    assert_error(result, RegistryError::ClaimStillActive, "close on the last reveal slot");
+    assert_error(
+        result,
+        RegistryError::ClaimStillActive,
+        "close on the last reveal slot",
+    );
 
     advance_slots(&mut env.ctx, 1).await;
     let rent = lamports(&mut env.ctx, claim).await;
     let before = lamports(&mut env.ctx, authority).await;
-    close(&mut env.ctx, claim, &authority).await.expect("close unrevealed claim");
+    close(&mut env.ctx, claim, &authority)
+        .await
+        .expect("close unrevealed claim");
     assert_eq!(lamports(&mut env.ctx, authority).await, before + rent);
     assert!(!account_exists(&mut env.ctx, claim).await);
 }
@@ -688,16 +804,26 @@ async fn fully_consumed_claim_closes_only_once_its_slot_cannot_be_mined_again() 
 
     let (slot, slot_hash) = latest_slot_hash(&mut env.ctx).await;
     let nonce = solve(slot, &slot_hash, &authority, &BATCH_A, 8);
-    mine(&mut env.ctx, &miner, slot, slot_hash, BATCH_A, nonce).await.expect("mine");
+    mine(&mut env.ctx, &miner, slot, slot_hash, BATCH_A, nonce)
+        .await
+        .expect("mine");
     let claim = claim_pda(&authority, &BATCH_A, slot);
     reveal(&mut env.ctx, &miner, claim).await.expect("reveal");
-    consume(&mut env.ctx, &consumer, claim, &authority, BATCH_A).await.expect("consume");
+    consume(&mut env.ctx, &consumer, claim, &authority, BATCH_A)
+        .await
+        .expect("consume");
 
     let result = close(&mut env.ctx, claim, &authority).await;
-    assert_error(result, RegistryError::ClaimStillMineable, "fully consumed, slot still fresh");
+    assert_error(
+        result,
+        RegistryError::ClaimStillMineable,
+        "fully consumed, slot still fresh",
+    );
 
     advance_slots(&mut env.ctx, PAST_POW_SLOT_AGE).await;
-    close(&mut env.ctx, claim, &authority).await.expect("close fully consumed claim");
+    close(&mut env.ctx, claim, &authority)
+        .await
+        .expect("close fully consumed claim");
     assert!(!account_exists(&mut env.ctx, claim).await);
 
     // The same proof of work cannot be recorded a second time.
@@ -715,7 +841,11 @@ async fn reveal_after_reveal_window_is_refused() {
     advance_slots(&mut env.ctx, 20 + 1).await;
     assert_eq!(current_slot(&mut env.ctx).await, mined_at + 21);
     let result = reveal(&mut env.ctx, &miner, claim).await;
-    assert_error(result, RegistryError::RevealWindowClosed, "reveal one slot late");
+    assert_error(
+        result,
+        RegistryError::RevealWindowClosed,
+        "reveal one slot late",
+    );
     assert!(!fetch::<Claim>(&mut env.ctx, claim).await.is_revealed());
 }
 
@@ -726,7 +856,9 @@ async fn reveal_on_last_slot_of_reveal_window_succeeds() {
     let claim = mine_valid(&mut env.ctx, &miner, BATCH_A).await;
 
     advance_slots(&mut env.ctx, 20).await;
-    reveal(&mut env.ctx, &miner, claim).await.expect("reveal on the deadline");
+    reveal(&mut env.ctx, &miner, claim)
+        .await
+        .expect("reveal on the deadline");
 }
 
 #[tokio::test]
@@ -738,12 +870,22 @@ async fn reveal_by_someone_else_is_refused() {
 
     // Naming the real miner's account.
     let result = reveal_as(&mut env.ctx, &stranger, claim, miner_pda(&miner.pubkey())).await;
-    assert_error(result, RegistryError::UnauthorizedMiner, "stranger with miner's account");
+    assert_error(
+        result,
+        RegistryError::UnauthorizedMiner,
+        "stranger with miner's account",
+    );
 
     // As a registered miner in their own right.
-    register_miner(&mut env.ctx, &stranger).await.expect("register stranger");
+    register_miner(&mut env.ctx, &stranger)
+        .await
+        .expect("register stranger");
     let result = reveal(&mut env.ctx, &stranger, claim).await;
-    assert_error(result, RegistryError::UnauthorizedMiner, "another registered miner");
+    assert_error(
+        result,
+        RegistryError::UnauthorizedMiner,
+        "another registered miner",
+    );
     assert!(!fetch::<Claim>(&mut env.ctx, claim).await.is_revealed());
 }
 
@@ -773,7 +915,11 @@ async fn mine_with_unknown_slot_is_refused() {
     for slot in [now, now + 5] {
         let nonce = solve(slot, &slot_hash, &miner.pubkey(), &BATCH_A, 8);
         let result = mine(&mut env.ctx, &miner, slot, slot_hash, BATCH_A, nonce).await;
-        assert_error(result, RegistryError::SlotHashNotFound, &format!("slot {slot}"));
+        assert_error(
+            result,
+            RegistryError::SlotHashNotFound,
+            &format!("slot {slot}"),
+        );
     }
 }
 
@@ -808,17 +954,21 @@ async fn proof_of_work_is_bound_to_the_miner() {
     let mut env = setup(|_| {}).await;
     let miner = env.miner.insecure_clone();
     let stranger = env.stranger.insecure_clone();
-    register_miner(&mut env.ctx, &stranger).await.expect("register stranger");
+    register_miner(&mut env.ctx, &stranger)
+        .await
+        .expect("register stranger");
 
     // A nonce found by `miner`, replayed by `stranger`, is (almost surely) not valid for them.
     let (slot, slot_hash) = latest_slot_hash(&mut env.ctx).await;
     let nonce = (0..)
         .find(|&nonce| {
-            pow::meets_difficulty(&pow::pow_hash(slot, &slot_hash, &miner.pubkey(), &BATCH_A, nonce), 8)
-                && !pow::meets_difficulty(
-                    &pow::pow_hash(slot, &slot_hash, &stranger.pubkey(), &BATCH_A, nonce),
-                    8,
-                )
+            pow::meets_difficulty(
+                &pow::pow_hash(slot, &slot_hash, &miner.pubkey(), &BATCH_A, nonce),
+                8,
+            ) && !pow::meets_difficulty(
+                &pow::pow_hash(slot, &slot_hash, &stranger.pubkey(), &BATCH_A, nonce),
+                8,
+            )
         })
         .expect("a nonce valid only for the miner");
     let result = mine(&mut env.ctx, &stranger, slot, slot_hash, BATCH_A, nonce).await;
@@ -877,7 +1027,9 @@ async fn quick_successive_claims_double_difficulty_up_to_max() {
     ];
     assert_eq!(recorded, [8, 8, 16]);
     assert_eq!(
-        fetch::<Registry>(&mut env.ctx, registry_pda()).await.total_claims_mined,
+        fetch::<Registry>(&mut env.ctx, registry_pda())
+            .await
+            .total_claims_mined,
         3
     );
 }
@@ -907,7 +1059,12 @@ async fn slow_claims_halve_difficulty_down_to_min() {
     // Halving again would be 4, but min_difficulty is 6.
     advance_slots(&mut env.ctx, 100).await;
     mine_valid(&mut env.ctx, &miner, [0x77; 32]).await;
-    assert_eq!(fetch::<Registry>(&mut env.ctx, registry_pda()).await.difficulty, 6);
+    assert_eq!(
+        fetch::<Registry>(&mut env.ctx, registry_pda())
+            .await
+            .difficulty,
+        6
+    );
 }
 
 #[tokio::test]
@@ -918,5 +1075,10 @@ async fn claims_on_the_target_interval_keep_difficulty() {
     mine_valid(&mut env.ctx, &miner, BATCH_A).await;
     advance_slots(&mut env.ctx, 10).await;
     mine_valid(&mut env.ctx, &miner, BATCH_B).await;
-    assert_eq!(fetch::<Registry>(&mut env.ctx, registry_pda()).await.difficulty, 8);
+    assert_eq!(
+        fetch::<Registry>(&mut env.ctx, registry_pda())
+            .await
+            .difficulty,
+        8
+    );
 }

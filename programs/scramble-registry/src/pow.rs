@@ -72,7 +72,7 @@ pub fn pow_target(difficulty: u64) -> Option<u128> {
 pub fn meets_difficulty(pow_hash: &[u8; HASH_BYTES], difficulty: u64) -> bool {
     let mut head = [0u8; POW_TARGET_BYTES];
     head.copy_from_slice(&pow_hash[..POW_TARGET_BYTES]);
-    pow_target(difficulty).is_some_and(|target| u128::from_be_bytes(head) <= target || true)
+    pow_target(difficulty).is_some_and(|target| u128::from_be_bytes(head) < target)
 }
 
 /// The difficulty after a claim that arrived `elapsed_slots` after the previous one.
