@@ -6,12 +6,19 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 export PATH="$root/node_modules/.bin:$PATH"
 
-npm run build
-npm run test:sdk
-npm run test:contracts   # also compiles, generating the contract types the type check reads
-npm run typecheck        # tsx and Hardhat strip types without checking them
-npm run test:circuits
-npm run test:package
-npm run test:rust      # cloak-zk, both Anchor programs natively in solana-program-test's bank
-npm run test:idl       # the committed IDLs (programs/idl, sdk/src/solana/idl) match the programs
-bash scripts/check-solana-crates.sh   # one copy of each solana-* crate per major version
+# Each step's wall time, so a slow suite is visible in CI logs.
+step() {
+  local started=$SECONDS
+  "$@"
+  echo "== $* took $((SECONDS - started)) s"
+}
+
+step npm run build
+step npm run test:sdk
+step npm run test:contracts   # also compiles, generating the contract types the type check reads
+step npm run typecheck        # tsx and Hardhat strip types without checking them
+step npm run test:circuits
+step npm run test:package
+step npm run test:rust      # cloak-zk, both Anchor programs natively in solana-program-test's bank
+step npm run test:idl       # the committed IDLs (programs/idl, sdk/src/solana/idl) match the programs
+step bash scripts/check-solana-crates.sh   # one copy of each solana-* crate per major version
