@@ -47,6 +47,11 @@ pub fn program_test() -> ProgramTest {
     test
 }
 
+/// Starts a bank from [`program_test`].
+pub async fn start() -> ProgramTestContext {
+    program_test().start_with_context().await
+}
+
 /// An Anchor instruction from its generated `accounts` and `instruction` structs.
 pub fn anchor_ix(
     program_id: Pubkey,
@@ -162,4 +167,41 @@ pub fn compute_budget() -> Instruction {
 pub async fn fetch_zero_copy<T: bytemuck::Pod>(context: &mut ProgramTestContext, address: Pubkey) -> T {
     let data = account_data(context, address).await;
     bytemuck::pod_read_unaligned(&data[8..8 + std::mem::size_of::<T>()])
+}
+
+/// The events `program_id` emitted through Anchor's `emit_cpi!` when the bank runs `instructions`
+/// (simulated, so nothing is committed): each is the event's 8-byte discriminator then its Borsh
+/// encoding, taken from the self-CPIs among the transaction's inner instructions.
+pub async fn simulate_cpi_events(
+    context: &mut ProgramTestContext,
+    program_id: Pubkey,
+    instructions: &[Instruction],
+    signers: &[&Keypair],
+) -> Vec<Vec<u8>> {
+    let blockhash = context.banks_client.get_latest_blockhash().await.expect("blockhash");
+    let mut all_signers: Vec<&Keypair> = vec![&context.payer];
+    all_signers.extend_from_slice(signers);
+    let transaction = Transaction::new_signed_with_payer(
+        instructions,
+        Some(&context.payer.pubkey()),
+        &all_signers,
+        blockhash,
+    );
+    let account_keys = transaction.message.account_keys.clone();
+    let simulation = context
+        .banks_client
+        .simulate_transaction(transaction)
+        .await
+        .expect("banks client");
+    simulation.result.expect("simulated").expect("transaction succeeds");
+    let inner = simulation
+        .simulation_details
+        .and_then(|details| details.inner_instructions)
+        .expect("inner instructions are recorded");
+    inner
+        .iter()
+        .flat_map(|group| group.iter())
+        .filter(|inner| account_keys[inner.instruction.program_id_index as usize] == program_id)
+        .filter_map(|inner| inner.instruction.data.strip_prefix(anchor_lang::event::EVENT_IX_TAG_LE).map(<[u8]>::to_vec))
+        .collect()
 }

@@ -39,6 +39,11 @@ pub fn nullifier_pda(pool: &Pubkey, nullifier: &[u8; 32]) -> Pubkey {
     Pubkey::find_program_address(&[NULLIFIER_SEED, pool.as_ref(), nullifier], &shield_pool::ID).0
 }
 
+/// The PDA Anchor's `emit_cpi!` signs its event self-CPI with.
+pub fn event_authority_pda() -> Pubkey {
+    Pubkey::find_program_address(&[b"__event_authority"], &shield_pool::ID).0
+}
+
 /// The pool's addresses.
 #[derive(Clone, Copy, Debug)]
 pub struct PoolKeys {
@@ -254,6 +259,8 @@ pub fn transact_ix(keys: &PoolKeys, payer: &Pubkey, step: &Step, accounts: Trans
             pow_claim: pow.map(|pow| pow.claim),
             pow_miner: pow.map(|pow| pow.miner),
             miner_fee_account: pow.map(|pow| pow.miner_fee_account),
+            event_authority: event_authority_pda(),
+            program: shield_pool::ID,
         },
         shield_pool::instruction::Transact {
             proof: step.proof,

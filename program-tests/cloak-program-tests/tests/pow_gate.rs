@@ -8,7 +8,7 @@ use cloak_program_tests::registry::{
 use cloak_program_tests::shield::{
     add_relayer, config_pda, deploy_sol_pool, transact, PoolKeys, PowAccounts, TransactAccounts,
 };
-use cloak_program_tests::{advance_slots, anchor_ix, assert_error, fetch, lamports, program_test, send};
+use cloak_program_tests::{advance_slots, anchor_ix, assert_error, fetch, lamports, send};
 use scramble_registry::constants::WILDCARD_BATCH;
 use scramble_registry::errors::RegistryError;
 use scramble_registry::state::{Claim, Miner, Registry};
@@ -19,7 +19,7 @@ use solana_sdk::signature::{Keypair, Signer};
 /// A SOL pool holding the fixture's deposit, transfer and first withdrawal, then switched to
 /// require PoW; a registry consuming for it, and a registered miner.
 async fn gated_pool(flow: &Flow) -> (ProgramTestContext, PoolKeys, Keypair) {
-    let mut context = program_test().start_with_context().await;
+    let mut context = cloak_program_tests::start().await;
     let keys = deploy_sol_pool(&mut context, Keypair::new().pubkey(), false).await;
     add_relayer(&mut context, flow.keypair("relayer").pubkey()).await;
     for name in ["deposit", "transfer", "withdraw"] {

@@ -2,14 +2,14 @@
 //! rights and the two-step admin handover.
 
 use cloak_program_tests::shield::{add_relayer_ix, config_pda, deploy_sol_pool, DELAY_SLOTS};
-use cloak_program_tests::{advance_slots, anchor_ix, assert_error, fetch_zero_copy, program_test, send};
+use cloak_program_tests::{advance_slots, anchor_ix, assert_error, fetch_zero_copy, send};
 use shield_pool::errors::ShieldPoolError;
 use shield_pool::state::{Config, VerifyingKeyData, VerifyingKeyInput};
 use solana_program_test::ProgramTestContext;
 use solana_sdk::signature::{Keypair, Signer};
 
 async fn deployed() -> ProgramTestContext {
-    let mut context = program_test().start_with_context().await;
+    let mut context = cloak_program_tests::start().await;
     deploy_sol_pool(&mut context, Keypair::new().pubkey(), false).await;
     context
 }
@@ -165,4 +165,20 @@ async fn the_admin_changes_hands_only_when_the_new_admin_accepts() {
     let config = config(&mut context).await;
     assert_eq!(config.admin, successor.pubkey());
     assert_eq!(config.pending_admin, Default::default());
+}
+
+#[tokio::test]
+async fn proofs_of_the_old_ceremony_fail_once_a_new_key_applies() {
+    let flow = cloak_program_tests::fixtures::load_flow("sol_flow");
+    let mut context = deployed().await;
+    let admin = context.payer.pubkey();
+    send(&mut context, &[propose_ix(admin, rotated_key())], &[]).await.expect("propose");
+    advance_slots(&mut context, DELAY_SLOTS + 1).await;
+    send(&mut context, &[apply_ix(admin)], &[]).await.expect("apply");
+
+    let deposit = flow.step("deposit");
+    let keys = cloak_program_tests::shield::PoolKeys::native();
+    let accounts = cloak_program_tests::shield::TransactAccounts::for_step(&deposit);
+    let result = cloak_program_tests::shield::transact(&mut context, &keys, &deposit, accounts).await;
+    assert_error(result, ShieldPoolError::InvalidProof, "proof for the replaced key");
 }

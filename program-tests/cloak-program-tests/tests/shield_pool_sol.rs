@@ -6,7 +6,7 @@ use cloak_program_tests::shield::{
     add_relayer, deploy_sol_pool, nullifier_pda, transact, PoolKeys, TransactAccounts,
 };
 use cloak_program_tests::{
-    account_exists, anchor_ix, assert_error, fetch, fetch_zero_copy, lamports, program_test, send,
+    account_exists, anchor_ix, assert_error, fetch, fetch_zero_copy, lamports, send,
 };
 use shield_pool::errors::ShieldPoolError;
 use shield_pool::state::{CommitmentTree, NullifierRecord};
@@ -18,7 +18,7 @@ fn flow() -> Flow {
 }
 
 async fn pool_with_relayer(flow: &Flow) -> (ProgramTestContext, PoolKeys) {
-    let mut context = program_test().start_with_context().await;
+    let mut context = cloak_program_tests::start().await;
     let keys = deploy_sol_pool(&mut context, Keypair::new().pubkey(), false).await;
     assert_eq!(keys.pool, flow.pool, "fixture and harness derive the same pool");
     add_relayer(&mut context, flow.keypair("relayer").pubkey()).await;
@@ -133,7 +133,7 @@ async fn a_public_amount_that_disagrees_with_ext_data_is_refused() {
 #[tokio::test]
 async fn transact_is_refused_while_paused_and_accepted_after_unpause() {
     let flow = flow();
-    let mut context = program_test().start_with_context().await;
+    let mut context = cloak_program_tests::start().await;
     let pause_authority = Keypair::new();
     let keys = deploy_sol_pool(&mut context, pause_authority.pubkey(), false).await;
     let config = cloak_program_tests::shield::config_pda();
@@ -163,7 +163,7 @@ async fn transact_is_refused_while_paused_and_accepted_after_unpause() {
 #[tokio::test]
 async fn a_fee_to_an_unregistered_relayer_is_refused() {
     let flow = flow();
-    let mut context = program_test().start_with_context().await;
+    let mut context = cloak_program_tests::start().await;
     let keys = deploy_sol_pool(&mut context, Keypair::new().pubkey(), false).await;
     run(&mut context, &keys, &flow.step("deposit")).await;
     run(&mut context, &keys, &flow.step("transfer")).await;
@@ -204,4 +204,29 @@ async fn a_deposit_above_the_pool_limit_is_refused() {
     let deposit = flow.step("deposit");
     let result = transact(&mut context, &keys, &deposit, TransactAccounts::for_step(&deposit)).await;
     assert_error(result, ShieldPoolError::DepositLimitExceeded, "deposit over the limit");
+}
+
+#[tokio::test]
+async fn the_transacted_event_carries_what_an_indexer_and_a_wallet_need() {
+    use anchor_lang::{AnchorDeserialize, Discriminator};
+    use shield_pool::events::Transacted;
+    let flow = flow();
+    let (mut context, keys) = pool_with_relayer(&flow).await;
+    let deposit = flow.step("deposit");
+    let payer = context.payer.pubkey();
+    let instruction = cloak_program_tests::shield::transact_ix(&keys, &payer, &deposit, TransactAccounts::for_step(&deposit));
+    let events = cloak_program_tests::simulate_cpi_events(&mut context, shield_pool::ID, &[instruction], &[]).await;
+    let data = events
+        .iter()
+        .find(|event| event.starts_with(Transacted::DISCRIMINATOR))
+        .expect("a Transacted event");
+    let event = Transacted::deserialize(&mut &data[8..]).expect("decodes");
+    assert_eq!(event.pool, keys.pool);
+    assert_eq!(event.input_nullifiers, deposit.public_inputs.input_nullifiers);
+    assert_eq!(event.output_commitments, deposit.public_inputs.output_commitments);
+    assert_eq!(event.first_leaf_index, deposit.first_leaf_index);
+    assert_eq!(event.encrypted_outputs, [deposit.ext_data.encrypted_output1, deposit.ext_data.encrypted_output2]);
+    assert_eq!(event.new_root, deposit.root_after);
+    assert_eq!(event.ext_amount, deposit.ext_data.ext_amount);
+    assert_eq!(event.pow_claim, None);
 }

@@ -1,7 +1,6 @@
 //! An SPL token pool end to end with real proofs (fixtures/token_flow.json).
 
 use cloak_program_tests::fixtures::load_flow;
-use cloak_program_tests::program_test;
 use cloak_program_tests::shield::{
     add_relayer, create_mint, create_token_account, deploy_token_pool, mint_to, token_balance,
     transact, TransactAccounts,
@@ -13,7 +12,7 @@ use solana_sdk::signature::{Keypair, Signer};
 #[tokio::test]
 async fn token_deposit_and_relayed_withdraw_move_tokens_through_the_vault() {
     let flow = load_flow("token_flow");
-    let mut context = program_test().start_with_context().await;
+    let mut context = cloak_program_tests::start().await;
     let mint = flow.keypair("mint");
     create_mint(&mut context, &mint).await;
     let keys = deploy_token_pool(&mut context, mint.pubkey(), Keypair::new().pubkey()).await;
@@ -54,7 +53,7 @@ async fn token_deposit_and_relayed_withdraw_move_tokens_through_the_vault() {
 #[tokio::test]
 async fn a_token_fee_to_an_account_the_relayer_does_not_own_is_refused() {
     let flow = load_flow("token_flow");
-    let mut context = program_test().start_with_context().await;
+    let mut context = cloak_program_tests::start().await;
     let mint = flow.keypair("mint");
     create_mint(&mut context, &mint).await;
     let keys = deploy_token_pool(&mut context, mint.pubkey(), Keypair::new().pubkey()).await;

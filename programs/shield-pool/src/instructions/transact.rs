@@ -15,6 +15,10 @@ use crate::events::Transacted;
 use crate::ext_data::{ExtData, TransactPublicInputs};
 use crate::state::{CommitmentTree, Config, NullifierRecord, Pool};
 
+/// `#[event_cpi]` adds the event authority and program accounts: `Transacted` is emitted by a
+/// self-CPI, so it sits in the transaction's inner instructions, which unlike logs are never
+/// truncated. Indexers and wallets depend on every one of these events.
+#[event_cpi]
 #[derive(Accounts)]
 #[instruction(proof: [u8; 256], public_inputs: TransactPublicInputs)]
 pub struct Transact<'info> {
@@ -187,7 +191,7 @@ pub fn handle_transact(
         }
     }
 
-    emit!(Transacted {
+    emit_cpi!(Transacted {
         pool: pool_key,
         input_nullifiers: public_inputs.input_nullifiers,
         output_commitments: public_inputs.output_commitments,
