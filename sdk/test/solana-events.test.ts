@@ -1,9 +1,28 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { PublicKey } from "@solana/web3.js";
+import { base58 } from "@scure/base";
+import {
+  AddressLookupTableAccount,
+  PublicKey,
+  SystemProgram,
+  TransactionInstruction,
+  TransactionMessage,
+  type Connection,
+  type VersionedTransactionResponse,
+} from "@solana/web3.js";
 import { ErrorCode } from "../src/index.js";
-import { SCRAMBLE_REGISTRY_PROGRAM_ID, SHIELD_POOL_IDL, SHIELD_POOL_PROGRAM_ID, parseTransactedEvents, type TransactedEvent } from "../src/solana/index.js";
-import { assertCloakError } from "./helpers.js";
+import {
+  EVENT_IX_TAG_LE,
+  SCRAMBLE_REGISTRY_PROGRAM_ID,
+  SHIELD_POOL_IDL,
+  SHIELD_POOL_PROGRAM_ID,
+  decodeTransactedEventInstruction,
+  eventAuthorityPda,
+  fetchTransactedEvents,
+  parseTransactedEvents,
+  type TransactedEvent,
+} from "../src/solana/index.js";
+import { assertCloakError, assertCloakErrorAsync } from "./helpers.js";
 
 const key = (byte: number) => new PublicKey(new Uint8Array(32).fill(byte));
 const field = (value: bigint) => Buffer.from(value.toString(16).padStart(64, "0"), "hex");
@@ -12,6 +31,7 @@ const le = (value: bigint, width = 8) => {
   out.writeBigUInt64LE(BigInt.asUintN(64, value));
   return out;
 };
+const discriminator = (name: string) => Buffer.from(SHIELD_POOL_IDL.events.find((candidate) => candidate.name === name)!.discriminator);
 
 const transacted: TransactedEvent = {
   pool: key(1),
@@ -26,12 +46,12 @@ const transacted: TransactedEvent = {
   powClaim: key(3),
   minerFee: 2_500_000n,
 };
+const second: TransactedEvent = { ...transacted, inputNullifiers: [13n, 14n], outputCommitments: [23n, 24n], firstLeafIndex: 8, newRoot: 0xbeefn };
 
-/** The event's borsh bytes, as `emit!` logs them: discriminator, then the fields in order. */
-function eventData(event: TransactedEvent): string {
-  const discriminator = SHIELD_POOL_IDL.events.find((candidate) => candidate.name === "Transacted")!.discriminator;
+/** The event's borsh bytes: discriminator, then the fields in order. */
+function eventBytes(event: TransactedEvent): Buffer {
   return Buffer.concat([
-    Buffer.from(discriminator),
+    discriminator("Transacted"),
     event.pool.toBuffer(),
     ...event.inputNullifiers.map(field),
     ...event.outputCommitments.map(field),
@@ -43,53 +63,179 @@ function eventData(event: TransactedEvent): string {
     event.relayer.toBuffer(),
     event.powClaim ? Buffer.concat([Buffer.from([1]), event.powClaim.toBuffer()]) : Buffer.from([0]),
     le(event.minerFee),
-  ]).toString("base64");
+  ]);
 }
 
-const shield = SHIELD_POOL_PROGRAM_ID.toBase58();
-const registry = SCRAMBLE_REGISTRY_PROGRAM_ID.toBase58();
-const system = "11111111111111111111111111111111";
+/** The data of the self-CPI `emit_cpi!` makes: EVENT_IX_TAG_LE, then the event's bytes. */
+const cpiData = (bytes: Uint8Array) => Uint8Array.from(Buffer.concat([Buffer.from(EVENT_IX_TAG_LE), bytes]));
+const shieldEvent = (event: TransactedEvent) => ({ programId: SHIELD_POOL_PROGRAM_ID, data: cpiData(eventBytes(event)) });
 
-/** A relayed withdrawal's logs: system CPIs, the registry's own event, then the shield pool's. */
-function transactLogs(data: string): string[] {
-  return [
-    "Program ComputeBudget111111111111111111111111111111 invoke [1]",
-    "Program ComputeBudget111111111111111111111111111111 success",
-    `Program ${shield} invoke [1]`,
-    "Program log: Instruction: Transact",
-    `Program ${system} invoke [2]`,
-    `Program ${system} success`,
-    `Program ${registry} invoke [2]`,
-    "Program log: Instruction: ConsumeClaim",
-    `Program data: ${data}`,
-    `Program ${registry} consumed 9000 of 300000 compute units`,
-    `Program ${registry} success`,
-    `Program data: ${data}`,
-    `Program ${shield} consumed 250000 of 400000 compute units`,
-    `Program ${shield} success`,
-  ];
-}
+describe("Solana Transacted event instructions", () => {
+  it("tag event-cpi data with Anchor's EVENT_IX_TAG, the u64 0x1d9acb512ea545e4 little-endian", () => {
+    assert.deepEqual(EVENT_IX_TAG_LE, Uint8Array.from(le(0x1d9acb512ea545e4n)));
+  });
 
-describe("Solana Transacted events", () => {
-  it("parse the shield pool's Transacted event from a transaction's logs into SDK values", () => {
-    assert.deepEqual(parseTransactedEvents(transactLogs(eventData(transacted))), [transacted]);
+  it("decode a tagged Transacted event into SDK values", () => {
+    assert.deepEqual(decodeTransactedEventInstruction(cpiData(eventBytes(transacted))), transacted);
   });
 
   it("read an event without a PoW claim as powClaim null", () => {
     const event = { ...transacted, powClaim: null, minerFee: 0n };
-    assert.deepEqual(parseTransactedEvents(transactLogs(eventData(event))), [event]);
+    assert.deepEqual(decodeTransactedEventInstruction(cpiData(eventBytes(event))), event);
   });
 
-  it("skip data logged by other programs, even in the event's own format", () => {
-    const logs = [`Program ${registry} invoke [1]`, `Program data: ${eventData(transacted)}`, `Program ${registry} success`];
-    assert.deepEqual(parseTransactedEvents(logs), []);
+  it("return null for event bytes without the event-cpi tag", () => {
+    assert.equal(decodeTransactedEventInstruction(eventBytes(transacted)), null);
   });
 
-  it("return nothing for a transaction without the event", () => {
-    assert.deepEqual(parseTransactedEvents([`Program ${shield} invoke [1]`, "Program log: Instruction: Pause", `Program ${shield} success`]), []);
+  it("return null for data shorter than the tag", () => {
+    assert.equal(decodeTransactedEventInstruction(EVENT_IX_TAG_LE.subarray(0, 5)), null);
   });
 
-  it("refuse logs that do not open with a top-level program invocation", () => {
-    assertCloakError(() => parseTransactedEvents([`Program data: ${eventData(transacted)}`, `Program ${shield} success`]), ErrorCode.INVALID_EVENT_DATA, "logs");
+  it("return null for another event of the shield pool", () => {
+    const paused = Buffer.concat([discriminator("PausedChanged"), Buffer.from([1])]);
+    assert.equal(decodeTransactedEventInstruction(cpiData(paused)), null);
+  });
+
+  it("refuse a tagged Transacted event cut short", () => {
+    const data = cpiData(eventBytes(transacted));
+    assertCloakError(() => decodeTransactedEventInstruction(data.subarray(0, data.length - 5)), ErrorCode.INVALID_EVENT_DATA, "Transacted");
+  });
+
+  it("refuse a tagged Transacted event with bytes after it", () => {
+    const data = cpiData(Buffer.concat([eventBytes(transacted), Buffer.from([0])]));
+    assertCloakError(() => decodeTransactedEventInstruction(data), ErrorCode.INVALID_EVENT_DATA, "Transacted");
+  });
+});
+
+describe("Solana Transacted events from inner instructions", () => {
+  it("collect the shield pool's events in instruction order", () => {
+    assert.deepEqual(parseTransactedEvents([shieldEvent(transacted), shieldEvent(second)]), [transacted, second]);
+  });
+
+  it("skip other programs' instructions, even carrying the event's own data", () => {
+    const inner = [
+      { programId: SystemProgram.programId, data: new Uint8Array(12) },
+      { programId: SCRAMBLE_REGISTRY_PROGRAM_ID, data: cpiData(eventBytes(second)) },
+      shieldEvent(transacted),
+    ];
+    assert.deepEqual(parseTransactedEvents(inner), [transacted]);
+  });
+
+  it("skip the shield pool's instructions without the event-cpi tag", () => {
+    assert.deepEqual(parseTransactedEvents([{ programId: SHIELD_POOL_PROGRAM_ID, data: eventBytes(transacted) }]), []);
+  });
+
+  it("read another deployment's events when given its program id", () => {
+    const programId = key(0x42);
+    const inner = [shieldEvent(transacted), { programId, data: cpiData(eventBytes(second)) }];
+    assert.deepEqual(parseTransactedEvents(inner, programId), [second]);
+  });
+
+  it("refuse a truncated Transacted event among the instructions", () => {
+    const truncated = { programId: SHIELD_POOL_PROGRAM_ID, data: cpiData(eventBytes(transacted).subarray(0, 40)) };
+    assertCloakError(() => parseTransactedEvents([shieldEvent(second), truncated]), ErrorCode.INVALID_EVENT_DATA, "Transacted");
+  });
+});
+
+describe("fetchTransactedEvents", () => {
+  const signature = "5".repeat(88);
+  const router = key(0x51);
+  const payer = key(0x52);
+  const recentBlockhash = key(0x53).toBase58();
+  const [eventAuthority] = eventAuthorityPda();
+
+  /**
+   * A v0 transaction whose top-level instruction is another program's (a router), which reaches the
+   * shield pool by CPI: the shield pool, its event authority and the registry are loaded from a lookup
+   * table, so the events' program index points past the static keys.
+   */
+  function response(inner: Array<{ index: number; instructions: Array<{ program: PublicKey; data: Uint8Array }> }>, err: unknown = null) {
+    const loaded = [SHIELD_POOL_PROGRAM_ID, eventAuthority, SCRAMBLE_REGISTRY_PROGRAM_ID];
+    const lookupTable = new AddressLookupTableAccount({
+      key: key(0x54),
+      state: { deactivationSlot: 2n ** 64n - 1n, lastExtendedSlot: 0, lastExtendedSlotStartIndex: 0, addresses: loaded },
+    });
+    const routerCall = new TransactionInstruction({
+      programId: router,
+      keys: loaded.map((pubkey) => ({ pubkey, isSigner: false, isWritable: false })),
+      data: Buffer.alloc(0),
+    });
+    const message = new TransactionMessage({ payerKey: payer, recentBlockhash, instructions: [routerCall, routerCall] }).compileToV0Message([lookupTable]);
+    const loadedAddresses = { writable: [], readonly: message.addressTableLookups[0]!.readonlyIndexes.map((i) => loaded[i]!) };
+    const keys = message.getAccountKeys({ accountKeysFromLookups: loadedAddresses });
+    const indexOf = (program: PublicKey) => keys.keySegments().flat().findIndex((candidate) => candidate.equals(program));
+    assert.ok(indexOf(SHIELD_POOL_PROGRAM_ID) >= message.staticAccountKeys.length, "the shield pool is a loaded key");
+    return {
+      slot: 1,
+      blockTime: null,
+      version: 0,
+      transaction: { message, signatures: [signature] },
+      meta: {
+        err,
+        fee: 5000,
+        preBalances: [],
+        postBalances: [],
+        loadedAddresses,
+        innerInstructions: inner.map((group) => ({
+          index: group.index,
+          instructions: group.instructions.map(({ program, data }) => ({
+            programIdIndex: indexOf(program),
+            accounts: [indexOf(eventAuthority)],
+            data: base58.encode(data),
+          })),
+        })),
+      },
+    } as unknown as VersionedTransactionResponse;
+  }
+
+  function connectionReturning(result: VersionedTransactionResponse | null) {
+    const calls: unknown[][] = [];
+    const connection = {
+      getTransaction: async (...args: unknown[]) => {
+        calls.push(args);
+        return result;
+      },
+    } as unknown as Connection;
+    return { connection, calls };
+  }
+
+  const shieldCpi = (event: TransactedEvent) => ({ program: SHIELD_POOL_PROGRAM_ID, data: cpiData(eventBytes(event)) });
+
+  it("ask for the transaction with v0 support and the given commitment", async () => {
+    const { connection, calls } = connectionReturning(null);
+    await fetchTransactedEvents(connection, signature, { commitment: "finalized" });
+    assert.deepEqual(calls, [[signature, { maxSupportedTransactionVersion: 0, commitment: "finalized" }]]);
+  });
+
+  it("read events from inner instructions whose program comes from a lookup table", async () => {
+    const registryCall = { program: SCRAMBLE_REGISTRY_PROGRAM_ID, data: cpiData(eventBytes(second)) };
+    const { connection } = connectionReturning(response([{ index: 0, instructions: [registryCall, shieldCpi(transacted)] }]));
+    assert.deepEqual(await fetchTransactedEvents(connection, signature), [transacted]);
+  });
+
+  it("order events by their top-level instruction", async () => {
+    const { connection } = connectionReturning(
+      response([
+        { index: 1, instructions: [shieldCpi(second)] },
+        { index: 0, instructions: [shieldCpi(transacted)] },
+      ]),
+    );
+    assert.deepEqual(await fetchTransactedEvents(connection, signature), [transacted, second]);
+  });
+
+  it("return nothing for an unknown signature", async () => {
+    assert.deepEqual(await fetchTransactedEvents(connectionReturning(null).connection, signature), []);
+  });
+
+  it("return nothing for a failed transaction, whose events took no effect", async () => {
+    const failed = response([{ index: 0, instructions: [shieldCpi(transacted)] }], { InstructionError: [0, "Custom"] });
+    assert.deepEqual(await fetchTransactedEvents(connectionReturning(failed).connection, signature), []);
+  });
+
+  it("refuse a truncated Transacted event", async () => {
+    const truncated = { program: SHIELD_POOL_PROGRAM_ID, data: cpiData(eventBytes(transacted).subarray(0, 40)) };
+    const { connection } = connectionReturning(response([{ index: 0, instructions: [truncated] }]));
+    await assertCloakErrorAsync(() => fetchTransactedEvents(connection, signature), ErrorCode.INVALID_EVENT_DATA, "Transacted");
   });
 });

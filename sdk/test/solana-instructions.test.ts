@@ -28,6 +28,8 @@ import {
   encodeSolanaExtData,
   encodeSolanaProof,
   encodeSolanaPublicInputsFlat,
+  eventAuthorityPda,
+  hashSolanaExtData,
   initializeSolPoolInstruction,
   initializeTokenPoolInstruction,
   mineClaimInstruction,
@@ -345,6 +347,26 @@ describe("transactInstruction", () => {
     assert.ok(accounts.nullifier1!.equals(nullifier(transaction.publicInputs.inputNullifiers[1])));
   });
 
+  it("ends with the event authority and the shield pool itself, for the Transacted self-CPI", async () => {
+    const ix = await transactInstruction({ mint: NATIVE_MINT, payer, transaction: solStep("deposit") });
+    const [eventAuthority, program] = ix.keys.slice(-2);
+    assert.deepEqual(eventAuthority, { pubkey: eventAuthorityPda()[0], isSigner: false, isWritable: false });
+    assert.deepEqual(program, { pubkey: SHIELD_POOL_PROGRAM_ID, isSigner: false, isWritable: false });
+  });
+
+  it("derives the event authority under another deployment's program id", async () => {
+    const programId = key(0x42);
+    const transaction = solStep("deposit");
+    // The ext data hash binds the program and pool: rebind the public inputs to this deployment's.
+    const extDataHash = hashSolanaExtData(transaction.extData, programId, poolPda(NATIVE_MINT, programId)[0]);
+    const rebound = { ...transaction, publicInputs: { ...transaction.publicInputs, extDataHash } };
+    const ix = await transactInstruction({ mint: NATIVE_MINT, payer, transaction: rebound, programId });
+    assert.deepEqual(
+      ix.keys.slice(-2).map((meta) => meta.pubkey),
+      [eventAuthorityPda(programId)[0], programId],
+    );
+  });
+
   it("leaves every optional account absent for a SOL deposit", async () => {
     const accounts = await keysOf({ mint: NATIVE_MINT, payer, transaction: solStep("deposit") });
     for (const name of ["recipient", "relayer_fee_account", "depositor_token_account", "token_program", "scramble_registry_program", "pow_registry", "pow_claim", "pow_miner", "miner_fee_account"]) {
@@ -530,7 +552,8 @@ describe("transact packets", () => {
     const [pool] = poolPda(tokenMint);
     const sol = transactLookupTableAddresses({ mint: NATIVE_MINT });
     const token = transactLookupTableAddresses({ mint: tokenMint });
-    assert.equal(sol.length, 5);
+    assert.equal(sol.length, 6);
+    assert.ok(sol.some((address) => address.equals(eventAuthorityPda()[0])));
     assert.ok(!sol.some((address) => address.equals(TOKEN_PROGRAM_ID)));
     assert.ok(token.some((address) => address.equals(TOKEN_PROGRAM_ID)));
     assert.ok(token.some((address) => address.equals(pool)));

@@ -8,6 +8,7 @@ import {
   SHIELD_POOL_PROGRAM_ID,
   claimPda,
   configPda,
+  eventAuthorityPda,
   minerPda,
   nullifierPda,
   poolPda,
@@ -29,6 +30,11 @@ describe("Solana PDAs", () => {
     assert.deepEqual(poolPda(NATIVE_MINT), shield([utf8("pool"), new Uint8Array(32)]));
     assert.deepEqual(vaultPda(pool), shield([utf8("vault"), pool.toBytes()]));
     assert.deepEqual(treePda(pool), shield([utf8("tree"), pool.toBytes()]));
+  });
+
+  it("derives the shield pool's event authority from Anchor's event-cpi seed", () => {
+    assert.deepEqual(eventAuthorityPda(), shield([utf8("__event_authority")]));
+    assert.deepEqual(eventAuthorityPda(key(9)), PublicKey.findProgramAddressSync([utf8("__event_authority")], key(9)));
   });
 
   it("seeds a nullifier record with the nullifier as 32 bytes big-endian", () => {

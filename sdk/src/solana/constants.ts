@@ -14,6 +14,8 @@ export const POOL_SEED = "pool";
 export const VAULT_SEED = "vault";
 export const TREE_SEED = "tree";
 export const NULLIFIER_SEED = "nullifier";
+/** Anchor's event-cpi authority, which signs the shield pool's self-CPI carrying each Transacted event. */
+export const EVENT_AUTHORITY_SEED = "__event_authority";
 
 /** Scramble registry PDA seeds. */
 export const REGISTRY_SEED = "registry";

@@ -1,15 +1,26 @@
-import { EventParser, type IdlEvents } from "@coral-xyz/anchor";
+import type { IdlEvents } from "@coral-xyz/anchor";
+import { base58 } from "@scure/base";
 import type { Connection, Finality, PublicKey } from "@solana/web3.js";
 import { CloakError, ErrorCode } from "../errors.js";
 import { bytesToBigInt } from "../field.js";
 import { bnToBigInt } from "./anchor-values.js";
 import { SHIELD_POOL_PROGRAM_ID } from "./constants.js";
-import type { ShieldPool } from "./idl/shield_pool.js";
+import { SHIELD_POOL_IDL, type ShieldPool } from "./idl/shield_pool.js";
 import { offlineShieldPoolProgram } from "./programs.js";
 
 /**
- * The shield pool's `Transacted` event, read from a transaction's logs: everything an indexer needs
- * to extend a pool's tree and a wallet needs to find its notes.
+ * The shield pool emits its `Transacted` event with Anchor's `emit_cpi!`: not as a log line but as
+ * the data of a self-CPI, an inner instruction of the shield pool that its event authority PDA signs.
+ * That data is EVENT_IX_TAG_LE, the event's 8-byte discriminator, then the event in borsh. (Its
+ * admin events are still logged with `emit!`; nothing here reads them.)
+ */
+
+/** Anchor's EVENT_IX_TAG, the u64 0x1d9acb512ea545e4, little-endian: opens every event-cpi instruction's data. */
+export const EVENT_IX_TAG_LE: Uint8Array = Uint8Array.from([0xe4, 0x45, 0xa5, 0x2e, 0x51, 0xcb, 0x9a, 0x1d]);
+
+/**
+ * The shield pool's `Transacted` event, read from a transaction's inner instructions: everything an
+ * indexer needs to extend a pool's tree and a wallet needs to find its notes.
  */
 export interface TransactedEvent {
   pool: PublicKey;
@@ -61,30 +72,105 @@ function toTransacted(raw: RawTransacted): TransactedEvent {
   };
 }
 
-/**
- * Every Transacted event the shield pool at `programId` emitted in one transaction's logs, in order.
- * Events of other programs, and the shield pool's other events, are skipped.
- */
-export function parseTransactedEvents(logs: readonly string[], programId: PublicKey = SHIELD_POOL_PROGRAM_ID): TransactedEvent[] {
-  const parser = new EventParser(programId, offlineShieldPoolProgram(programId).coder);
-  const raw: RawTransacted[] = [];
-  try {
-    for (const event of parser.parseLogs([...logs])) {
-      if (event.name === "transacted") raw.push(event.data as RawTransacted);
-    }
-  } catch (error) {
-    // Anchor's parser throws plain errors for logs that do not open with a top-level invoke, or that it cannot decode.
-    throw new CloakError(ErrorCode.INVALID_EVENT_DATA, `logs: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
-  }
-  return raw.map(toTransacted);
+const TRANSACTED_DISCRIMINATOR = Uint8Array.from(SHIELD_POOL_IDL.events.find((event) => event.name === "Transacted")!.discriminator);
+
+function startsWith(data: Uint8Array, prefix: Uint8Array, offset = 0): boolean {
+  if (data.length < offset + prefix.length) return false;
+  return prefix.every((byte, i) => data[offset + i] === byte);
 }
 
-/** The Transacted events of the confirmed transaction `signature`; empty if it is unknown or has no logs. */
+// Event layouts do not depend on the deployment: one coder serves every program id.
+let coder: ReturnType<typeof offlineShieldPoolProgram>["coder"] | undefined;
+
+function malformed(detail: string, cause?: unknown): CloakError {
+  return new CloakError(ErrorCode.INVALID_EVENT_DATA, `Transacted: ${detail}`, cause === undefined ? undefined : { cause });
+}
+
+/**
+ * The Transacted event carried by one event-cpi instruction's data (EVENT_IX_TAG_LE, discriminator,
+ * borsh). Null if the data is not an event-cpi instruction's or carries another event; a CloakError
+ * INVALID_EVENT_DATA if it is a Transacted event that does not decode to exactly its bytes.
+ */
+export function decodeTransactedEventInstruction(data: Uint8Array): TransactedEvent | null {
+  if (!(data instanceof Uint8Array)) throw new CloakError(ErrorCode.INVALID_EVENT_DATA, "data: not a Uint8Array");
+  if (!startsWith(data, EVENT_IX_TAG_LE) || !startsWith(data, TRANSACTED_DISCRIMINATOR, EVENT_IX_TAG_LE.length)) return null;
+  coder ??= offlineShieldPoolProgram().coder;
+  const event = Buffer.from(data.subarray(EVENT_IX_TAG_LE.length));
+  let decoded: ReturnType<typeof coder.events.decode>;
+  let reencoded: Buffer;
+  try {
+    decoded = coder.events.decode(event.toString("base64"));
+    if (decoded?.name !== "transacted") throw malformed("the event coder did not recognise the event");
+    // Anchor's layouts read past the end of short data without always failing (a cut u64 decodes to a
+    // smaller number) and ignore trailing bytes: only data that encodes back to itself is the event.
+    reencoded = coder.types.encode("transacted", decoded.data);
+  } catch (error) {
+    if (error instanceof CloakError) throw error;
+    throw malformed(error instanceof Error ? error.message : String(error), error);
+  }
+  if (!reencoded.equals(event.subarray(TRANSACTED_DISCRIMINATOR.length))) {
+    throw malformed(`${event.length} bytes are not one borsh-encoded event (it encodes back to ${TRANSACTED_DISCRIMINATOR.length + reencoded.length})`);
+  }
+  return toTransacted(decoded.data as RawTransacted);
+}
+
+/** One inner instruction, its program resolved and its data decoded. */
+export interface InnerInstruction {
+  programId: PublicKey;
+  data: Uint8Array;
+}
+
+/**
+ * Every Transacted event among one transaction's inner instructions, given in execution order: the
+ * shield pool at `programId`'s event-cpi instructions. Other programs' instructions, the shield pool's
+ * other instructions and other events are skipped.
+ */
+export function parseTransactedEvents(
+  innerInstructions: ReadonlyArray<InnerInstruction>,
+  programId: PublicKey = SHIELD_POOL_PROGRAM_ID,
+): TransactedEvent[] {
+  if (!Array.isArray(innerInstructions)) throw new CloakError(ErrorCode.INVALID_EVENT_DATA, "innerInstructions: not an array");
+  const events: TransactedEvent[] = [];
+  for (const instruction of innerInstructions) {
+    if (!programId.equals(instruction.programId)) continue;
+    const event = decodeTransactedEventInstruction(instruction.data);
+    if (event) events.push(event);
+  }
+  return events;
+}
+
+/**
+ * The Transacted events of the confirmed transaction `signature`, in order; empty if it is unknown,
+ * failed (its events took no effect) or has no inner instructions recorded. Account keys loaded from
+ * lookup tables are resolved, so v0 transactions read like legacy ones.
+ */
 export async function fetchTransactedEvents(
   connection: Connection,
   signature: string,
   options: { commitment?: Finality; programId?: PublicKey } = {},
 ): Promise<TransactedEvent[]> {
-  const transaction = await connection.getTransaction(signature, { maxSupportedTransactionVersion: 0, commitment: options.commitment });
-  return parseTransactedEvents(transaction?.meta?.logMessages ?? [], options.programId);
+  const programId = options.programId ?? SHIELD_POOL_PROGRAM_ID;
+  const response = await connection.getTransaction(signature, { maxSupportedTransactionVersion: 0, commitment: options.commitment });
+  const meta = response?.meta;
+  if (!response || !meta || meta.err !== null) return [];
+  const keys = response.transaction.message.getAccountKeys({ accountKeysFromLookups: meta.loadedAddresses });
+  const groups = [...(meta.innerInstructions ?? [])].sort((a, b) => a.index - b.index);
+  const inner: InnerInstruction[] = [];
+  for (const group of groups) {
+    for (const [i, instruction] of group.instructions.entries()) {
+      const label = `innerInstructions[${group.index}][${i}]`;
+      const program = keys.get(instruction.programIdIndex);
+      if (!program) throw new CloakError(ErrorCode.INVALID_EVENT_DATA, `${label}: program index ${instruction.programIdIndex} is not an account of the transaction`);
+      // Only the shield pool's instructions can carry its events; the rest are not worth decoding.
+      if (!program.equals(programId)) continue;
+      let data: Uint8Array;
+      try {
+        data = base58.decode(instruction.data);
+      } catch (error) {
+        throw new CloakError(ErrorCode.INVALID_EVENT_DATA, `${label}.data: not base58`, { cause: error });
+      }
+      inner.push({ programId: program, data });
+    }
+  }
+  return parseTransactedEvents(inner, programId);
 }

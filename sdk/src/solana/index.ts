@@ -2,6 +2,7 @@ export {
   CLAIM_SEED,
   CONFIG_SEED,
   ENCRYPTED_OUTPUT_BYTES,
+  EVENT_AUTHORITY_SEED,
   EXT_DATA_DOMAIN,
   MINER_SEED,
   NATIVE_MINT,
@@ -18,7 +19,7 @@ export {
   VAULT_SEED,
   WILDCARD_BATCH,
 } from "./constants.js";
-export { claimPda, configPda, minerPda, nullifierPda, poolPda, registryPda, treePda, vaultPda } from "./pda.js";
+export { claimPda, configPda, eventAuthorityPda, minerPda, nullifierPda, poolPda, registryPda, treePda, vaultPda } from "./pda.js";
 export {
   SOLANA_EXT_DATA_BYTES,
   SOLANA_EXT_DATA_PREIMAGE_BYTES,
@@ -151,5 +152,12 @@ export {
   type RegistryAccount,
   type TreeState,
 } from "./accounts.js";
-export { fetchTransactedEvents, parseTransactedEvents, type TransactedEvent } from "./events.js";
+export {
+  EVENT_IX_TAG_LE,
+  decodeTransactedEventInstruction,
+  fetchTransactedEvents,
+  parseTransactedEvents,
+  type InnerInstruction,
+  type TransactedEvent,
+} from "./events.js";
 export { buildV0Transaction, transactLookupTableAddresses, type TransactLookupTableInput, type V0TransactionInput } from "./message.js";

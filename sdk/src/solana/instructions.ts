@@ -9,7 +9,7 @@ import { NATIVE_MINT, PROOF_BYTES, SCRAMBLE_REGISTRY_PROGRAM_ID, SHIELD_POOL_PRO
 import { hashSolanaExtData, type SolanaExtData } from "./ext-data.js";
 import type { ScrambleRegistry } from "./idl/scramble_registry.js";
 import type { ShieldPool } from "./idl/shield_pool.js";
-import { claimPda, configPda, minerPda, nullifierPda, poolPda, registryPda, treePda, vaultPda } from "./pda.js";
+import { claimPda, configPda, eventAuthorityPda, minerPda, nullifierPda, poolPda, registryPda, treePda, vaultPda } from "./pda.js";
 import { offlineScrambleRegistryProgram, offlineShieldPoolProgram } from "./programs.js";
 import { encodeSolanaProof, encodeSolanaPublicInputs } from "./proof.js";
 import { VERIFYING_KEY_IC_POINTS, type SolanaVerifyingKey } from "./verifying-key.js";
@@ -406,6 +406,9 @@ export async function transactInstruction(input: TransactInput): Promise<Transac
       tokenProgram: native ? null : TOKEN_PROGRAM_ID,
       systemProgram: SystemProgram.programId,
       ...powAccounts,
+      // emit_cpi!: the program signs a self-CPI carrying the Transacted event with this PDA.
+      eventAuthority: eventAuthorityPda(programId)[0],
+      program: programId,
     })
     .instruction();
 }

@@ -11,7 +11,7 @@ import {
 import { ErrorCode } from "../errors.js";
 import { requiredKey } from "./anchor-values.js";
 import { NATIVE_MINT, SCRAMBLE_REGISTRY_PROGRAM_ID, SHIELD_POOL_PROGRAM_ID } from "./constants.js";
-import { configPda, minerPda, poolPda, registryPda, treePda, vaultPda } from "./pda.js";
+import { configPda, eventAuthorityPda, minerPda, poolPda, registryPda, treePda, vaultPda } from "./pda.js";
 
 /**
  * `transact` carries about 800 bytes of data, so with its accounts it does not fit a legacy
@@ -36,10 +36,11 @@ export interface TransactLookupTableInput {
 
 /**
  * The accounts that repeat across one pool's transacts, for an address lookup table: config, pool,
- * tree, vault, the system program, the token program (token pools), the given relayers' fee
- * accounts and, for PoW, the registry program, its registry and the given miners' PDAs and fee
- * accounts. Claims, nullifier records and recipients change with every transaction and stay in the
- * message itself; so do the payer and the invoked programs, which v0 messages must list statically.
+ * tree, vault, the event authority, the system program, the token program (token pools), the given
+ * relayers' fee accounts and, for PoW, the registry program, its registry and the given miners' PDAs
+ * and fee accounts. Claims, nullifier records and recipients change with every transaction and stay
+ * in the message itself; so do the payer and the invoked programs, which v0 messages must list
+ * statically (the shield pool among them, which transact also takes as its `program` account).
  * A PoW-gated SOL withdrawal with a compute budget instruction then fits a packet.
  */
 export function transactLookupTableAddresses(input: TransactLookupTableInput): PublicKey[] {
@@ -48,7 +49,14 @@ export function transactLookupTableAddresses(input: TransactLookupTableInput): P
   const native = mint.equals(NATIVE_MINT);
   const feeAccount = (owner: PublicKey) => (native ? owner : getAssociatedTokenAddressSync(mint, owner, true));
   const [pool] = poolPda(mint, programId);
-  const addresses = [configPda(programId)[0], pool, treePda(pool, programId)[0], vaultPda(pool, programId)[0], SystemProgram.programId];
+  const addresses = [
+    configPda(programId)[0],
+    pool,
+    treePda(pool, programId)[0],
+    vaultPda(pool, programId)[0],
+    eventAuthorityPda(programId)[0],
+    SystemProgram.programId,
+  ];
   if (!native) addresses.push(TOKEN_PROGRAM_ID);
   for (const [i, relayer] of (input.relayers ?? []).entries()) addresses.push(feeAccount(requiredKey(relayer, `relayers[${i}]`, code)));
   const miners = input.miners ?? [];

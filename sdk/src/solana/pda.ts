@@ -5,6 +5,7 @@ import { bigIntToBytes, toField } from "../field.js";
 import {
   CLAIM_SEED,
   CONFIG_SEED,
+  EVENT_AUTHORITY_SEED,
   MINER_SEED,
   NULLIFIER_SEED,
   POOL_SEED,
@@ -48,6 +49,11 @@ export function treePda(pool: PublicKey, programId: PublicKey = SHIELD_POOL_PROG
 export function nullifierPda(pool: PublicKey, nullifier: bigint, programId: PublicKey = SHIELD_POOL_PROGRAM_ID): [PublicKey, number] {
   const value = toField(nullifier, "nullifier");
   return derive([utf8ToBytes(NULLIFIER_SEED), keyBytes(pool, "pool", code), bigIntToBytes(value, 32)], programId);
+}
+
+/** The shield pool's event-cpi authority, `transact`'s `event_authority` account: ["__event_authority"]. */
+export function eventAuthorityPda(programId: PublicKey = SHIELD_POOL_PROGRAM_ID): [PublicKey, number] {
+  return derive([utf8ToBytes(EVENT_AUTHORITY_SEED)], programId);
 }
 
 /** The scramble registry's singleton: ["registry"]. */
