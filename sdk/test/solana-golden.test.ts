@@ -8,9 +8,10 @@ import { join } from "node:path";
 import { describe, it } from "node:test";
 import anchor from "@coral-xyz/anchor";
 import { PublicKey, type TransactionInstruction } from "@solana/web3.js";
-import { MerkleTree, getPoseidon, toHex32 } from "../src/index.js";
+import { MerkleTree, getPoseidon, publicAmount, toHex32 } from "../src/index.js";
 import {
   NATIVE_MINT,
+  SHIELD_POOL_PROGRAM_ID,
   claimPda,
   configPda,
   decodeClaim,
@@ -217,16 +218,18 @@ function transactPayload(args: JsonObject): SolanaTransactPayload {
     if (!Array.isArray(value) || value.length !== 2) throw new Error(`golden ${what}: expected two entries`);
     return [field(value[0], `${what}[0]`), field(value[1], `${what}[1]`)];
   };
+  const extData = extDataInput(args.extData);
+  // The golden transact is the SOL pool's; the program derives these two from the ext data.
   return {
     proof: bytes(args.proof, "proof"),
     publicInputs: {
       root: field(inputs.root, "root"),
-      publicAmount: field(inputs.publicAmount, "publicAmount"),
-      extDataHash: field(inputs.extDataHash, "extDataHash"),
+      publicAmount: publicAmount(extData.extAmount, extData.fee),
+      extDataHash: hashSolanaExtData(extData, SHIELD_POOL_PROGRAM_ID, poolPda(NATIVE_MINT)[0]),
       inputNullifiers: pair(inputs.inputNullifiers, "inputNullifiers"),
       outputCommitments: pair(inputs.outputCommitments, "outputCommitments"),
     },
-    extData: extDataInput(args.extData),
+    extData,
   };
 }
 

@@ -27,7 +27,7 @@ import {
   decodeSolanaProof,
   encodeSolanaExtData,
   encodeSolanaProof,
-  encodeSolanaPublicInputsFlat,
+  encodeSolanaTransactPublicInputs,
   eventAuthorityPda,
   hashSolanaExtData,
   initializeSolPoolInstruction,
@@ -320,10 +320,10 @@ describe("transactInstruction", () => {
     const expected = Buffer.concat([
       Buffer.from(SHIELD_POOL_IDL.instructions.find((candidate) => candidate.name === "transact")!.discriminator),
       transaction.proof as Uint8Array,
-      encodeSolanaPublicInputsFlat(transaction.publicInputs),
+      encodeSolanaTransactPublicInputs(transaction.publicInputs),
       encodeSolanaExtData(transaction.extData),
     ]);
-    assert.equal(ix.data.length, 8 + 256 + 224 + 306);
+    assert.equal(ix.data.length, 8 + 256 + 160 + 306);
     assert.deepEqual(ix.data, expected);
   });
 

@@ -60,6 +60,9 @@ pub struct Step {
     pub name: String,
     pub proof: [u8; 256],
     pub public_inputs: TransactPublicInputs,
+    /// What the SDK put into the proof for the two inputs the program computes itself.
+    pub public_amount: [u8; 32],
+    pub ext_data_hash: [u8; 32],
     pub ext_data: ExtData,
     pub root_after: [u8; 32],
     pub first_leaf_index: u64,
@@ -137,10 +140,10 @@ pub fn load_flow(name: &str) -> Flow {
             .map(|step| Step {
                 name: step.name,
                 proof: hex_array(&step.proof),
+                public_amount: hex_array(&step.public_inputs.public_amount),
+                ext_data_hash: hex_array(&step.public_inputs.ext_data_hash),
                 public_inputs: TransactPublicInputs {
                     root: hex_array(&step.public_inputs.root),
-                    public_amount: hex_array(&step.public_inputs.public_amount),
-                    ext_data_hash: hex_array(&step.public_inputs.ext_data_hash),
                     input_nullifiers: step.public_inputs.input_nullifiers.map(|n| hex_array(&n)),
                     output_commitments: step.public_inputs.output_commitments.map(|c| hex_array(&c)),
                 },

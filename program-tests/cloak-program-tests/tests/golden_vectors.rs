@@ -72,8 +72,6 @@ fn ext_data_json(ext_data: &ExtData) -> Value {
 fn public_inputs_json(inputs: &TransactPublicInputs) -> Value {
     json!({
         "root": hex(&inputs.root),
-        "publicAmount": hex(&inputs.public_amount),
-        "extDataHash": hex(&inputs.ext_data_hash),
         "inputNullifiers": inputs.input_nullifiers.iter().map(|n| hex(n)).collect::<Vec<_>>(),
         "outputCommitments": inputs.output_commitments.iter().map(|c| hex(c)).collect::<Vec<_>>(),
     })
@@ -350,7 +348,7 @@ fn golden() -> Value {
             "step": "withdraw",
             "proof": hex(&withdraw.proof),
             "negatedA": hex(&cloak_zk::field::negate_g1(&proof.a).expect("A is a point")),
-            "publicInputs": hex(&withdraw.public_inputs.to_array().concat()),
+            "publicInputs": hex(&withdraw.public_inputs.to_array(withdraw.public_amount, withdraw.ext_data_hash).concat()),
         },
         "extData": ext_data_vectors(&[&flow, &token_flow]),
         "pow": pow_vectors(&relayer),
@@ -379,7 +377,7 @@ fn fixture_ext_data_hashes_match_the_proofs() {
         for step in &flow.steps {
             assert_eq!(
                 step.ext_data.hash(&shield_pool::ID, &flow.pool),
-                step.public_inputs.ext_data_hash,
+                step.ext_data_hash,
                 "{name} {}",
                 step.name
             );

@@ -1,6 +1,6 @@
-//! A transact carries ~800 bytes of proof, public inputs and ext_data. These tests pin down how it
-//! fits Solana's 1,232-byte packet: as a v0 transaction whose non-signer accounts come from an
-//! address lookup table (what the SDK builds), and not as a legacy transaction.
+//! A transact carries 730 bytes of proof, public inputs and ext_data. These tests pin down how it
+//! fits Solana's 1,232-byte packet: as a v0 transaction whose deployment-wide accounts come from an
+//! address lookup table (what the SDK builds), with a priority fee, and not as a legacy transaction.
 
 use cloak_program_tests::fixtures::load_flow;
 use cloak_program_tests::shield::{transact_ix, PoolKeys, PowAccounts, TransactAccounts};
@@ -15,38 +15,59 @@ use solana_sdk::{
     transaction::{Transaction, VersionedTransaction},
 };
 
+/// The miner whose claim the relayer buys.
+fn miner() -> Pubkey {
+    Pubkey::new_from_array([7; 32])
+}
+
 /// The largest transact: a PoW-gated relayed withdrawal with every optional account present.
 fn largest_transact(payer: &Pubkey) -> Vec<Instruction> {
     let flow = load_flow("sol_flow");
     let step = flow.step("pow_withdraw");
     let mut accounts = TransactAccounts::for_step(&step);
     accounts.pow = Some(PowAccounts {
-        registry: Pubkey::new_unique(),
+        registry: cloak_program_tests::registry::registry_pda(),
         claim: Pubkey::new_unique(),
-        miner: Pubkey::new_unique(),
-        miner_fee_account: Pubkey::new_unique(),
+        miner: cloak_program_tests::registry::miner_pda(&miner()),
+        miner_fee_account: miner(),
     });
     vec![
         cloak_program_tests::compute_budget(),
+        // The runbook's relayers pay a priority fee.
+        solana_sdk::compute_budget::ComputeBudgetInstruction::set_compute_unit_price(1_000),
         transact_ix(&PoolKeys::native(), payer, &step, accounts),
     ]
 }
 
+/// The lookup table a relayer keeps: the accounts every transact of the pool names, its own fee
+/// account, and the miners it buys claims from. What differs per transaction (nullifier accounts,
+/// recipient, the claim) stays in the message.
+fn relayer_table() -> AddressLookupTableAccount {
+    let keys = PoolKeys::native();
+    let relayer = solana_sdk::signer::Signer::pubkey(&load_flow("sol_flow").keypair("relayer"));
+    AddressLookupTableAccount {
+        key: Pubkey::new_unique(),
+        addresses: vec![
+            cloak_program_tests::shield::config_pda(),
+            keys.pool,
+            keys.tree,
+            keys.vault,
+            cloak_program_tests::shield::event_authority_pda(),
+            anchor_lang::system_program::ID,
+            scramble_registry::ID,
+            cloak_program_tests::registry::registry_pda(),
+            relayer,
+            cloak_program_tests::registry::miner_pda(&miner()),
+            miner(),
+        ],
+    }
+}
+
 #[test]
-fn a_pow_gated_withdrawal_fits_a_packet_as_a_v0_transaction_with_a_lookup_table() {
+fn a_pow_gated_withdrawal_with_a_priority_fee_fits_a_packet_as_a_v0_transaction() {
     let payer = Keypair::new();
     let instructions = largest_transact(&payer.pubkey());
-    // The table holds every account except the signer and the invoked programs, which v0 messages
-    // must list statically.
-    let programs = [shield_pool::ID, solana_sdk::compute_budget::ID];
-    let mut addresses: Vec<Pubkey> = instructions
-        .iter()
-        .flat_map(|instruction| instruction.accounts.iter().map(|meta| meta.pubkey))
-        .filter(|key| *key != payer.pubkey() && !programs.contains(key))
-        .collect();
-    addresses.sort();
-    addresses.dedup();
-    let table = AddressLookupTableAccount { key: Pubkey::new_unique(), addresses };
+    let table = relayer_table();
     let message = v0::Message::try_compile(&payer.pubkey(), &instructions, &[table], Hash::default())
         .expect("v0 message compiles");
     let transaction = VersionedTransaction::try_new(VersionedMessage::V0(message), &[&payer])

@@ -24,13 +24,9 @@ pub enum ShieldPoolError {
     VerifyingKeyNotReady,
     #[msg("public_inputs.root: not a recent root of this pool")]
     UnknownRoot,
-    #[msg("public_inputs.public_amount: does not equal ext_amount - fee mod p")]
-    PublicAmountMismatch,
-    #[msg("public_inputs.ext_data_hash: does not match ext_data")]
-    ExtDataHashMismatch,
     #[msg("public_inputs.input_nullifiers: the two nullifiers are equal")]
     DuplicateNullifier,
-    #[msg("proof: does not verify for these public inputs")]
+    #[msg("proof: does not verify for these public inputs, ext_data and amounts")]
     InvalidProof,
     #[msg("ext_data.ext_amount: above the pool's deposit limit")]
     DepositLimitExceeded,

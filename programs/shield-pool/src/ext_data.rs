@@ -46,22 +46,29 @@ impl ExtData {
     }
 }
 
-/// The circuit's public inputs (big-endian field elements) in its order.
+/// The public inputs a transact carries (big-endian field elements). The other two, publicAmount and
+/// extDataHash, are computed on chain from `ext_data`: sending them would only let them disagree,
+/// and the 64 bytes they would take are what keeps a relayed withdrawal plus a priority fee inside
+/// one packet (docs/solana.md, "Transaction size").
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq)]
 pub struct TransactPublicInputs {
     pub root: [u8; 32],
-    pub public_amount: [u8; 32],
-    pub ext_data_hash: [u8; 32],
     pub input_nullifiers: [[u8; 32]; 2],
     pub output_commitments: [[u8; 32]; 2],
 }
 
 impl TransactPublicInputs {
-    pub fn to_array(&self) -> cloak_zk::verifier::PublicInputs {
+    /// The circuit's seven public inputs in its order: root, publicAmount, extDataHash,
+    /// inputNullifier[0..2], outputCommitment[0..2].
+    pub fn to_array(
+        &self,
+        public_amount: [u8; 32],
+        ext_data_hash: [u8; 32],
+    ) -> cloak_zk::verifier::PublicInputs {
         [
             self.root,
-            self.public_amount,
-            self.ext_data_hash,
+            public_amount,
+            ext_data_hash,
             self.input_nullifiers[0],
             self.input_nullifiers[1],
             self.output_commitments[0],

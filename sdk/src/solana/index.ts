@@ -59,6 +59,7 @@ export {
   encodeSolanaProof,
   encodeSolanaPublicInputs,
   encodeSolanaPublicInputsFlat,
+  encodeSolanaTransactPublicInputs,
   negateG1,
   powBatchHash,
   type SolanaPublicInputs,

@@ -377,9 +377,8 @@ export async function transactInstruction(input: TransactInput): Promise<Transac
     .transact(
       proof,
       {
+        // publicAmount and extDataHash are not sent: the program computes them from extData.
         root: Array.from(encoded.root),
-        publicAmount: Array.from(encoded.publicAmount),
-        extDataHash: Array.from(encoded.extDataHash),
         inputNullifiers: encoded.inputNullifiers.map((bytes) => Array.from(bytes)),
         outputCommitments: encoded.outputCommitments.map((bytes) => Array.from(bytes)),
       },

@@ -97,6 +97,15 @@ export function encodeSolanaPublicInputsFlat(publicInputs: TransactionPublicInpu
 }
 
 /**
+ * The public inputs as `transact` carries them (160 bytes): root, both nullifiers, both commitments.
+ * The program computes publicAmount and extDataHash from the ext data itself.
+ */
+export function encodeSolanaTransactPublicInputs(publicInputs: TransactionPublicInputs): Uint8Array {
+  const encoded = encodeSolanaPublicInputs(publicInputs);
+  return concatBytes(encoded.root, ...encoded.inputNullifiers, ...encoded.outputCommitments);
+}
+
+/**
  * The batch a relayed withdrawal binds a PoW claim to: SHA-256(utf8(POW_BATCH_DOMAIN) ||
  * nullifier0 || nullifier1), nullifiers 32 bytes big-endian. Known as soon as the proof is.
  */

@@ -87,8 +87,8 @@ struct PowPayout<'a, 'info> {
 }
 
 /// Deposit (`ext_amount > 0`), shielded transfer (`0`) or withdrawal (`< 0`), with the same checks
-/// as the EVM pool: not paused, limits, public amount and ext_data hash, known root, the proof, fee
-/// only to a registered relayer; nullifiers are spent by creating their accounts, commitments go into
+/// as the EVM pool: not paused, limits, known root, the proof over the public amount and ext_data
+/// hash computed from `ext_data`, fee only to a registered relayer; nullifiers are spent by creating their accounts, commitments go into
 /// the tree, then funds move and one event records it all.
 pub fn handle_transact(
     ctx: Context<Transact>,
@@ -103,15 +103,10 @@ pub fn handle_transact(
         let config = ctx.accounts.config.load()?;
         require!(!config.is_paused(), ShieldPoolError::Paused);
         check_limits(pool, &ext_data)?;
+        // Computed here, never taken from the caller: the proof verifies only if it committed to
+        // exactly this ext_data and this net amount.
         let public_amount = signed_to_field(ext_data.ext_amount as i128 - ext_data.fee as i128);
-        require!(
-            public_inputs.public_amount == public_amount,
-            ShieldPoolError::PublicAmountMismatch
-        );
-        require!(
-            public_inputs.ext_data_hash == ext_data.hash(ctx.program_id, &pool_key),
-            ShieldPoolError::ExtDataHashMismatch
-        );
+        let ext_data_hash = ext_data.hash(ctx.program_id, &pool_key);
         require!(
             public_inputs.input_nullifiers[0] != public_inputs.input_nullifiers[1],
             ShieldPoolError::DuplicateNullifier
@@ -122,7 +117,7 @@ pub fn handle_transact(
         );
         verify_transaction_proof_with_key(
             &Proof::from_bytes(&proof),
-            &public_inputs.to_array(),
+            &public_inputs.to_array(public_amount, ext_data_hash),
             &config.verifying_key.as_key(),
         )
         .map_err(|error| match error {

@@ -1386,31 +1386,16 @@ export type ShieldPool = {
     {
       "name": "transactPublicInputs",
       "docs": [
-        "The circuit's public inputs (big-endian field elements) in its order."
+        "The public inputs a transact carries (big-endian field elements). The other two, publicAmount and",
+        "extDataHash, are computed on chain from `ext_data`: sending them would only let them disagree,",
+        "and the 64 bytes they would take are what keeps a relayed withdrawal plus a priority fee inside",
+        "one packet (docs/solana.md, \"Transaction size\")."
       ],
       "type": {
         "kind": "struct",
         "fields": [
           {
             "name": "root",
-            "type": {
-              "array": [
-                "u8",
-                32
-              ]
-            }
-          },
-          {
-            "name": "publicAmount",
-            "type": {
-              "array": [
-                "u8",
-                32
-              ]
-            }
-          },
-          {
-            "name": "extDataHash",
             "type": {
               "array": [
                 "u8",
@@ -1969,86 +1954,76 @@ export type ShieldPool = {
     },
     {
       "code": 6011,
-      "name": "publicAmountMismatch",
-      "msg": "public_inputs.public_amount: does not equal ext_amount - fee mod p"
-    },
-    {
-      "code": 6012,
-      "name": "extDataHashMismatch",
-      "msg": "public_inputs.ext_data_hash: does not match ext_data"
-    },
-    {
-      "code": 6013,
       "name": "duplicateNullifier",
       "msg": "public_inputs.input_nullifiers: the two nullifiers are equal"
     },
     {
-      "code": 6014,
+      "code": 6012,
       "name": "invalidProof",
-      "msg": "proof: does not verify for these public inputs"
+      "msg": "proof: does not verify for these public inputs, ext_data and amounts"
     },
     {
-      "code": 6015,
+      "code": 6013,
       "name": "depositLimitExceeded",
       "msg": "ext_data.ext_amount: above the pool's deposit limit"
     },
     {
-      "code": 6016,
+      "code": 6014,
       "name": "feeLimitExceeded",
       "msg": "ext_data.fee: above the pool's fee limit"
     },
     {
-      "code": 6017,
+      "code": 6015,
       "name": "invalidExtAmount",
       "msg": "ext_data.ext_amount: out of range"
     },
     {
-      "code": 6018,
+      "code": 6016,
       "name": "recipientMismatch",
       "msg": "recipient: missing, or not ext_data.recipient"
     },
     {
-      "code": 6019,
+      "code": 6017,
       "name": "relayerAccountMismatch",
       "msg": "relayer_fee_account: missing, or not ext_data.relayer's"
     },
     {
-      "code": 6020,
+      "code": 6018,
       "name": "missingDepositorTokenAccount",
       "msg": "depositor_token_account: missing for a token deposit"
     },
     {
-      "code": 6021,
+      "code": 6019,
       "name": "missingTokenProgram",
       "msg": "token_program: missing for a token pool"
     },
     {
-      "code": 6022,
+      "code": 6020,
       "name": "missingPowClaim",
       "msg": "pow accounts: a relayed withdrawal needs a scramble-registry claim"
     },
     {
-      "code": 6023,
+      "code": 6021,
       "name": "minerAccountMismatch",
       "msg": "miner_fee_account: not the claim's miner's"
     },
     {
-      "code": 6024,
+      "code": 6022,
       "name": "invalidPowAccount",
       "msg": "pow_registry / pow_claim: not scramble-registry accounts"
     },
     {
-      "code": 6025,
+      "code": 6023,
       "name": "treeFull",
       "msg": "tree: full"
     },
     {
-      "code": 6026,
+      "code": 6024,
       "name": "notAFieldElement",
       "msg": "public_inputs: a value is not below the BN254 field modulus"
     },
     {
-      "code": 6027,
+      "code": 6025,
       "name": "overflow",
       "msg": "arithmetic overflow"
     }
@@ -3441,31 +3416,16 @@ export const SHIELD_POOL_IDL = {
     {
       "name": "TransactPublicInputs",
       "docs": [
-        "The circuit's public inputs (big-endian field elements) in its order."
+        "The public inputs a transact carries (big-endian field elements). The other two, publicAmount and",
+        "extDataHash, are computed on chain from `ext_data`: sending them would only let them disagree,",
+        "and the 64 bytes they would take are what keeps a relayed withdrawal plus a priority fee inside",
+        "one packet (docs/solana.md, \"Transaction size\")."
       ],
       "type": {
         "kind": "struct",
         "fields": [
           {
             "name": "root",
-            "type": {
-              "array": [
-                "u8",
-                32
-              ]
-            }
-          },
-          {
-            "name": "public_amount",
-            "type": {
-              "array": [
-                "u8",
-                32
-              ]
-            }
-          },
-          {
-            "name": "ext_data_hash",
             "type": {
               "array": [
                 "u8",
@@ -4024,86 +3984,76 @@ export const SHIELD_POOL_IDL = {
     },
     {
       "code": 6011,
-      "name": "PublicAmountMismatch",
-      "msg": "public_inputs.public_amount: does not equal ext_amount - fee mod p"
-    },
-    {
-      "code": 6012,
-      "name": "ExtDataHashMismatch",
-      "msg": "public_inputs.ext_data_hash: does not match ext_data"
-    },
-    {
-      "code": 6013,
       "name": "DuplicateNullifier",
       "msg": "public_inputs.input_nullifiers: the two nullifiers are equal"
     },
     {
-      "code": 6014,
+      "code": 6012,
       "name": "InvalidProof",
-      "msg": "proof: does not verify for these public inputs"
+      "msg": "proof: does not verify for these public inputs, ext_data and amounts"
     },
     {
-      "code": 6015,
+      "code": 6013,
       "name": "DepositLimitExceeded",
       "msg": "ext_data.ext_amount: above the pool's deposit limit"
     },
     {
-      "code": 6016,
+      "code": 6014,
       "name": "FeeLimitExceeded",
       "msg": "ext_data.fee: above the pool's fee limit"
     },
     {
-      "code": 6017,
+      "code": 6015,
       "name": "InvalidExtAmount",
       "msg": "ext_data.ext_amount: out of range"
     },
     {
-      "code": 6018,
+      "code": 6016,
       "name": "RecipientMismatch",
       "msg": "recipient: missing, or not ext_data.recipient"
     },
     {
-      "code": 6019,
+      "code": 6017,
       "name": "RelayerAccountMismatch",
       "msg": "relayer_fee_account: missing, or not ext_data.relayer's"
     },
     {
-      "code": 6020,
+      "code": 6018,
       "name": "MissingDepositorTokenAccount",
       "msg": "depositor_token_account: missing for a token deposit"
     },
     {
-      "code": 6021,
+      "code": 6019,
       "name": "MissingTokenProgram",
       "msg": "token_program: missing for a token pool"
     },
     {
-      "code": 6022,
+      "code": 6020,
       "name": "MissingPowClaim",
       "msg": "pow accounts: a relayed withdrawal needs a scramble-registry claim"
     },
     {
-      "code": 6023,
+      "code": 6021,
       "name": "MinerAccountMismatch",
       "msg": "miner_fee_account: not the claim's miner's"
     },
     {
-      "code": 6024,
+      "code": 6022,
       "name": "InvalidPowAccount",
       "msg": "pow_registry / pow_claim: not scramble-registry accounts"
     },
     {
-      "code": 6025,
+      "code": 6023,
       "name": "TreeFull",
       "msg": "tree: full"
     },
     {
-      "code": 6026,
+      "code": 6024,
       "name": "NotAFieldElement",
       "msg": "public_inputs: a value is not below the BN254 field modulus"
     },
     {
-      "code": 6027,
+      "code": 6025,
       "name": "Overflow",
       "msg": "arithmetic overflow"
     }
