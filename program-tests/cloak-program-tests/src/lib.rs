@@ -65,21 +65,30 @@ pub fn anchor_ix(
     }
 }
 
+/// `instructions` in one transaction paid and signed by the context's payer, plus `signers`.
+async fn signed_transaction(
+    context: &mut ProgramTestContext,
+    instructions: &[Instruction],
+    signers: &[&Keypair],
+) -> Result<Transaction, BanksClientError> {
+    let blockhash = context.banks_client.get_latest_blockhash().await?;
+    let mut all_signers: Vec<&Keypair> = vec![&context.payer];
+    all_signers.extend_from_slice(signers);
+    Ok(Transaction::new_signed_with_payer(
+        instructions,
+        Some(&context.payer.pubkey()),
+        &all_signers,
+        blockhash,
+    ))
+}
+
 /// Signs with the context's payer plus `signers` and processes `instructions` in one transaction.
 pub async fn send(
     context: &mut ProgramTestContext,
     instructions: &[Instruction],
     signers: &[&Keypair],
 ) -> Result<(), BanksClientError> {
-    let blockhash = context.banks_client.get_latest_blockhash().await?;
-    let mut all_signers: Vec<&Keypair> = vec![&context.payer];
-    all_signers.extend_from_slice(signers);
-    let transaction = Transaction::new_signed_with_payer(
-        instructions,
-        Some(&context.payer.pubkey()),
-        &all_signers,
-        blockhash,
-    );
+    let transaction = signed_transaction(context, instructions, signers).await?;
     context.banks_client.process_transaction(transaction).await
 }
 
@@ -178,15 +187,7 @@ pub async fn simulate_cpi_events(
     instructions: &[Instruction],
     signers: &[&Keypair],
 ) -> Vec<Vec<u8>> {
-    let blockhash = context.banks_client.get_latest_blockhash().await.expect("blockhash");
-    let mut all_signers: Vec<&Keypair> = vec![&context.payer];
-    all_signers.extend_from_slice(signers);
-    let transaction = Transaction::new_signed_with_payer(
-        instructions,
-        Some(&context.payer.pubkey()),
-        &all_signers,
-        blockhash,
-    );
+    let transaction = signed_transaction(context, instructions, signers).await.expect("blockhash");
     let account_keys = transaction.message.account_keys.clone();
     let simulation = context
         .banks_client

@@ -38,31 +38,39 @@ pub fn handle_initialize_sol_pool(ctx: Context<InitializeSolPool>, max_deposit: 
             missing,
         )?;
     }
-    let pool_key = ctx.accounts.pool.key();
-    let pool = &mut ctx.accounts.pool;
-    pool.mint = NATIVE_MINT;
-    pool.vault = ctx.accounts.vault.key();
-    pool.tree = ctx.accounts.tree.key();
+    let vault = ctx.accounts.vault.key();
+    let bumps = (ctx.bumps.pool, ctx.bumps.vault);
+    open_pool(&mut ctx.accounts.pool, &ctx.accounts.tree, NATIVE_MINT, vault, bumps, (max_deposit, max_fee))
+}
+
+/// Records a new pool, empties its tree in place (too large to build on the stack) and announces it:
+/// the part of opening a pool that does not depend on the asset.
+pub fn open_pool(
+    pool: &mut Account<Pool>,
+    tree: &AccountLoader<CommitmentTree>,
+    mint: Pubkey,
+    vault: Pubkey,
+    (pool_bump, vault_bump): (u8, u8),
+    (max_deposit, max_fee): (u64, u64),
+) -> Result<()> {
+    let pool_key = pool.key();
+    pool.mint = mint;
+    pool.vault = vault;
+    pool.tree = tree.key();
     pool.max_deposit = max_deposit;
     pool.max_fee = max_fee;
-    pool.bump = ctx.bumps.pool;
-    pool.vault_bump = ctx.bumps.vault;
-    init_tree(&ctx.accounts.tree, pool_key)?;
+    pool.bump = pool_bump;
+    pool.vault_bump = vault_bump;
+    let mut tree_state = tree.load_init()?;
+    tree_state.pool = pool_key;
+    tree_state.merkle_mut().initialize();
     emit!(PoolInitialized {
         pool: pool_key,
-        mint: NATIVE_MINT,
-        vault: pool.vault,
+        mint,
+        vault,
         tree: pool.tree,
         max_deposit,
         max_fee,
     });
-    Ok(())
-}
-
-/// Empties a freshly created tree account in place (it is too large to build on the stack).
-pub fn init_tree(tree: &AccountLoader<CommitmentTree>, pool: Pubkey) -> Result<()> {
-    let mut tree = tree.load_init()?;
-    tree.pool = pool;
-    tree.merkle_mut().initialize();
     Ok(())
 }

@@ -3,8 +3,7 @@ use anchor_lang::system_program::{create_account, CreateAccount};
 use anchor_spl::token::{initialize_account3, InitializeAccount3, Mint, Token, TokenAccount};
 
 use crate::constants::{POOL_SEED, TREE_SEED, VAULT_SEED};
-use crate::events::PoolInitialized;
-use crate::instructions::initialize_sol_pool::init_tree;
+use crate::instructions::initialize_sol_pool::open_pool;
 use crate::state::{CommitmentTree, Config, Pool};
 
 #[derive(Accounts)]
@@ -53,22 +52,8 @@ pub fn handle_initialize_token_pool(ctx: Context<InitializeTokenPool>, max_depos
         },
     ))?;
 
-    let pool = &mut ctx.accounts.pool;
-    pool.mint = ctx.accounts.mint.key();
-    pool.vault = ctx.accounts.vault.key();
-    pool.tree = ctx.accounts.tree.key();
-    pool.max_deposit = max_deposit;
-    pool.max_fee = max_fee;
-    pool.bump = ctx.bumps.pool;
-    pool.vault_bump = ctx.bumps.vault;
-    init_tree(&ctx.accounts.tree, pool_key)?;
-    emit!(PoolInitialized {
-        pool: pool_key,
-        mint: pool.mint,
-        vault: pool.vault,
-        tree: pool.tree,
-        max_deposit,
-        max_fee,
-    });
-    Ok(())
+    let mint = ctx.accounts.mint.key();
+    let vault = ctx.accounts.vault.key();
+    let bumps = (ctx.bumps.pool, ctx.bumps.vault);
+    open_pool(&mut ctx.accounts.pool, &ctx.accounts.tree, mint, vault, bumps, (max_deposit, max_fee))
 }
