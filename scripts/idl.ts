@@ -104,18 +104,17 @@ function parsePieces(crate: string, output: string): Pieces {
 function assemble(crate: string, pieces: Pieces): Idl {
   if (!pieces.program) throw new IdlBuildError(`${crate}: the build printed no program IDL`);
   if (!pieces.address) throw new IdlBuildError(`${crate}: the build printed no program address`);
-  // Types by name, sorted, the program's own definitions winning: what the anchor CLI produces.
+  // Types by name, the program's own definitions winning: what the anchor CLI produces (`finish` sorts).
   const types = new Map<string, NonNullable<Idl["types"]>[number]>();
   for (const type of pieces.eventTypes) types.set(type.name, type);
   for (const type of pieces.program.types ?? []) types.set(type.name, type);
-  const byName = <T extends { name: string }>(items: T[]) => [...items].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   return {
     ...pieces.program,
     address: pieces.address,
     constants: pieces.constants,
-    events: byName(pieces.events),
+    events: pieces.events,
     errors: pieces.errors ?? [],
-    types: byName([...types.values()]),
+    types: [...types.values()],
   };
 }
 

@@ -9,16 +9,19 @@ use cloak_program_tests::{
     account_exists, advance_slots, anchor_ix, assert_error, current_slot, fetch, lamports,
     program_test, send,
 };
+use cloak_program_tests::registry::{
+    claim_pda, mine_claim_ix, miner_pda, recent_slot_hash, registry_pda, reveal_claim_ix,
+    search_nonce,
+};
 use scramble_registry::{
-    accounts, instruction, pow, Claim, Miner, Registry, RegistryError, RegistryParams, CLAIM_SEED,
-    MAX_POW_SLOT_AGE, MINER_SEED, REGISTRY_SEED, SLOT_HASHES_SYSVAR_ID, WILDCARD_BATCH,
+    accounts, instruction, pow, Claim, Miner, Registry, RegistryError, RegistryParams,
+    MAX_POW_SLOT_AGE, MINER_SEED, REGISTRY_SEED, WILDCARD_BATCH,
 };
 use solana_program_test::{BanksClientError, ProgramTestContext};
 use solana_sdk::{
     account::Account,
     pubkey::Pubkey,
     signature::{Keypair, Signer},
-    slot_hashes::SlotHashes,
 };
 
 type TxResult = Result<(), BanksClientError>;
@@ -45,27 +48,6 @@ fn base_params(consumer_authority: Pubkey) -> RegistryParams {
         claim_window_slots: 30,
         max_consumptions: 2,
     }
-}
-
-fn registry_pda() -> Pubkey {
-    Pubkey::find_program_address(&[REGISTRY_SEED], &scramble_registry::ID).0
-}
-
-fn miner_pda(authority: &Pubkey) -> Pubkey {
-    Pubkey::find_program_address(&[MINER_SEED, authority.as_ref()], &scramble_registry::ID).0
-}
-
-fn claim_pda(authority: &Pubkey, batch_hash: &[u8; 32], slot: u64) -> Pubkey {
-    Pubkey::find_program_address(
-        &[
-            CLAIM_SEED,
-            authority.as_ref(),
-            batch_hash,
-            &slot.to_le_bytes(),
-        ],
-        &scramble_registry::ID,
-    )
-    .0
 }
 
 /// A bank with the registry program, funded `consumer`, `miner` and `stranger` keys, and a few
@@ -156,35 +138,6 @@ async fn register_miner(ctx: &mut ProgramTestContext, authority: &Keypair) -> Tx
     send(ctx, &[ix], &[authority]).await
 }
 
-/// The newest `(slot, hash)` in the bank's SlotHashes sysvar.
-async fn latest_slot_hash(ctx: &mut ProgramTestContext) -> (u64, [u8; 32]) {
-    let slot_hashes = ctx
-        .banks_client
-        .get_sysvar::<SlotHashes>()
-        .await
-        .expect("SlotHashes sysvar");
-    let (slot, hash) = slot_hashes.first().expect("SlotHashes has an entry");
-    (*slot, hash.to_bytes())
-}
-
-/// The first nonce whose proof-of-work hash meets `difficulty`.
-fn solve(
-    slot: u64,
-    slot_hash: &[u8; 32],
-    authority: &Pubkey,
-    batch: &[u8; 32],
-    difficulty: u64,
-) -> u64 {
-    (0..)
-        .find(|&nonce| {
-            pow::meets_difficulty(
-                &pow::pow_hash(slot, slot_hash, authority, batch, nonce),
-                difficulty,
-            )
-        })
-        .expect("a nonce meets the difficulty")
-}
-
 /// The first nonce whose proof-of-work hash does NOT meet `difficulty`.
 fn fail_to_solve(
     slot: u64,
@@ -211,23 +164,7 @@ async fn mine(
     batch_hash: [u8; 32],
     nonce: u64,
 ) -> TxResult {
-    let ix = anchor_ix(
-        scramble_registry::ID,
-        accounts::MineClaim {
-            registry: registry_pda(),
-            miner: miner_pda(&authority.pubkey()),
-            claim: claim_pda(&authority.pubkey(), &batch_hash, slot),
-            authority: authority.pubkey(),
-            slot_hashes: SLOT_HASHES_SYSVAR_ID,
-            system_program: system_program::ID,
-        },
-        instruction::MineClaim {
-            slot,
-            slot_hash,
-            batch_hash,
-            nonce,
-        },
-    );
+    let ix = mine_claim_ix(&authority.pubkey(), slot, slot_hash, batch_hash, nonce);
     send(ctx, &[ix], &[authority]).await
 }
 
@@ -237,9 +174,9 @@ async fn mine_valid(
     authority: &Keypair,
     batch_hash: [u8; 32],
 ) -> Pubkey {
-    let (slot, slot_hash) = latest_slot_hash(ctx).await;
+    let (slot, slot_hash) = recent_slot_hash(ctx).await;
     let difficulty = fetch::<Registry>(ctx, registry_pda()).await.difficulty;
-    let nonce = solve(
+    let nonce = search_nonce(
         slot,
         &slot_hash,
         &authority.pubkey(),
@@ -273,7 +210,7 @@ async fn reveal_as(
 }
 
 async fn reveal(ctx: &mut ProgramTestContext, authority: &Keypair, claim: Pubkey) -> TxResult {
-    reveal_as(ctx, authority, claim, miner_pda(&authority.pubkey())).await
+    send(ctx, &[reveal_claim_ix(&authority.pubkey(), claim)], &[authority]).await
 }
 
 async fn consume(
@@ -515,8 +452,8 @@ async fn full_life_cycle_register_mine_reveal_consume_updates_counters() {
     );
 
     // Mine.
-    let (slot, slot_hash) = latest_slot_hash(&mut env.ctx).await;
-    let nonce = solve(slot, &slot_hash, &authority, &BATCH_A, 8);
+    let (slot, slot_hash) = recent_slot_hash(&mut env.ctx).await;
+    let nonce = search_nonce(slot, &slot_hash, &authority, &BATCH_A, 8);
     mine(&mut env.ctx, &miner, slot, slot_hash, BATCH_A, nonce)
         .await
         .expect("mine");
@@ -802,8 +739,8 @@ async fn fully_consumed_claim_closes_only_once_its_slot_cannot_be_mined_again() 
     let consumer = env.consumer.insecure_clone();
     let authority = miner.pubkey();
 
-    let (slot, slot_hash) = latest_slot_hash(&mut env.ctx).await;
-    let nonce = solve(slot, &slot_hash, &authority, &BATCH_A, 8);
+    let (slot, slot_hash) = recent_slot_hash(&mut env.ctx).await;
+    let nonce = search_nonce(slot, &slot_hash, &authority, &BATCH_A, 8);
     mine(&mut env.ctx, &miner, slot, slot_hash, BATCH_A, nonce)
         .await
         .expect("mine");
@@ -897,10 +834,10 @@ async fn reveal_by_someone_else_is_refused() {
 async fn mine_with_wrong_slot_hash_is_refused() {
     let mut env = setup(|_| {}).await;
     let miner = env.miner.insecure_clone();
-    let (slot, mut slot_hash) = latest_slot_hash(&mut env.ctx).await;
+    let (slot, mut slot_hash) = recent_slot_hash(&mut env.ctx).await;
     slot_hash[0] ^= 1;
     // A nonce valid for the forged hash, so only the SlotHashes check can refuse it.
-    let nonce = solve(slot, &slot_hash, &miner.pubkey(), &BATCH_A, 8);
+    let nonce = search_nonce(slot, &slot_hash, &miner.pubkey(), &BATCH_A, 8);
     let result = mine(&mut env.ctx, &miner, slot, slot_hash, BATCH_A, nonce).await;
     assert_error(result, RegistryError::SlotHashMismatch, "forged slot hash");
 }
@@ -910,10 +847,10 @@ async fn mine_with_unknown_slot_is_refused() {
     let mut env = setup(|_| {}).await;
     let miner = env.miner.insecure_clone();
     let now = current_slot(&mut env.ctx).await;
-    let (_, slot_hash) = latest_slot_hash(&mut env.ctx).await;
+    let (_, slot_hash) = recent_slot_hash(&mut env.ctx).await;
     // The current slot has no hash yet; a future one never had.
     for slot in [now, now + 5] {
-        let nonce = solve(slot, &slot_hash, &miner.pubkey(), &BATCH_A, 8);
+        let nonce = search_nonce(slot, &slot_hash, &miner.pubkey(), &BATCH_A, 8);
         let result = mine(&mut env.ctx, &miner, slot, slot_hash, BATCH_A, nonce).await;
         assert_error(
             result,
@@ -927,8 +864,8 @@ async fn mine_with_unknown_slot_is_refused() {
 async fn mine_with_slot_older_than_max_age_is_refused() {
     let mut env = setup(|_| {}).await;
     let miner = env.miner.insecure_clone();
-    let (slot, slot_hash) = latest_slot_hash(&mut env.ctx).await;
-    let nonce = solve(slot, &slot_hash, &miner.pubkey(), &BATCH_A, 8);
+    let (slot, slot_hash) = recent_slot_hash(&mut env.ctx).await;
+    let nonce = search_nonce(slot, &slot_hash, &miner.pubkey(), &BATCH_A, 8);
 
     advance_slots(&mut env.ctx, PAST_POW_SLOT_AGE).await;
     let result = mine(&mut env.ctx, &miner, slot, slot_hash, BATCH_A, nonce).await;
@@ -939,7 +876,7 @@ async fn mine_with_slot_older_than_max_age_is_refused() {
 async fn mine_with_hash_above_target_is_refused() {
     let mut env = setup(|_| {}).await;
     let miner = env.miner.insecure_clone();
-    let (slot, slot_hash) = latest_slot_hash(&mut env.ctx).await;
+    let (slot, slot_hash) = recent_slot_hash(&mut env.ctx).await;
     let nonce = fail_to_solve(slot, &slot_hash, &miner.pubkey(), &BATCH_A, 8);
     let result = mine(&mut env.ctx, &miner, slot, slot_hash, BATCH_A, nonce).await;
     assert_error(result, RegistryError::HashAboveTarget, "hash above target");
@@ -959,7 +896,7 @@ async fn proof_of_work_is_bound_to_the_miner() {
         .expect("register stranger");
 
     // A nonce found by `miner`, replayed by `stranger`, is (almost surely) not valid for them.
-    let (slot, slot_hash) = latest_slot_hash(&mut env.ctx).await;
+    let (slot, slot_hash) = recent_slot_hash(&mut env.ctx).await;
     let nonce = (0..)
         .find(|&nonce| {
             pow::meets_difficulty(
@@ -982,8 +919,8 @@ async fn proof_of_work_is_bound_to_the_miner() {
 async fn mine_by_unregistered_authority_is_refused() {
     let mut env = setup(|_| {}).await;
     let stranger = env.stranger.insecure_clone();
-    let (slot, slot_hash) = latest_slot_hash(&mut env.ctx).await;
-    let nonce = solve(slot, &slot_hash, &stranger.pubkey(), &BATCH_A, 8);
+    let (slot, slot_hash) = recent_slot_hash(&mut env.ctx).await;
+    let nonce = search_nonce(slot, &slot_hash, &stranger.pubkey(), &BATCH_A, 8);
     let result = mine(&mut env.ctx, &stranger, slot, slot_hash, BATCH_A, nonce).await;
     assert_error(
         result,

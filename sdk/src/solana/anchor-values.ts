@@ -2,7 +2,7 @@ import anchor from "@coral-xyz/anchor";
 import type { BN } from "@coral-xyz/anchor";
 import type { PublicKey } from "@solana/web3.js";
 import { CloakError, type ErrorCode } from "../errors.js";
-import { I64_MAX, I64_MIN, checkBytes, checkU64, keyBytes } from "./encoding.js";
+import { checkBytes, checkI64, checkU64, keyBytes } from "./encoding.js";
 
 /**
  * Conversions between the SDK's values (bigint, Uint8Array) and the ones Anchor's coders take and
@@ -17,7 +17,7 @@ export function u64ToBN(value: bigint, field: string, code: ErrorCode): BN {
 
 /** An i64 as Anchor's BN (which encodes negatives in two's complement). */
 export function i64ToBN(value: bigint, field: string, code: ErrorCode): BN {
-  if (typeof value !== "bigint" || value < I64_MIN || value > I64_MAX) throw new CloakError(code, `${field}: ${String(value)} is not an i64`);
+  checkI64(value, field, code);
   return new anchor.BN(value.toString());
 }
 

@@ -24,15 +24,19 @@ export function u64Le(value: bigint, field: string, code: ErrorCode): Uint8Array
 
 /** Two's complement, as Rust's `i64::to_le_bytes`. */
 export function i64Le(value: bigint, field: string, code: ErrorCode): Uint8Array {
-  if (typeof value !== "bigint" || value < I64_MIN || value > I64_MAX) {
-    throw new CloakError(code, `${field}: ${String(value)} is not an i64`);
-  }
+  checkI64(value, field, code);
   return littleEndian(value < 0n ? value + (1n << 64n) : value, 8);
 }
 
 export function checkU64(value: bigint, field: string, code: ErrorCode): void {
   if (typeof value !== "bigint" || value < 0n || value > U64_MAX) {
     throw new CloakError(code, `${field}: ${String(value)} is not in [0, 2^64)`);
+  }
+}
+
+export function checkI64(value: bigint, field: string, code: ErrorCode): void {
+  if (typeof value !== "bigint" || value < I64_MIN || value > I64_MAX) {
+    throw new CloakError(code, `${field}: ${String(value)} is not an i64`);
   }
 }
 
