@@ -293,7 +293,7 @@ function proofBytes(proof: Groth16Proof | Uint8Array): number[] {
  * shield_pool `transact`: a deposit (extAmount > 0), private transfer (0) or withdrawal (< 0) in the
  * pool of `mint`. Checks that the ext data hashes to the proof's extDataHash for this program and
  * pool, then fills the optional accounts the transaction needs and leaves the others absent. Its
- * data is about 800 bytes: send it in a v0 transaction with a lookup table (buildV0Transaction).
+ * data is 730 bytes: send it in a v0 transaction with a lookup table (buildV0Transaction).
  */
 export async function transactInstruction(input: TransactInput): Promise<TransactionInstruction> {
   const { program, programId, config } = shieldPool(input);

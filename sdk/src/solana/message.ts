@@ -14,7 +14,7 @@ import { NATIVE_MINT, SCRAMBLE_REGISTRY_PROGRAM_ID, SHIELD_POOL_PROGRAM_ID } fro
 import { configPda, eventAuthorityPda, minerPda, poolPda, registryPda, treePda, vaultPda } from "./pda.js";
 
 /**
- * `transact` carries about 800 bytes of data, so with its accounts it does not fit a legacy
+ * `transact` carries 730 bytes of data, so with its accounts it does not fit a legacy
  * transaction (1232 bytes): it goes in a v0 transaction whose fixed accounts come from an address
  * lookup table. These helpers list what such a table should hold and compile the transaction.
  */
