@@ -6,8 +6,18 @@ import {Initializable} from "@openzeppelin/contracts-upgradeable/proxy/utils/Ini
 import {UUPSUpgradeable} from "@openzeppelin/contracts-upgradeable/proxy/utils/UUPSUpgradeable.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
-import {IOrchestrator} from "../interfaces/IOrchestrator.sol";
+import {ExitWindowNotElapsed, IOrchestrator, NotInEmergency} from "../interfaces/IOrchestrator.sol";
 import {ITransactionVerifier} from "../interfaces/ITransactionVerifier.sol";
+
+/// @dev The two getters `registerPool` reads from a candidate pool.
+interface IPoolIdentity {
+    /// @notice The pool's Orchestrator.
+    /// @return The address.
+    function orchestrator() external view returns (address);
+    /// @notice The pool's asset.
+    /// @return The address; address(0) for the native coin.
+    function token() external view returns (address);
+}
 
 /// @title Orchestrator
 /// @notice Cloak's control plane on the EVM: the registry of shield pools, their pause switches, the
@@ -17,14 +27,21 @@ import {ITransactionVerifier} from "../interfaces/ITransactionVerifier.sol";
 ///      - GOVERNOR_ROLE: verifier rotation, deposit limits, pool registration, token rescue (standard timelock).
 ///      - UPGRADER_ROLE: upgrades of this proxy and of every pool (standard timelock).
 ///      - GUARDIAN_ROLE: pause at once (the Safe, optionally a monitoring key).
+///      - GUARDIAN_REVOKER_ROLE: revoke a guardian at once, never grant (the Safe, the emergency timelock).
 ///      - UNPAUSER_ROLE: unpause (emergency timelock only).
 ///      - RELAYER_MANAGER_ROLE: add, remove and rotate relayers at once (the Safe; runbook EP-002).
+///      - SECURITY_COUNCIL_ROLE: rotate the verifier or upgrade without the exit window, only while the global
+///        pause is on (a separate council Safe, held directly).
+///
+///      Exit window: a verifier rotation or an upgrade by the timelocked roles runs only once no pool has been
+///      paused for EXIT_WINDOW, so every user could withdraw during the whole delay right before the change.
+///      Granting SECURITY_COUNCIL_ROLE, which bypasses that rule, obeys it too once a pool exists.
 contract Orchestrator is Initializable, AccessControlUpgradeable, UUPSUpgradeable, IOrchestrator {
     using SafeERC20 for IERC20;
 
     /// @notice Role that rotates the verifier, sets limits, registers pools and rescues tokens.
     bytes32 public constant GOVERNOR_ROLE = keccak256("GOVERNOR_ROLE");
-    /// @inheritdoc IOrchestrator
+    /// @notice Role that upgrades this proxy and every pool, after the exit window.
     bytes32 public constant UPGRADER_ROLE = keccak256("UPGRADER_ROLE");
     /// @notice Role that pauses a pool or all pools immediately.
     bytes32 public constant GUARDIAN_ROLE = keccak256("GUARDIAN_ROLE");
@@ -32,6 +49,13 @@ contract Orchestrator is Initializable, AccessControlUpgradeable, UUPSUpgradeabl
     bytes32 public constant UNPAUSER_ROLE = keccak256("UNPAUSER_ROLE");
     /// @notice Role that manages the relayer registry.
     bytes32 public constant RELAYER_MANAGER_ROLE = keccak256("RELAYER_MANAGER_ROLE");
+    /// @notice Role that revokes GUARDIAN_ROLE at once, so one leaked monitoring key cannot keep re-pausing.
+    bytes32 public constant GUARDIAN_REVOKER_ROLE = keccak256("GUARDIAN_REVOKER_ROLE");
+    /// @notice Role that may rotate the verifier or upgrade without the exit window, only during the global pause.
+    bytes32 public constant SECURITY_COUNCIL_ROLE = keccak256("SECURITY_COUNCIL_ROLE");
+    /// @notice How long every pool must have been unpaused before a verifier rotation or upgrade can run.
+    /// @dev A constant, not a parameter: governance cannot shorten the users' guarantee.
+    uint256 public constant EXIT_WINDOW = 48 hours;
 
     /// @custom:storage-location erc7201:cloak.storage.Orchestrator
     struct OrchestratorStorage {
@@ -44,6 +68,8 @@ contract Orchestrator is Initializable, AccessControlUpgradeable, UUPSUpgradeabl
         mapping(address pool => address) poolAsset;
         address[] relayers;
         mapping(address relayer => uint256) relayerSlot; // index in `relayers` + 1; 0 = not registered
+        uint256 pausedPoolCount; // pools whose own switch is on; with `allPaused`, whether anything is paused
+        uint256 unpausedSince; // when the last pause lifted (or initialization): the exit window's start
     }
 
     // keccak256(abi.encode(uint256(keccak256("cloak.storage.Orchestrator")) - 1)) & ~bytes32(uint256(0xff))
@@ -65,6 +91,15 @@ contract Orchestrator is Initializable, AccessControlUpgradeable, UUPSUpgradeabl
     error TokenIsPoolAsset(address token);
     /// @notice The call would not change any state.
     error NoChange();
+    /// @notice The pool's asset is not the one given to `registerPool`.
+    /// @param pool The pool.
+    /// @param expected The asset given.
+    /// @param actual The pool's `token()`.
+    error PoolAssetMismatch(address pool, address expected, address actual);
+    /// @notice The pool is governed by another Orchestrator (or answers no `orchestrator()` call: address(0)).
+    /// @param pool The pool.
+    /// @param actual The pool's `orchestrator()`.
+    error PoolOrchestratorMismatch(address pool, address actual);
 
     /// @notice A pool joined the registry.
     event PoolRegistered(address indexed pool, address indexed asset, uint256 depositLimit);
@@ -76,8 +111,10 @@ contract Orchestrator is Initializable, AccessControlUpgradeable, UUPSUpgradeabl
     event AllPaused(address indexed by);
     /// @notice The global pause was lifted.
     event AllUnpaused(address indexed by);
-    /// @notice The join-split verifier changed (runbook EP-003).
+    /// @notice The join-split verifier changed through the timelock (runbook EP-003).
     event VerifierRotated(address indexed previous, address indexed current);
+    /// @notice The security council replaced the verifier during the global pause, without the exit window.
+    event EmergencyVerifierRotated(address indexed previous, address indexed current, address indexed by);
     /// @notice A pool's deposit limit changed.
     event DepositLimitChanged(address indexed pool, uint256 previous, uint256 current);
     /// @notice A relayer was registered.
@@ -102,13 +139,17 @@ contract Orchestrator is Initializable, AccessControlUpgradeable, UUPSUpgradeabl
         if (address(verifier_) == address(0)) revert ZeroAddress("verifier");
         __AccessControl_init();
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
-        _storage().verifier = verifier_;
+        OrchestratorStorage storage $ = _storage();
+        $.verifier = verifier_;
+        $.unpausedSince = block.timestamp;
         emit VerifierRotated(address(0), address(verifier_));
     }
 
     // ---------------------------------------------------------------- pools
 
     /// @notice Adds a pool to the registry.
+    /// @dev The pool must name this contract as its Orchestrator and `asset` as its token, so the recorded asset
+    ///      (which `rescueTokens` protects) is the one the pool really holds.
     /// @param pool The ShieldPool proxy.
     /// @param asset The pool's asset (address(0) for the native coin), recorded so it is never rescued.
     /// @param depositLimit_ The largest single deposit it accepts.
@@ -116,6 +157,12 @@ contract Orchestrator is Initializable, AccessControlUpgradeable, UUPSUpgradeabl
         if (pool == address(0)) revert ZeroAddress("pool");
         OrchestratorStorage storage $ = _storage();
         if ($.registered[pool]) revert PoolAlreadyRegistered(pool);
+        // The orchestrator is checked first: an address without code answers nothing, read as address(0),
+        // which would otherwise pass for a native pool's asset.
+        address poolOrchestrator = _readAddress(pool, IPoolIdentity.orchestrator.selector);
+        if (poolOrchestrator != address(this)) revert PoolOrchestratorMismatch(pool, poolOrchestrator);
+        address poolToken = _readAddress(pool, IPoolIdentity.token.selector);
+        if (poolToken != asset) revert PoolAssetMismatch(pool, asset, poolToken);
         $.registered[pool] = true;
         $.pools.push(pool);
         $.poolAsset[pool] = asset;
@@ -168,6 +215,7 @@ contract Orchestrator is Initializable, AccessControlUpgradeable, UUPSUpgradeabl
         OrchestratorStorage storage $ = _requirePool(pool);
         if ($.paused[pool]) revert NoChange();
         $.paused[pool] = true;
+        ++$.pausedPoolCount;
         emit PoolPaused(pool, msg.sender);
     }
 
@@ -185,6 +233,8 @@ contract Orchestrator is Initializable, AccessControlUpgradeable, UUPSUpgradeabl
         OrchestratorStorage storage $ = _requirePool(pool);
         if (!$.paused[pool]) revert NoChange();
         $.paused[pool] = false;
+        --$.pausedPoolCount;
+        _restartExitWindowIfUnpaused($);
         emit PoolUnpaused(pool, msg.sender);
     }
 
@@ -193,6 +243,7 @@ contract Orchestrator is Initializable, AccessControlUpgradeable, UUPSUpgradeabl
         OrchestratorStorage storage $ = _storage();
         if (!$.allPaused) revert NoChange();
         $.allPaused = false;
+        _restartExitWindowIfUnpaused($);
         emit AllUnpaused(msg.sender);
     }
 
@@ -210,17 +261,61 @@ contract Orchestrator is Initializable, AccessControlUpgradeable, UUPSUpgradeabl
         return _storage().allPaused;
     }
 
+    // ---------------------------------------------------------------- exit window
+
+    /// @notice Since when no pool has been paused: the start of the current exit window.
+    /// @return A timestamp; meaningless while `changesExecutableAt()` is type(uint256).max.
+    function unpausedSince() external view returns (uint256) {
+        return _storage().unpausedSince;
+    }
+
+    /// @notice The first timestamp at which a verifier rotation or an upgrade by the timelocked roles can run.
+    /// @return `unpausedSince() + EXIT_WINDOW`, or type(uint256).max while any pool is paused.
+    function changesExecutableAt() public view returns (uint256) {
+        OrchestratorStorage storage $ = _storage();
+        if (_anyPaused($)) return type(uint256).max;
+        return $.unpausedSince + EXIT_WINDOW;
+    }
+
+    /// @inheritdoc IOrchestrator
+    function upgradeVerdict(address caller) public view returns (UpgradeVerdict verdict, uint256 executableAt) {
+        executableAt = changesExecutableAt();
+        bool council = hasRole(SECURITY_COUNCIL_ROLE, caller);
+        if (council && _storage().allPaused) return (UpgradeVerdict.Allowed, executableAt);
+        if (!hasRole(UPGRADER_ROLE, caller)) {
+            return (council ? UpgradeVerdict.NoEmergency : UpgradeVerdict.Unauthorized, executableAt);
+        }
+        if (block.timestamp < executableAt) return (UpgradeVerdict.ExitWindowOpen, executableAt);
+        return (UpgradeVerdict.Allowed, executableAt);
+    }
+
+    // ---------------------------------------------------------------- guardians
+
+    /// @notice Takes GUARDIAN_ROLE from `account` at once (AccessControl's RoleRevoked event), so a leaked
+    ///         monitoring key cannot re-pause after every unpause. The role can only revoke, never grant.
+    /// @param account The guardian to remove.
+    function revokeGuardian(address account) external onlyRole(GUARDIAN_REVOKER_ROLE) {
+        if (!_revokeRole(GUARDIAN_ROLE, account)) revert NoChange();
+    }
+
     // ---------------------------------------------------------------- verifier
 
-    /// @notice Replaces the join-split verifier (runbook EP-003; a timelocked operation).
+    /// @notice Replaces the join-split verifier (runbook EP-003; a timelocked operation). Runs only after the
+    ///         exit window: no pool paused during the EXIT_WINDOW right before it.
     /// @param verifier_ The new verifier, exported by a finished ceremony.
     function setVerifier(ITransactionVerifier verifier_) external onlyRole(GOVERNOR_ROLE) {
-        if (address(verifier_) == address(0)) revert ZeroAddress("verifier");
-        OrchestratorStorage storage $ = _storage();
-        address previous = address($.verifier);
-        if (previous == address(verifier_)) revert NoChange();
-        $.verifier = verifier_;
+        _requireExitWindowElapsed();
+        address previous = _replaceVerifier(verifier_);
         emit VerifierRotated(previous, address(verifier_));
+    }
+
+    /// @notice Replaces the verifier without the exit window, to stop a live exploit of the current one. Only
+    ///         the security council, and only while the global pause is on.
+    /// @param verifier_ The fixed verifier.
+    function emergencySetVerifier(ITransactionVerifier verifier_) external onlyRole(SECURITY_COUNCIL_ROLE) {
+        if (!_storage().allPaused) revert NotInEmergency();
+        address previous = _replaceVerifier(verifier_);
+        emit EmergencyVerifierRotated(previous, address(verifier_), msg.sender);
     }
 
     /// @notice The verifier pools use now.
@@ -285,6 +380,42 @@ contract Orchestrator is Initializable, AccessControlUpgradeable, UUPSUpgradeabl
 
     // ---------------------------------------------------------------- internals
 
+    /// @dev Granting SECURITY_COUNCIL_ROLE hands out the power to skip the exit window, so once a pool exists it
+    ///      obeys the window itself; otherwise a timelocked grant executed during a pause would be the very
+    ///      bypass the window forbids. Before the first pool is registered no user can hold funds.
+    function _grantRole(bytes32 role, address account) internal override returns (bool) {
+        if (role == SECURITY_COUNCIL_ROLE && _storage().pools.length != 0) _requireExitWindowElapsed();
+        return super._grantRole(role, account);
+    }
+
+    function _replaceVerifier(ITransactionVerifier verifier_) private returns (address previous) {
+        if (address(verifier_) == address(0)) revert ZeroAddress("verifier");
+        OrchestratorStorage storage $ = _storage();
+        previous = address($.verifier);
+        if (previous == address(verifier_)) revert NoChange();
+        $.verifier = verifier_;
+    }
+
+    function _requireExitWindowElapsed() private view {
+        uint256 executableAt = changesExecutableAt();
+        if (block.timestamp < executableAt) revert ExitWindowNotElapsed(executableAt);
+    }
+
+    function _anyPaused(OrchestratorStorage storage $) private view returns (bool) {
+        return $.allPaused || $.pausedPoolCount != 0;
+    }
+
+    /// @dev The window restarts only when the last pause lifts: time spent with any pool paused never counts.
+    function _restartExitWindowIfUnpaused(OrchestratorStorage storage $) private {
+        if (!_anyPaused($)) $.unpausedSince = block.timestamp;
+    }
+
+    /// @dev An address-returning getter of `target`, or address(0) when the call fails or returns anything else.
+    function _readAddress(address target, bytes4 selector) private view returns (address value) {
+        (bool success, bytes memory data) = target.staticcall(abi.encodeWithSelector(selector));
+        if (success && data.length == 32) value = abi.decode(data, (address));
+    }
+
     function _addRelayer(address relayer) private {
         if (relayer == address(0)) revert ZeroAddress("relayer");
         OrchestratorStorage storage $ = _storage();
@@ -310,7 +441,12 @@ contract Orchestrator is Initializable, AccessControlUpgradeable, UUPSUpgradeabl
         if (!$.registered[pool]) revert UnknownPool(pool);
     }
 
-    function _authorizeUpgrade(address) internal override onlyRole(UPGRADER_ROLE) {}
+    function _authorizeUpgrade(address) internal view override {
+        (UpgradeVerdict verdict, uint256 executableAt) = upgradeVerdict(msg.sender);
+        if (verdict == UpgradeVerdict.Unauthorized) revert AccessControlUnauthorizedAccount(msg.sender, UPGRADER_ROLE);
+        if (verdict == UpgradeVerdict.NoEmergency) revert NotInEmergency();
+        if (verdict == UpgradeVerdict.ExitWindowOpen) revert ExitWindowNotElapsed(executableAt);
+    }
 
     function _storage() private pure returns (OrchestratorStorage storage $) {
         assembly {

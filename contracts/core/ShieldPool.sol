@@ -6,7 +6,7 @@ import {UUPSUpgradeable} from "@openzeppelin/contracts-upgradeable/proxy/utils/U
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
-import {IOrchestrator} from "../interfaces/IOrchestrator.sol";
+import {ExitWindowNotElapsed, IOrchestrator, NotInEmergency} from "../interfaces/IOrchestrator.sol";
 import {PublicAmount} from "../libraries/PublicAmount.sol";
 import {MerkleTreeWithHistory} from "../tree/MerkleTreeWithHistory.sol";
 
@@ -16,7 +16,8 @@ import {MerkleTreeWithHistory} from "../tree/MerkleTreeWithHistory.sol";
 ///         proven by a join-split proof over this pool's Poseidon Merkle tree. Events carry everything an
 ///         indexer needs to rebuild the tree, the nullifier set and the encrypted notes from logs alone.
 /// @dev Pause state, the verifier, deposit limits and the relayer registry live in the Orchestrator;
-///      upgrades are authorised by its UPGRADER_ROLE. Reentrancy is blocked with transient storage, which
+///      upgrades follow its rule (`upgradeVerdict`): UPGRADER_ROLE after the exit window, or the security
+///      council during the global pause. Reentrancy is blocked with transient storage, which
 ///      keeps the guard out of the proxy's storage layout.
 contract ShieldPool is Initializable, UUPSUpgradeable, MerkleTreeWithHistory, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
@@ -87,14 +88,16 @@ contract ShieldPool is Initializable, UUPSUpgradeable, MerkleTreeWithHistory, Re
     error InvalidProof();
     /// @notice A native-coin payment failed.
     error PaymentFailed(address to, uint256 amount);
-    /// @notice The caller lacks the Orchestrator's upgrader role.
+    /// @notice The caller holds neither the Orchestrator's upgrader role nor, during an emergency, its council role.
     error NotUpgrader(address caller);
 
     /// @notice A new note commitment was appended at `index`; `encryptedOutput` lets its owner find it.
     event NewCommitment(bytes32 indexed commitment, uint256 indexed index, bytes encryptedOutput);
     /// @notice A note was spent.
     event NewNullifier(bytes32 indexed nullifier);
-    /// @notice A transaction settled: the public movement of value.
+    /// @notice A transaction settled: the public movement of value. `recipient` is address(0) unless value
+    ///         left the pool (extAmount < 0) and `relayer` is address(0) unless a fee was paid: only addresses
+    ///         that received something are logged, so indexers never read an unverified one.
     event Transact(int256 extAmount, uint256 fee, address indexed recipient, address indexed relayer, bytes32 newRoot);
 
     /// @custom:oz-upgrades-unsafe-allow constructor
@@ -153,7 +156,13 @@ contract ShieldPool is Initializable, UUPSUpgradeable, MerkleTreeWithHistory, Re
         uint32 index = _insert(proof.outputCommitments[0], proof.outputCommitments[1]);
         emit NewCommitment(proof.outputCommitments[0], index, extData.encryptedOutput1);
         emit NewCommitment(proof.outputCommitments[1], index + 1, extData.encryptedOutput2);
-        emit Transact(extData.extAmount, extData.fee, extData.recipient, extData.relayer, getLastRoot());
+        emit Transact(
+            extData.extAmount,
+            extData.fee,
+            extData.extAmount < 0 ? extData.recipient : address(0),
+            extData.fee > 0 ? extData.relayer : address(0),
+            getLastRoot()
+        );
 
         // Interactions
         if (extData.extAmount > 0) {
@@ -225,8 +234,10 @@ contract ShieldPool is Initializable, UUPSUpgradeable, MerkleTreeWithHistory, Re
     }
 
     function _authorizeUpgrade(address) internal view override {
-        IOrchestrator orchestrator_ = _storage().orchestrator;
-        if (!orchestrator_.hasRole(orchestrator_.UPGRADER_ROLE(), msg.sender)) revert NotUpgrader(msg.sender);
+        (IOrchestrator.UpgradeVerdict verdict, uint256 executableAt) = _storage().orchestrator.upgradeVerdict(msg.sender);
+        if (verdict == IOrchestrator.UpgradeVerdict.Unauthorized) revert NotUpgrader(msg.sender);
+        if (verdict == IOrchestrator.UpgradeVerdict.NoEmergency) revert NotInEmergency();
+        if (verdict == IOrchestrator.UpgradeVerdict.ExitWindowOpen) revert ExitWindowNotElapsed(executableAt);
     }
 
     function _storage() private pure returns (ShieldPoolStorage storage $) {

@@ -4,8 +4,16 @@ pragma solidity ^0.8.28;
 import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
 import {ITransactionVerifier} from "./ITransactionVerifier.sol";
 
+/// @notice A change to what proofs are accepted or what code runs was attempted before every user had an
+///         unpaused exit window of `EXIT_WINDOW` right before it (docs/governance.md).
+/// @param executableAt The first timestamp at which it can run; type(uint256).max while any pool is paused.
+error ExitWindowNotElapsed(uint256 executableAt);
+
+/// @notice The security council's emergency power was used while the global pause is off.
+error NotInEmergency();
+
 /// @title IOrchestrator
-/// @notice What shield pools read from the Orchestrator on every transaction, and the roles they check.
+/// @notice What shield pools read from the Orchestrator on every transaction and on an upgrade.
 interface IOrchestrator is IAccessControl {
     /// @notice A pool's current operating state, read in one call per transaction.
     /// @param paused Whether the pool (or every pool) is paused.
@@ -15,6 +23,17 @@ interface IOrchestrator is IAccessControl {
         bool paused;
         ITransactionVerifier verifier;
         uint256 depositLimit;
+    }
+
+    /// @notice The verdict on a caller asking to upgrade the Orchestrator or a pool.
+    /// @dev Unauthorized: neither UPGRADER_ROLE nor, during an emergency, SECURITY_COUNCIL_ROLE.
+    ///      NoEmergency: only SECURITY_COUNCIL_ROLE, and the global pause is off.
+    ///      ExitWindowOpen: UPGRADER_ROLE, but the exit window has not elapsed.
+    enum UpgradeVerdict {
+        Allowed,
+        Unauthorized,
+        NoEmergency,
+        ExitWindowOpen
     }
 
     /// @notice The operating state of `pool`; reverts for an unregistered pool.
@@ -27,7 +46,9 @@ interface IOrchestrator is IAccessControl {
     /// @return True when registered.
     function isRelayer(address relayer) external view returns (bool);
 
-    /// @notice The role allowed to upgrade the Orchestrator and every pool.
-    /// @return The role identifier.
-    function UPGRADER_ROLE() external view returns (bytes32);
+    /// @notice Whether `caller` may upgrade the Orchestrator or a pool now; one rule for every proxy.
+    /// @param caller The account calling `upgradeToAndCall`.
+    /// @return verdict Allowed, or why not.
+    /// @return executableAt The value of `changesExecutableAt()`, the argument of ExitWindowNotElapsed.
+    function upgradeVerdict(address caller) external view returns (UpgradeVerdict verdict, uint256 executableAt);
 }

@@ -66,6 +66,13 @@ describe("ShieldPool", function () {
     return pool.transact(proof, extData, { value });
   }
 
+  /** The pool's root once `tx`'s two outputs are appended to the synced tree. */
+  function rootAfter(s: Awaited<ReturnType<typeof setup>>, tx: ProvenTransaction): string {
+    const after = MerkleTree.restore(s.view.tree.snapshot(), poseidon);
+    after.insertMany(tx.publicInputs.outputCommitments);
+    return ethers.toBeHex(after.root, 32);
+  }
+
   /** `value` is the native coin sent along: the amount for a native pool, 0 for a token pool. */
   async function deposit(s: Awaited<ReturnType<typeof setup>>, owner: Keypair, amount: bigint, value = amount) {
     await s.view.sync();
@@ -111,11 +118,23 @@ describe("ShieldPool", function () {
       outputs: [{ amount: 100n, recipient: s.alice }],
       extData: extData(s, { recipient: s.recipient.address, relayer: s.relayer.address, extAmount: -890n, fee: 10n }),
     });
-    await expect(submit(s.pool, tx)).to.changeEtherBalances(
-      ethers,
-      [s.pool, s.recipient, s.relayer],
-      [-900n, 890n, 10n],
-    );
+    const sent = submit(s.pool, tx);
+    await expect(sent).to.changeEtherBalances(ethers, [s.pool, s.recipient, s.relayer], [-900n, 890n, 10n]);
+    await expect(sent).to.emit(s.pool, "Transact").withArgs(-890n, 10n, s.recipient.address, s.relayer.address, rootAfter(s, tx));
+  });
+
+  it("logs zero addresses in Transact for a recipient and a relayer that were paid nothing", async function () {
+    const s = await setup();
+    await s.view.sync();
+    const tx = await prove({
+      tree: s.view.tree,
+      inputs: [],
+      outputs: [{ amount: 40n, recipient: s.alice }],
+      extData: extData(s, { extAmount: 40n, recipient: s.recipient.address, relayer: s.relayer.address }),
+    });
+    await expect(submit(s.pool, tx, 40n))
+      .to.emit(s.pool, "Transact")
+      .withArgs(40n, 0n, ethers.ZeroAddress, ethers.ZeroAddress, rootAfter(s, tx));
   });
 
   it("refuses a second spend of the same note with a fresh proof", async function () {
@@ -129,9 +148,11 @@ describe("ShieldPool", function () {
         outputs: [{ amount: 500n, recipient: s.bob }],
         extData: extData(s),
       });
-    await (await submit(s.pool, await spend())).wait();
+    const first = await spend();
+    await (await submit(s.pool, first)).wait();
     await s.view.sync();
-    await expect(submit(s.pool, await spend())).to.be.revertedWithCustomError(s.pool, "NullifierAlreadySpent");
+    const spentNullifier = ethers.toBeHex(first.publicInputs.inputNullifiers[0], 32);
+    await expect(submit(s.pool, await spend())).to.be.revertedWithCustomError(s.pool, "NullifierAlreadySpent").withArgs(spentNullifier);
   });
 
   it("refuses a replay of an accepted transaction", async function () {
@@ -140,7 +161,9 @@ describe("ShieldPool", function () {
     const [note] = s.view.notesOf(s.alice);
     const tx = await prove({ tree: s.view.tree, inputs: [{ note: note!, owner: s.alice }], outputs: [{ amount: 500n, recipient: s.bob }], extData: extData(s) });
     await (await submit(s.pool, tx)).wait();
-    await expect(submit(s.pool, tx)).to.be.revertedWithCustomError(s.pool, "NullifierAlreadySpent");
+    await expect(submit(s.pool, tx))
+      .to.be.revertedWithCustomError(s.pool, "NullifierAlreadySpent")
+      .withArgs(ethers.toBeHex(tx.publicInputs.inputNullifiers[0], 32));
   });
 
   it("refuses a proof against a root the pool never had", async function () {
@@ -150,7 +173,7 @@ describe("ShieldPool", function () {
     const forked = MerkleTree.restore(s.view.tree.snapshot(), poseidon);
     forked.insertMany([123n, 456n]);
     const tx = await prove({ tree: forked, inputs: [{ note: note!, owner: s.alice }], outputs: [{ amount: 500n, recipient: s.bob }], extData: extData(s) });
-    await expect(submit(s.pool, tx)).to.be.revertedWithCustomError(s.pool, "UnknownRoot");
+    await expect(submit(s.pool, tx)).to.be.revertedWithCustomError(s.pool, "UnknownRoot").withArgs(ethers.toBeHex(forked.root, 32));
   });
 
   it("refuses extData changed after proving (a redirected withdrawal)", async function () {
@@ -165,7 +188,7 @@ describe("ShieldPool", function () {
     });
     const { proof, extData: args } = toTransactArgs(tx);
     const [, , , , thief] = await ethers.getSigners();
-    await expect(s.pool.transact(proof, { ...args, recipient: thief!.address })).to.be.revertedWithCustomError(s.pool, "InvalidProof");
+    await expect(s.pool.transact(proof, { ...args, recipient: thief!.address })).to.be.revertedWithCustomError(s.pool, "InvalidProof").withArgs();
   });
 
   it("refuses a fee for a relayer the Orchestrator does not list", async function () {
@@ -185,14 +208,14 @@ describe("ShieldPool", function () {
     const s = await setup();
     await s.orchestrator.pause(s.pool.target);
     const tx = await prove({ tree: s.view.tree, inputs: [], outputs: [{ amount: 5n, recipient: s.alice }], extData: extData(s, { extAmount: 5n }) });
-    await expect(submit(s.pool, tx, 5n)).to.be.revertedWithCustomError(s.pool, "PoolIsPaused");
+    await expect(submit(s.pool, tx, 5n)).to.be.revertedWithCustomError(s.pool, "PoolIsPaused").withArgs();
   });
 
   it("refuses a proof made for another pool", async function () {
     const s = await setup();
     const other = await setup();
     const tx = await prove({ tree: s.view.tree, inputs: [], outputs: [{ amount: 5n, recipient: s.alice }], extData: extData(other, { extAmount: 5n }) });
-    await expect(submit(s.pool, tx, 5n)).to.be.revertedWithCustomError(s.pool, "WrongDomain");
+    await expect(submit(s.pool, tx, 5n)).to.be.revertedWithCustomError(s.pool, "WrongDomain").withArgs(chainId, other.pool.target);
   });
 
   it("refuses a deposit above the pool's limit", async function () {
