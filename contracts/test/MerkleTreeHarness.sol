@@ -12,6 +12,9 @@ contract MerkleTreeHarness is MerkleTreeWithHistory {
     /// @param root The root recorded for the pair.
     event PairInserted(uint32 index, bytes32 root);
 
+    /// @dev A shorter root history for eviction tests; 0 keeps ROOT_HISTORY_SIZE.
+    uint256 private _shortHistory;
+
     /// @notice Initializes the tree; callable once.
     /// @param levels_ Depth of the tree, in [1, MAX_LEVELS].
     /// @param hasher_ The deployed Poseidon(2) hasher.
@@ -33,6 +36,13 @@ contract MerkleTreeHarness is MerkleTreeWithHistory {
         __MerkleTreeWithHistory_init(levels_, hasher_);
     }
 
+    /// @notice Makes only the last `size` roots known (0 restores ROOT_HISTORY_SIZE), so eviction is testable
+    ///         without 65,536 inserts; the lookup rule is the production one.
+    /// @param size How many roots stay known.
+    function setRootHistorySize(uint256 size) external {
+        _shortHistory = size;
+    }
+
     /// @notice Appends a pair of leaves.
     /// @param leaf1 The leaf placed at the returned index.
     /// @param leaf2 The leaf placed after it.
@@ -51,5 +61,9 @@ contract MerkleTreeHarness is MerkleTreeWithHistory {
         uint256 before = gasleft();
         index = _insert(leaf1, leaf2);
         gasUsed = before - gasleft();
+    }
+
+    function _rootHistorySize() internal view override returns (uint256) {
+        return _shortHistory == 0 ? super._rootHistorySize() : _shortHistory;
     }
 }

@@ -30,8 +30,10 @@ interface IPoseidonT3 {
 ///      only value a later right sibling will read, so an insert stores about one subtree root instead of
 ///      one per even level.
 abstract contract MerkleTreeWithHistory is Initializable {
-    /// @notice How many roots `isKnownRoot` accepts: the current one and the 99 before it.
-    uint32 public constant ROOT_HISTORY_SIZE = 100;
+    /// @notice How many roots `isKnownRoot` accepts: the current one and the 65,535 before it. Pushing a
+    ///         root out of this history takes 65,536 transactions, which is what makes invalidating
+    ///         in-flight proofs expensive (docs/evm.md, "Root history"); the lookup is O(1) whatever the size.
+    uint32 public constant ROOT_HISTORY_SIZE = 65_536;
     /// @notice The deepest tree supported, matching the SDK's limit and the precomputed `zeros`.
     uint32 public constant MAX_LEVELS = 32;
 
@@ -91,7 +93,7 @@ abstract contract MerkleTreeWithHistory is Initializable {
         hex"2f68a1c58e257e42a17a6c61dff5551ed560b9922ab119d5ac8e184c9734ead9"; // 32
 
     /// @custom:storage-location erc7201:cloak.storage.MerkleTree
-    /// @dev `hasher`, `levels`, `nextIndex` and `currentRootIndex` share one slot, read once per insert.
+    /// @dev `hasher`, `levels`, `nextIndex` and `rootCount` share one slot, read once per insert.
     struct MerkleTreeStorage {
         /// @dev The IPoseidonT3 hasher.
         address hasher;
@@ -99,12 +101,15 @@ abstract contract MerkleTreeWithHistory is Initializable {
         uint32 levels;
         /// @dev Number of leaves inserted, which is also the index the next leaf gets.
         uint32 nextIndex;
-        /// @dev Position of the current root in `roots`.
-        uint32 currentRootIndex;
+        /// @dev Roots recorded so far, the empty tree's included: the sequence number of the current root.
+        uint32 rootCount;
+        /// @dev The root after the last insert.
+        bytes32 currentRoot;
         /// @dev Root of the last full subtree whose root is a left child at each level (see the contract's @dev).
         mapping(uint256 level => bytes32) filledSubtrees;
-        /// @dev Ring buffer of the last ROOT_HISTORY_SIZE roots.
-        mapping(uint256 position => bytes32) roots;
+        /// @dev Sequence number (1 for the empty tree's root) of every root ever recorded; 0 for any other value.
+        ///      A root is known while fewer than `_rootHistorySize()` roots were recorded after it.
+        mapping(bytes32 root => uint256 sequence) rootSequence;
     }
 
     // keccak256(abi.encode(uint256(keccak256("cloak.storage.MerkleTree")) - 1)) & ~bytes32(uint256(0xff))
@@ -154,7 +159,7 @@ abstract contract MerkleTreeWithHistory is Initializable {
 
         $.hasher = hasher_;
         $.levels = levels_;
-        $.roots[0] = zeros(levels_);
+        _recordRoot($, zeros(levels_), 0);
     }
 
     /// @notice Appends `leaf1` and `leaf2` at the next two indices and records the new root.
@@ -193,34 +198,26 @@ abstract contract MerkleTreeWithHistory is Initializable {
             index >>= 1;
         }
 
-        uint32 rootIndex = ($.currentRootIndex + 1) % ROOT_HISTORY_SIZE;
-        $.roots[rootIndex] = node;
-        $.currentRootIndex = rootIndex;
         // Fits: `_capacity` never exceeds type(uint32).max.
         $.nextIndex = uint32(newSize);
+        _recordRoot($, node, $.rootCount);
     }
 
     /// @notice Whether `root` is the current root or one of the ROOT_HISTORY_SIZE - 1 before it.
-    /// @dev Scans the ring buffer newest first, so a proof against a recent root costs few reads.
+    /// @dev Two storage reads whatever the history size: the root's sequence number and the current one.
     /// @param root The root a proof was made against.
     /// @return True when the tree accepts it; always false for 0.
     function isKnownRoot(bytes32 root) public view returns (bool) {
         if (root == 0) return false;
         MerkleTreeStorage storage $ = _getMerkleTreeStorage();
-        uint32 current = $.currentRootIndex;
-        uint32 i = current;
-        do {
-            if ($.roots[i] == root) return true;
-            i = (i == 0 ? ROOT_HISTORY_SIZE : i) - 1;
-        } while (i != current);
-        return false;
+        uint256 sequence = $.rootSequence[root];
+        return sequence != 0 && uint256($.rootCount) < sequence + _rootHistorySize();
     }
 
     /// @notice The current root.
     /// @return The root after the last insert, or `zeros(levels())` for an empty tree.
     function getLastRoot() public view returns (bytes32) {
-        MerkleTreeStorage storage $ = _getMerkleTreeStorage();
-        return $.roots[$.currentRootIndex];
+        return _getMerkleTreeStorage().currentRoot;
     }
 
     /// @notice The index the next leaf will get, which is also the number of leaves inserted.
@@ -257,6 +254,20 @@ abstract contract MerkleTreeWithHistory is Initializable {
         _requireInField(left);
         _requireInField(right);
         return _hash(_getMerkleTreeStorage().hasher, left, right);
+    }
+
+    /// @dev How many roots stay known. A virtual hook so a test harness can exercise eviction with a short history;
+    ///      production contracts keep ROOT_HISTORY_SIZE.
+    function _rootHistorySize() internal view virtual returns (uint256) {
+        return ROOT_HISTORY_SIZE;
+    }
+
+    /// @dev Makes `root` the current root, with the sequence number after `previousCount`.
+    function _recordRoot(MerkleTreeStorage storage $, bytes32 root, uint32 previousCount) private {
+        uint32 sequence = previousCount + 1;
+        $.rootCount = sequence;
+        $.currentRoot = root;
+        $.rootSequence[root] = sequence;
     }
 
     /// @dev Leaves the tree can hold: 2^levels, less at depth 32, where the leaf count must still fit the uint32

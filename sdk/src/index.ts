@@ -38,6 +38,7 @@ export {
   MerkleTree,
   PRODUCTION_TREE_DEPTH,
   ROOT_HISTORY_SIZE,
+  EVM_ROOT_HISTORY_SIZE,
   ZERO_LEAF,
   zeroValues,
   type MerklePath,

@@ -4,8 +4,10 @@ import type { PoseidonHasher } from "./poseidon.js";
 import { parseVersioned } from "./versioned.js";
 
 export const PRODUCTION_TREE_DEPTH = 20;
-/** Roots a pool accepts besides the newest; the on-chain trees keep the same number. */
+/** Roots a Solana pool accepts, the newest included (its tree account keeps them in a ring buffer). */
 export const ROOT_HISTORY_SIZE = 100;
+/** Roots an EVM pool accepts, the newest included (`MerkleTreeWithHistory.ROOT_HISTORY_SIZE`, an O(1) lookup). */
+export const EVM_ROOT_HISTORY_SIZE = 65_536;
 /** The empty leaf. zeros[i + 1] = Poseidon(zeros[i], zeros[i]); every chain's tree uses these values. */
 export const ZERO_LEAF = 0n;
 const MAX_DEPTH = 32;
@@ -46,7 +48,11 @@ export class MerkleTree {
   readonly #zeros: bigint[];
   /** layers[0] are the leaves; layers[depth] holds the root once anything is inserted. */
   readonly #layers: bigint[][];
-  #rootHistory: bigint[] = [];
+  /** Recent roots, oldest first; may hold up to twice `rootHistorySize` before it is trimmed in one step. */
+  #recentRoots: bigint[] = [];
+  /** Each recorded root's sequence number (1 for the first), the newest when a root recurs. */
+  readonly #rootSequence = new Map<bigint, number>();
+  #rootCount = 0;
 
   constructor(depth: number, poseidon: PoseidonHasher, options: { leaves?: readonly bigint[]; rootHistorySize?: number } = {}) {
     if (!Number.isInteger(depth) || depth < 1 || depth > MAX_DEPTH) {
@@ -57,7 +63,7 @@ export class MerkleTree {
     this.#poseidon = poseidon;
     this.#zeros = zeroValues(depth, poseidon);
     this.#layers = Array.from({ length: depth + 1 }, () => []);
-    this.#rootHistory = [this.#zeros[depth]!];
+    this.#pushRoot(this.#zeros[depth]!);
     if (options.leaves?.length) this.insertMany(options.leaves);
   }
 
@@ -70,7 +76,7 @@ export class MerkleTree {
   }
 
   get root(): bigint {
-    return this.#rootHistory[this.#rootHistory.length - 1]!;
+    return this.#recentRoots[this.#recentRoots.length - 1]!;
   }
 
   get zeros(): readonly bigint[] {
@@ -115,8 +121,10 @@ export class MerkleTree {
   }
 
   #pushRoot(root: bigint): void {
-    this.#rootHistory.push(root);
-    if (this.#rootHistory.length > this.rootHistorySize) this.#rootHistory.shift();
+    this.#rootSequence.set(root, ++this.#rootCount);
+    this.#recentRoots.push(root);
+    // Trimming in one step once the list doubles keeps each insert O(1) even for a history of 65,536.
+    if (this.#recentRoots.length >= 2 * this.rootHistorySize) this.#recentRoots = this.#recentRoots.slice(-this.rootHistorySize);
   }
 
   /** The authentication path of the leaf at `leafIndex` against the current root. */
@@ -138,9 +146,10 @@ export class MerkleTree {
     return this.#layers[0]!.indexOf(leaf);
   }
 
-  /** True when `root` is the current root or one of the last `rootHistorySize` ones. */
+  /** True when `root` is the current root or one of the `rootHistorySize - 1` before it, as on chain. */
   isKnownRoot(root: bigint): boolean {
-    return this.#rootHistory.includes(root);
+    const sequence = this.#rootSequence.get(root);
+    return sequence !== undefined && this.#rootCount < sequence + this.rootHistorySize;
   }
 
   requireKnownRoot(root: bigint): void {
@@ -149,8 +158,9 @@ export class MerkleTree {
     }
   }
 
+  /** The known roots, oldest first; the last is the current root. */
   rootHistory(): readonly bigint[] {
-    return this.#rootHistory;
+    return this.#recentRoots.slice(-this.rootHistorySize);
   }
 
   snapshot(): MerkleTreeSnapshot {
@@ -159,7 +169,7 @@ export class MerkleTree {
       depth: this.depth,
       rootHistorySize: this.rootHistorySize,
       leaves: this.#layers[0]!.map(toHex32),
-      rootHistory: this.#rootHistory.map(toHex32),
+      rootHistory: this.rootHistory().map(toHex32),
     };
   }
 
@@ -178,7 +188,10 @@ export class MerkleTree {
     if (history[history.length - 1] !== tree.root) {
       throw new CloakError(ErrorCode.INVALID_SNAPSHOT, `snapshot: leaves hash to ${toHex32(tree.root)}, not the recorded root`);
     }
-    tree.#rootHistory = history.slice(-tree.rootHistorySize);
+    tree.#rootSequence.clear();
+    tree.#recentRoots = [];
+    tree.#rootCount = 0;
+    for (const root of history.slice(-tree.rootHistorySize)) tree.#pushRoot(root);
     return tree;
   }
 }

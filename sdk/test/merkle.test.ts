@@ -55,6 +55,17 @@ describe("merkle tree", () => {
     assertCloakError(() => tree.requireKnownRoot(roots[0]!), ErrorCode.ROOT_NOT_FOUND, "root");
   });
 
+  it("answers like the chain after many more inserts than its history holds", () => {
+    const tree = new MerkleTree(7, poseidon, { rootHistorySize: 4 });
+    const roots = [tree.root];
+    for (let p = 0; p < 30; p++) {
+      tree.insertMany([BigInt(2 * p + 1), BigInt(2 * p + 2)]);
+      roots.push(tree.root);
+    }
+    assert.deepEqual(tree.rootHistory(), roots.slice(-4));
+    roots.forEach((root, i) => assert.equal(tree.isKnownRoot(root), i >= roots.length - 4, `root ${i}`));
+  });
+
   it("restores a snapshot to the same root, paths and history", () => {
     const tree = new MerkleTree(5, poseidon, { leaves: leaves(4) });
     tree.insertMany(leaves(3));

@@ -3,7 +3,7 @@
 // from a `cloak-state/1` export (offline), and checks it against the pool's roots, its leaf count, its
 // nullifiers and its balance. Any mismatch is listed and exits with code 1.
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
-import { MerkleTree, getPoseidon, type PoseidonHasher } from "@cloak/sdk";
+import { EVM_ROOT_HISTORY_SIZE, MerkleTree, getPoseidon, type PoseidonHasher } from "@cloak/sdk";
 import { ZeroAddress, formatEther } from "ethers";
 import { loadDeployment } from "../lib/connection.ts";
 import { raiseExitCode, toJson } from "../lib/output.ts";
@@ -75,7 +75,7 @@ export function verifyPool(claim: PoolClaim, poseidon: PoseidonHasher): PoolVeri
 
   // One insert per transaction, as the pool does, so each intermediate root can be checked against the
   // root its Transact event announced: a tampered leaf is located at the transaction where it diverges.
-  const tree = new MerkleTree(claim.levels, poseidon);
+  const tree = new MerkleTree(claim.levels, poseidon, { rootHistorySize: EVM_ROOT_HISTORY_SIZE });
   let diverged = false;
   try {
     for (let pair = 0; 2 * pair < commitments.length; pair++) {

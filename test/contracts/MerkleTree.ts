@@ -3,7 +3,7 @@
 // refusals (full tree, leaves outside the field, a wrong hasher).
 import { expect } from "chai";
 import { network } from "hardhat";
-import { FIELD_SIZE, MerkleTree, ROOT_HISTORY_SIZE, getPoseidon, zeroValues, type PoseidonHasher } from "@cloak/sdk";
+import { EVM_ROOT_HISTORY_SIZE, FIELD_SIZE, MerkleTree, getPoseidon, zeroValues, type PoseidonHasher } from "@cloak/sdk";
 import type { MerkleTreeHarness } from "../../types/ethers-contracts/index.js";
 import { PRODUCTION_DEPTH } from "../support/fixtures.ts";
 import { deployPoseidonHasher } from "../../tasks/lib/poseidon.ts";
@@ -14,6 +14,9 @@ const MAX_LEVELS = 32;
 /** docs/protocol.md, "Merkle tree". */
 const ZEROS_1 = 14744269619966411208579211824598458697587494354926760081771325075741142829156n;
 const POSEIDON_1_2 = 7853200120776062878684798364095072458815029376092732009249414926327459813530n;
+
+/** The harness's shortened history: the production lookup rule, with eviction reachable in a test. */
+const SHORT_HISTORY = 100;
 
 const toBytes32 = (x: bigint) => ethers.toBeHex(x, 32);
 const randomLeaf = () => BigInt(ethers.hexlify(ethers.randomBytes(32))) % FIELD_SIZE;
@@ -68,16 +71,17 @@ describe("MerkleTreeWithHistory", function () {
     expect(BigInt(await tree.getLastRoot())).to.equal(reference.root);
     expect(await tree.isKnownRoot(toBytes32(reference.root))).to.equal(true);
     expect(await tree.isKnownRoot(ethers.ZeroHash)).to.equal(false);
-    expect(await tree.ROOT_HISTORY_SIZE()).to.equal(BigInt(ROOT_HISTORY_SIZE));
+    expect(await tree.ROOT_HISTORY_SIZE()).to.equal(BigInt(EVM_ROOT_HISTORY_SIZE));
     expect(await tree.poseidonHasher()).to.equal(hasher);
   });
 
-  it("matches the SDK's root after every random pair at depth 20, and its root history past 100 roots", async function () {
+  it("matches the SDK's root after every random pair at depth 20, and its root history past a short history", async function () {
     this.timeout(120_000);
     const tree = await deployTree(PRODUCTION_DEPTH);
-    const reference = new MerkleTree(PRODUCTION_DEPTH, poseidon);
+    await (await tree.setRootHistorySize(SHORT_HISTORY)).wait();
+    const reference = new MerkleTree(PRODUCTION_DEPTH, poseidon, { rootHistorySize: SHORT_HISTORY });
     const roots = [reference.root];
-    const pairs = ROOT_HISTORY_SIZE + 10;
+    const pairs = SHORT_HISTORY + 10;
     for (let p = 0; p < pairs; p++) {
       // Zero leaves now and then: the empty leaf is a valid commitment slot value for the tree.
       const pair: [bigint, bigint] = [p % 7 === 3 ? 0n : randomLeaf(), randomLeaf()];
@@ -88,12 +92,27 @@ describe("MerkleTreeWithHistory", function () {
     }
     for (const [i, root] of roots.entries()) {
       const known = reference.isKnownRoot(root);
-      expect(known).to.equal(i >= roots.length - ROOT_HISTORY_SIZE);
+      expect(known).to.equal(i >= roots.length - SHORT_HISTORY);
       expect(await tree.isKnownRoot(toBytes32(root)), `isKnownRoot(roots[${i}])`).to.equal(known);
     }
     // Paths the SDK derives for the new leaves verify against the on-chain root.
     const path = reference.path(2 * pairs - 1);
     expect(path.root).to.equal(BigInt(await tree.getLastRoot()));
+  });
+
+  it("looks a root up in constant gas: the oldest known root costs what the newest does", async function () {
+    const tree = await deployTree(PRODUCTION_DEPTH);
+    const reference = new MerkleTree(PRODUCTION_DEPTH, poseidon);
+    const oldest = reference.root;
+    for (let p = 0; p < 40; p++) await insertPair(tree, reference, [randomLeaf(), randomLeaf()]);
+    const gas = async (root: bigint) => tree.isKnownRoot.estimateGas(toBytes32(root));
+    const [old, newest, unknown] = [await gas(oldest), await gas(reference.root), await gas(randomLeaf())];
+    expect(await tree.isKnownRoot(toBytes32(oldest))).to.equal(true);
+    // Calldata differs only in zero bytes (4 gas against 16), so old and new agree within a few hundred gas;
+    // an unknown root stops after its one (empty) sequence read.
+    expect(old - newest).to.be.within(-500n, 500n);
+    expect(unknown).to.be.at.most(newest);
+    expect(newest).to.be.below(30_000n);
   });
 
   it("reverts with MerkleTreeFull once a small tree is full", async function () {

@@ -52,7 +52,9 @@ abstract contract Assertions {
 contract MerkleTreeTest is Assertions {
     uint256 internal constant FIELD_SIZE =
         21888242871839275222246405745257275088548364400416034343698204186575808495617;
-    uint32 internal constant ROOT_HISTORY_SIZE = 100;
+    uint32 internal constant ROOT_HISTORY_SIZE = 65_536;
+    /// @dev The harness's shortened history for eviction tests: the production lookup, fewer inserts.
+    uint32 internal constant SHORT_HISTORY = 100;
     uint32 internal constant MAX_LEVELS = 32;
     /// @dev Small enough to rebuild the whole tree after every pair, deep enough for several levels of carries.
     uint32 internal constant FUZZ_LEVELS = 5;
@@ -131,10 +133,10 @@ contract MerkleTreeTest is Assertions {
         }
     }
 
-    /// @dev Exactly the last ROOT_HISTORY_SIZE roots of `roots[0..count)` are known.
-    function _checkHistory(MerkleTreeHarness tree, bytes32[] memory roots, uint256 count) internal view {
+    /// @dev Exactly the last `historySize` roots of `roots[0..count)` are known.
+    function _checkHistory(MerkleTreeHarness tree, bytes32[] memory roots, uint256 count, uint256 historySize) internal view {
         for (uint256 i = 0; i < count; ++i) {
-            bool expected = i + ROOT_HISTORY_SIZE >= count;
+            bool expected = i + historySize >= count;
             string memory what = string.concat("isKnownRoot of root ", Strings.toString(i));
             assertTrue(tree.isKnownRoot(roots[i]) == expected, what);
         }
@@ -191,27 +193,34 @@ contract MerkleTreeTest is Assertions {
 
     // --- Root history ----------------------------------------------------------------------------------------
 
-    function test_RootHistoryKeepsTheLastHundredRoots() public {
+    function test_RootHistoryKeepsTheLastRoots() public {
         MerkleTreeHarness tree = _newTree(HISTORY_LEVELS);
+        assertEq(tree.ROOT_HISTORY_SIZE(), ROOT_HISTORY_SIZE, "production history size");
+        tree.setRootHistorySize(SHORT_HISTORY);
         bytes32[] memory roots = _fill(tree, 7, 128);
         // The same leaves again, stopping at 99 pairs: the empty root and the 99 after it fill the history.
         MerkleTreeHarness replay = _newTree(HISTORY_LEVELS);
+        replay.setRootHistorySize(SHORT_HISTORY);
         _fill(replay, 7, 99);
-        _checkHistory(replay, roots, 100);
+        _checkHistory(replay, roots, 100, SHORT_HISTORY);
         // One more evicts the empty root; after 128 pairs (a full tree) only roots 29..128 remain.
         replay.insert(_leaf(7, 198), _leaf(7, 199));
-        _checkHistory(replay, roots, 101);
-        _checkHistory(tree, roots, 129);
+        _checkHistory(replay, roots, 101, SHORT_HISTORY);
+        _checkHistory(tree, roots, 129, SHORT_HISTORY);
         assertEq(tree.getLastRoot(), roots[128], "last root");
         assertTrue(!tree.isKnownRoot(0), "zero root");
+        // With the production size nothing of these 129 roots has left the history.
+        tree.setRootHistorySize(0);
+        _checkHistory(tree, roots, 129, ROOT_HISTORY_SIZE);
     }
 
     /// hardhat-config: fuzz.runs = 8
     function testFuzz_RootHistoryEviction(uint256 seed, uint8 extra) public {
-        uint256 pairs = ROOT_HISTORY_SIZE - 1 + (extra % 30); // 99..128: up to a full depth-8 tree
+        uint256 pairs = SHORT_HISTORY - 1 + (extra % 30); // 99..128: up to a full depth-8 tree
         MerkleTreeHarness tree = _newTree(HISTORY_LEVELS);
+        tree.setRootHistorySize(SHORT_HISTORY);
         bytes32[] memory roots = _fill(tree, seed, pairs);
-        _checkHistory(tree, roots, pairs + 1);
+        _checkHistory(tree, roots, pairs + 1, SHORT_HISTORY);
         assertTrue(!tree.isKnownRoot(0), "zero root");
         assertTrue(!tree.isKnownRoot(bytes32(uint256(keccak256(abi.encode(seed))) % FIELD_SIZE)), "unrelated root");
     }

@@ -3,7 +3,7 @@ import type { DiscoveredNote, EncryptedOutput } from "../encryption.js";
 import { trialDecrypt } from "../encryption.js";
 import { CloakError, ErrorCode } from "../errors.js";
 import type { Keypair } from "../keys.js";
-import { MerkleTree, PRODUCTION_TREE_DEPTH } from "../merkle.js";
+import { EVM_ROOT_HISTORY_SIZE, MerkleTree, PRODUCTION_TREE_DEPTH } from "../merkle.js";
 import { noteNullifier } from "../note.js";
 import type { PoseidonHasher } from "../poseidon.js";
 
@@ -32,7 +32,7 @@ export class PoolSync {
     readonly poseidon: PoseidonHasher,
     options: { depth?: number; fromBlock?: number } = {},
   ) {
-    this.tree = new MerkleTree(options.depth ?? PRODUCTION_TREE_DEPTH, poseidon);
+    this.tree = new MerkleTree(options.depth ?? PRODUCTION_TREE_DEPTH, poseidon, { rootHistorySize: EVM_ROOT_HISTORY_SIZE });
     this.#nextBlock = options.fromBlock ?? 0;
   }
 
