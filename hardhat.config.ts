@@ -59,12 +59,25 @@ export default defineConfig({
       url: process.env.LOCALHOST_RPC_URL ?? "http://127.0.0.1:8545",
     },
     // Configuration variables are resolved only when this network is connected to, so unset
-    // SEPOLIA_RPC_URL / PRIVATE_KEY do not affect compile or test.
+    // SEPOLIA_RPC_URL / MAINNET_RPC_URL / PRIVATE_KEY do not affect compile or test. Each is read from
+    // the environment first, then from Hardhat's encrypted keystore (`npx hardhat keystore set
+    // PRIVATE_KEY`, which asks for the keystore's password when a task first needs the key).
     sepolia: {
       type: "http",
       chainType: "l1",
       url: configVariable("SEPOLIA_RPC_URL"),
       accounts: [configVariable("PRIVATE_KEY")],
     },
+    // The runbook's network (docs/admin-procedures.md, docs/operations.md).
+    mainnet: {
+      type: "http",
+      chainType: "l1",
+      url: configVariable("MAINNET_RPC_URL"),
+      accounts: [configVariable("PRIVATE_KEY")],
+    },
+  },
+  // `npx hardhat verify --network mainnet <address> [constructor args]` (runbook UP-001, day 1).
+  verify: {
+    etherscan: { apiKey: configVariable("ETHERSCAN_API_KEY") },
   },
 });
