@@ -7,7 +7,7 @@ import type { Orchestrator } from "../../types/ethers-contracts/index.js";
 import { loadDeployment } from "./connection.ts";
 import { requireContract, type DeploymentRecord } from "./deployment-file.ts";
 import { TaskError, TaskErrorCode } from "./errors.ts";
-import { executeCall, findOpenOperation, operationSalt, scheduleCall, timelockAt, type Call } from "./timelock.ts";
+import { executeCall, findOpenOperation, operationId, operationSalt, predecessorFor, scheduleCall, timelockAt, type Call } from "./timelock.ts";
 
 export type TimelockName = "StandardTimelock" | "EmergencyTimelock";
 
@@ -29,7 +29,7 @@ export interface AdminFlags {
 
 export type AdminOutcome =
   | { kind: "sent"; txHashes: string[] }
-  | { kind: "scheduled"; operationId: string; eta: bigint; txHash: string }
+  | { kind: "scheduled"; operationId: string; predecessor: string; eta: bigint; txHash: string }
   | { kind: "executed"; operationId: string; txHash: string }
   | { kind: "safe"; path: string; safeTxHash: string; signatures: number; description: string };
 
@@ -110,16 +110,15 @@ export async function runAdmin(ctx: AdminContext, request: AdminRequest, flags: 
   }
   const nonce = BigInt(await ctx.ethers.provider.getBlockNumber());
   const salt = operationSalt(ctx.ethers, request.description, nonce);
-  const schedule = await scheduleCall(timelock, request.calls, salt);
+  const predecessor = await predecessorFor(timelock, request.calls);
+  const schedule = await scheduleCall(timelock, request.calls, salt, predecessor);
   if (flags.viaSafe) return viaSafe([schedule], `schedule on ${request.authority.timelock}: ${request.description}`);
   if (!(await timelock.hasRole(await timelock.PROPOSER_ROLE(), ctx.signer.address))) {
     throw new TaskError(TaskErrorCode.MISSING_ROLE, `${ctx.signer.address} cannot propose to the ${request.authority.timelock}; its proposer is the Safe (use --via-safe)`);
   }
   const [txHash] = await send(ctx, [schedule]);
-  const id = request.calls.length === 1
-    ? await timelock.hashOperation(request.calls[0]!.target, request.calls[0]!.value, request.calls[0]!.data, `0x${"0".repeat(64)}`, salt)
-    : await timelock.hashOperationBatch(request.calls.map((c) => c.target), request.calls.map((c) => c.value), request.calls.map((c) => c.data), `0x${"0".repeat(64)}`, salt);
-  return { kind: "scheduled", operationId: id, eta: await timelock.getTimestamp(id), txHash: txHash! };
+  const id = await operationId(timelock, request.calls, predecessor, salt);
+  return { kind: "scheduled", operationId: id, predecessor, eta: await timelock.getTimestamp(id), txHash: txHash! };
 }
 
 export function describeOutcome(outcome: AdminOutcome): string {
@@ -127,7 +126,9 @@ export function describeOutcome(outcome: AdminOutcome): string {
     case "sent":
       return `sent: ${outcome.txHashes.join(", ")}`;
     case "scheduled":
-      return `scheduled operation ${outcome.operationId}; executable from ${new Date(Number(outcome.eta) * 1000).toISOString()} (tx ${outcome.txHash})`;
+      return `scheduled operation ${outcome.operationId}; executable from ${new Date(Number(outcome.eta) * 1000).toISOString()}${
+        /^0x0+$/.test(outcome.predecessor) ? "" : `, after operation ${outcome.predecessor}`
+      } (tx ${outcome.txHash})`;
     case "executed":
       return `executed operation ${outcome.operationId} (tx ${outcome.txHash})`;
     case "safe":

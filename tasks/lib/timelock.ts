@@ -36,21 +36,47 @@ export function operationSalt(ethers: HardhatEthers, description: string, nonce:
   return ethers.solidityPackedKeccak256(["string", "uint256"], [description, nonce]);
 }
 
-/** The call the Safe (a proposer) makes to schedule `calls` as one operation. */
-export async function scheduleCall(timelock: TimelockController, calls: Call[], salt: string, delay?: bigint): Promise<Call> {
+/** The call the Safe (a proposer) makes to schedule `calls` as one operation, runnable only after `predecessor`. */
+export async function scheduleCall(timelock: TimelockController, calls: Call[], salt: string, predecessor: string = ZERO_HASH, delay?: bigint): Promise<Call> {
   const minDelay = delay ?? (await timelock.getMinDelay());
   const data =
     calls.length === 1
-      ? timelock.interface.encodeFunctionData("schedule", [calls[0]!.target, calls[0]!.value, calls[0]!.data, ZERO_HASH, salt, minDelay])
+      ? timelock.interface.encodeFunctionData("schedule", [calls[0]!.target, calls[0]!.value, calls[0]!.data, predecessor, salt, minDelay])
       : timelock.interface.encodeFunctionData("scheduleBatch", [
           calls.map((c) => c.target),
           calls.map((c) => c.value),
           calls.map((c) => c.data),
-          ZERO_HASH,
+          predecessor,
           salt,
           minDelay,
         ]);
   return { target: await timelock.getAddress(), value: 0n, data };
+}
+
+/** The id the timelock gives `calls` scheduled with this predecessor and salt. */
+export async function operationId(timelock: TimelockController, calls: Call[], predecessor: string, salt: string): Promise<string> {
+  return calls.length === 1
+    ? timelock.hashOperation(calls[0]!.target, calls[0]!.value, calls[0]!.data, predecessor, salt)
+    : timelock.hashOperationBatch(calls.map((c) => c.target), calls.map((c) => c.value), calls.map((c) => c.data), predecessor, salt);
+}
+
+/** A call's target and function: two operations that share one change the same setting (or proxy). */
+function callKey(call: Call): string {
+  return `${call.target.toLowerCase()}:${call.data.slice(0, 10)}`;
+}
+
+/**
+ * The predecessor a new operation must name: the latest still-open operation on this timelock that
+ * calls the same function on the same contract (a second verifier rotation, a second upgrade of one
+ * proxy, a second limit change). Run in the other order, the older one would undo the newer (an upgrade
+ * to V3 followed by the stale one to V2 is a downgrade); with the predecessor set, the timelock refuses
+ * to run the newer one first (TimelockUnexecutedPredecessor), whoever executes. The zero hash when
+ * nothing open conflicts.
+ */
+export async function predecessorFor(timelock: TimelockController, calls: Call[]): Promise<string> {
+  const keys = new Set(calls.map(callKey));
+  const open = (await listOperations(timelock)).filter((op) => (op.state === "pending" || op.state === "ready") && op.calls.some((c) => keys.has(callKey(c))));
+  return open.at(-1)?.id ?? ZERO_HASH;
 }
 
 /** Every operation the timelock has seen, with its current state, from its events. */
@@ -97,6 +123,12 @@ export async function executeCall(timelock: TimelockController, op: Operation, n
     );
   }
   if (op.state !== "ready") throw new TaskError(TaskErrorCode.OPERATION_NOT_READY, `operation ${op.id} is ${op.state}`);
+  if (op.predecessor !== ZERO_HASH && !(await timelock.isOperationDone(op.predecessor))) {
+    throw new TaskError(
+      TaskErrorCode.OPERATION_NOT_READY,
+      `operation ${op.id} must wait for its predecessor ${op.predecessor}, scheduled before it for the same setting: execute that one first (or cancel both and schedule again)`,
+    );
+  }
   const data =
     op.calls.length === 1
       ? timelock.interface.encodeFunctionData("execute", [op.calls[0]!.target, op.calls[0]!.value, op.calls[0]!.data, op.predecessor, op.salt])

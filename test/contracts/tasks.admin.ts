@@ -15,7 +15,6 @@ import { expectFailure } from "../support/expect-failure.ts";
 process.env.CLOAK_DEPLOYMENTS_DIR ??= mkdtempSync(join(tmpdir(), "cloak-deployments-"));
 const { ethers, networkHelpers, networkName } = await network.getOrCreate();
 
-
 const noFlags = { from: "", viaSafe: false, execute: false, out: "", proposal: "", propose: false };
 
 describe("admin tasks", function () {
@@ -23,20 +22,31 @@ describe("admin tasks", function () {
   let operator: string;
   let stranger: string;
 
-  before(async function () {
+  /**
+   * A fresh deployment for every test (a chain snapshot after the first), so no test depends on what
+   * another left behind. The deployment file keeps the same addresses, so it is written once.
+   */
+  async function freshDeployment(): Promise<DeploymentRecord> {
+    const [, safeKey] = await ethers.getSigners();
+    return deployRecordedStack(ethers, networkName, hre.config.paths.root, safeKey!.address);
+  }
+
+  beforeEach(async function () {
     const [, safeKey, other] = await ethers.getSigners();
     operator = safeKey!.address;
     stranger = other!.address;
-    record = await deployRecordedStack(ethers, networkName, hre.config.paths.root, operator);
+    record = await networkHelpers.loadFixture(freshDeployment);
   });
 
   const run = (name: string, args: Record<string, unknown>) => hre.tasks.getTask(name).run({ ...noFlags, ...args }) as Promise<AdminOutcome>;
   const orchestrator = () => ethers.getContractAt("Orchestrator", record.contracts.Orchestrator!.address);
+  const nativePool = () => record.contracts["ShieldPool.native"]!.address;
+  const standardTimelock = () => ethers.getContractAt("TimelockController", record.contracts.StandardTimelock!.address);
 
   it("pause stops a pool at once when run by the guardian", async function () {
     const outcome = await run("pause", { pool: "native", from: operator });
     expect(outcome.kind).to.equal("sent");
-    expect(await (await orchestrator()).isPaused(record.contracts["ShieldPool.native"]!.address)).to.equal(true);
+    expect(await (await orchestrator()).isPaused(nativePool())).to.equal(true);
   });
 
   it("pause names the missing role and its holders for a key without it", async function () {
@@ -44,16 +54,20 @@ describe("admin tasks", function () {
   });
 
   it("unpause is scheduled on the emergency timelock and refused before 6 hours", async function () {
+    await run("pause", { pool: "native", from: operator });
     const scheduled = await run("unpause", { pool: "native", from: operator });
     expect(scheduled.kind).to.equal("scheduled");
     await expectFailure(run("unpause", { pool: "native", from: stranger, execute: true }), /not ready: it becomes executable at/);
+    expect(await (await orchestrator()).isPaused(nativePool())).to.equal(true);
   });
 
   it("unpause --execute resumes the pool once the emergency delay has passed", async function () {
+    await run("pause", { pool: "native", from: operator });
+    await run("unpause", { pool: "native", from: operator });
     await networkHelpers.time.increase(PRODUCTION_EMERGENCY_DELAY);
     const outcome = await run("unpause", { pool: "native", from: stranger, execute: true });
     expect(outcome.kind).to.equal("executed");
-    expect(await (await orchestrator()).isPaused(record.contracts["ShieldPool.native"]!.address)).to.equal(false);
+    expect(await (await orchestrator()).isPaused(nativePool())).to.equal(false);
   });
 
   it("relayer:add, relayer:rotate and relayer:remove act at once", async function () {
@@ -76,11 +90,10 @@ describe("admin tasks", function () {
   });
 
   it("params:set changes a deposit limit through the standard timelock", async function () {
-    const pool = record.contracts["ShieldPool.native"]!.address;
     await run("params:set", { pool: "native", depositLimit: "5", from: operator });
     await networkHelpers.time.increase(PRODUCTION_STANDARD_DELAY);
     await run("params:set", { pool: "native", depositLimit: "5", from: operator, execute: true });
-    expect(await (await orchestrator()).depositLimit(pool)).to.equal(5n);
+    expect(await (await orchestrator()).depositLimit(nativePool())).to.equal(5n);
   });
 
   it("upgrade:propose refuses a layout-incompatible implementation with the tool's explanation", async function () {
@@ -98,11 +111,55 @@ describe("admin tasks", function () {
   });
 
   it("upgrade:status lists executed and pending operations with their state", async function () {
-    await run("unpause", { from: operator }).catch(() => undefined);
+    await run("pause", { from: operator });
+    await run("unpause", { from: operator });
+    await networkHelpers.time.increase(PRODUCTION_EMERGENCY_DELAY);
+    await run("unpause", { from: stranger, execute: true });
     await run("params:set", { pool: "native", depositLimit: "7", from: operator });
-    const statuses = (await hre.tasks.getTask("upgrade:status").run({})) as Array<{ state: string; summary: string[] }>;
-    expect(statuses.some((s) => s.state === "done" && s.summary[0]!.includes("upgradeToAndCall"))).to.equal(true);
-    expect(statuses.some((s) => s.state === "pending" && s.summary[0]!.includes("setDepositLimit"))).to.equal(true);
+    const statuses = (await hre.tasks.getTask("upgrade:status").run({})) as Array<{ state: string; timelockName: string; summary: string[] }>;
+    expect(statuses.map((s) => [s.state, s.timelockName, s.summary[0]])).to.deep.equal([
+      ["pending", "StandardTimelock", `Orchestrator.setDepositLimit(${nativePool()}, 7)`],
+      ["done", "EmergencyTimelock", "Orchestrator.unpauseAll()"],
+    ]);
+  });
+
+  it("schedules a second change of the same setting after the first, so it cannot run before it", async function () {
+    const [first, second] = [await ethers.deployContract("Transaction20Verifier"), await ethers.deployContract("Transaction20Verifier")];
+    const scheduledFirst = await run("verifier:rotate", { verifier: await first.getAddress(), from: operator });
+    const scheduledSecond = await run("verifier:rotate", { verifier: await second.getAddress(), from: operator });
+    if (scheduledFirst.kind !== "scheduled" || scheduledSecond.kind !== "scheduled") expect.fail("both rotations should be scheduled");
+    expect(scheduledFirst.predecessor).to.equal(ethers.ZeroHash);
+    expect(scheduledSecond.predecessor).to.equal(scheduledFirst.operationId);
+    await networkHelpers.time.increase(PRODUCTION_STANDARD_DELAY);
+    await expectFailure(
+      run("verifier:rotate", { verifier: await second.getAddress(), from: stranger, execute: true }),
+      new RegExp(`must wait for its predecessor ${scheduledFirst.operationId}`),
+    );
+    await run("verifier:rotate", { verifier: await first.getAddress(), from: stranger, execute: true });
+    await run("verifier:rotate", { verifier: await second.getAddress(), from: stranger, execute: true });
+    expect(await (await orchestrator()).verifier()).to.equal(await second.getAddress());
+  });
+
+  it("an open executor calling the timelock directly cannot run the later change first", async function () {
+    const [first, second] = [await ethers.deployContract("Transaction20Verifier"), await ethers.deployContract("Transaction20Verifier")];
+    const scheduledFirst = await run("verifier:rotate", { verifier: await first.getAddress(), from: operator });
+    await run("verifier:rotate", { verifier: await second.getAddress(), from: operator });
+    if (scheduledFirst.kind !== "scheduled") expect.fail("the rotation should be scheduled");
+    await networkHelpers.time.increase(PRODUCTION_STANDARD_DELAY);
+    const timelock = await standardTimelock();
+    const [, later] = (await timelock.queryFilter(timelock.filters.CallScheduled())).map((e) => e.args);
+    const salt = (await timelock.queryFilter(timelock.filters.CallSalt(later!.id)))[0]!.args.salt;
+    await expect(timelock.connect(await ethers.getSigner(stranger)).execute(later!.target, later!.value, later!.data, later!.predecessor, salt))
+      .to.be.revertedWithCustomError(timelock, "TimelockUnexecutedPredecessor")
+      .withArgs(scheduledFirst.operationId);
+  });
+
+  it("leaves changes of different settings independent", async function () {
+    const replacement = await ethers.deployContract("Transaction20Verifier");
+    await run("verifier:rotate", { verifier: await replacement.getAddress(), from: operator });
+    const limit = await run("params:set", { pool: "native", depositLimit: "9", from: operator });
+    if (limit.kind !== "scheduled") expect.fail("the limit change should be scheduled");
+    expect(limit.predecessor).to.equal(ethers.ZeroHash);
   });
 
   it("rescue returns a stray token after the standard delay and refuses a pool asset", async function () {
