@@ -62,8 +62,9 @@ export const cloakTasks = [
     .setAction(() => import("./actions/relayer-rotate.ts"))
     .build(),
   task("relayer:list", "List registered relayers and their balances").setAction(() => import("./actions/relayer-list.ts")).build(),
-  adminTask("verifier:rotate", "Schedule a verifier rotation on the standard timelock, or --execute it (EP-003)")
+  adminTask("verifier:rotate", "Check a new verifier against a real proof of its key, then schedule its rotation on the standard timelock, or --execute it (EP-003)")
     .addOption({ name: "verifier", description: "The new verifier contract", type: ArgumentType.STRING, defaultValue: "" })
+    .addOption({ name: "depth", description: "Tree depth of the verifier's key (its artifacts: circuits/artifacts/transaction_<depth>)", type: ArgumentType.INT, defaultValue: 20 })
     .setAction(() => import("./actions/verifier-rotate.ts"))
     .build(),
   adminTask("params:set", "Schedule a pool parameter change on the standard timelock, or --execute it")

@@ -1,14 +1,24 @@
-// `npx hardhat verifier:rotate --verifier <address> [--execute]` (runbook EP-003): scheduled on the
-// standard timelock (48 h); proofs under the old key keep working until the operation executes.
+// `npx hardhat verifier:rotate --verifier <address> [--depth 20] [--execute]` (runbook EP-003): after a
+// known-answer check (the new verifier accepts a real proof made with its key's artifacts and rejects a
+// tampered one), scheduled on the standard timelock (48 h); proofs under the old key keep working until
+// the operation executes.
+import { join } from "node:path";
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import { TaskError, TaskErrorCode } from "../lib/errors.ts";
 import { orchestratorAddress, requireAddress, runAdminTask, type AdminTaskArguments } from "../lib/admin-task.ts";
+import { knownAnswerCheck } from "../lib/verifier-check.ts";
 
-export default async function verifierRotate(args: AdminTaskArguments & { verifier: string }, hre: HardhatRuntimeEnvironment) {
+export default async function verifierRotate(args: AdminTaskArguments & { verifier: string; depth: number }, hre: HardhatRuntimeEnvironment) {
   return runAdminTask(hre, args, async (ctx) => {
     const verifier = requireAddress(ctx, args.verifier, "verifier");
     if ((await ctx.ethers.provider.getCode(verifier)) === "0x") {
       throw new TaskError(TaskErrorCode.INVALID_ARGUMENT, `--verifier: ${verifier} has no code; deploy the exported verifier first`);
+    }
+    // Executing an operation that already passed the check needs no new proof.
+    if (!args.execute) {
+      const artifacts = join(hre.config.paths.root, "circuits", "artifacts", `transaction_${args.depth}`);
+      await knownAnswerCheck(ctx.ethers, verifier, artifacts);
+      console.log(`${verifier} accepts a real proof made with ${artifacts} and rejects a tampered one`);
     }
     return {
       description: `rotate verifier to ${verifier}`,

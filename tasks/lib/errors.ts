@@ -11,6 +11,7 @@ export const TaskErrorCode = {
   STATE_FILE_INVALID: "STATE_FILE_INVALID",
   STATE_UNAVAILABLE: "STATE_UNAVAILABLE",
   UNSAFE_UPGRADE: "UNSAFE_UPGRADE",
+  VERIFIER_CHECK_FAILED: "VERIFIER_CHECK_FAILED",
 } as const;
 
 export type TaskErrorCode = (typeof TaskErrorCode)[keyof typeof TaskErrorCode];

@@ -10,6 +10,7 @@ import { PRODUCTION_EMERGENCY_DELAY, PRODUCTION_STANDARD_DELAY } from "../../tas
 import type { DeploymentRecord } from "../../tasks/lib/deployment-file.ts";
 import { deployRecordedStack } from "../support/deploy.ts";
 import type { AdminOutcome } from "../../tasks/lib/admin.ts";
+import { deployAcceptAllVerifier } from "../support/evil-verifier.ts";
 import { expectFailure } from "../support/expect-failure.ts";
 
 process.env.CLOAK_DEPLOYMENTS_DIR ??= mkdtempSync(join(tmpdir(), "cloak-deployments-"));
@@ -124,27 +125,25 @@ describe("admin tasks", function () {
   });
 
   it("schedules a second change of the same setting after the first, so it cannot run before it", async function () {
-    const [first, second] = [await ethers.deployContract("Transaction20Verifier"), await ethers.deployContract("Transaction20Verifier")];
-    const scheduledFirst = await run("verifier:rotate", { verifier: await first.getAddress(), from: operator });
-    const scheduledSecond = await run("verifier:rotate", { verifier: await second.getAddress(), from: operator });
-    if (scheduledFirst.kind !== "scheduled" || scheduledSecond.kind !== "scheduled") expect.fail("both rotations should be scheduled");
+    const scheduledFirst = await run("params:set", { pool: "native", depositLimit: "5", from: operator });
+    const scheduledSecond = await run("params:set", { pool: "native", depositLimit: "6", from: operator });
+    if (scheduledFirst.kind !== "scheduled" || scheduledSecond.kind !== "scheduled") expect.fail("both changes should be scheduled");
     expect(scheduledFirst.predecessor).to.equal(ethers.ZeroHash);
     expect(scheduledSecond.predecessor).to.equal(scheduledFirst.operationId);
     await networkHelpers.time.increase(PRODUCTION_STANDARD_DELAY);
     await expectFailure(
-      run("verifier:rotate", { verifier: await second.getAddress(), from: stranger, execute: true }),
+      run("params:set", { pool: "native", depositLimit: "6", from: stranger, execute: true }),
       new RegExp(`must wait for its predecessor ${scheduledFirst.operationId}`),
     );
-    await run("verifier:rotate", { verifier: await first.getAddress(), from: stranger, execute: true });
-    await run("verifier:rotate", { verifier: await second.getAddress(), from: stranger, execute: true });
-    expect(await (await orchestrator()).verifier()).to.equal(await second.getAddress());
+    await run("params:set", { pool: "native", depositLimit: "5", from: stranger, execute: true });
+    await run("params:set", { pool: "native", depositLimit: "6", from: stranger, execute: true });
+    expect(await (await orchestrator()).depositLimit(nativePool())).to.equal(6n);
   });
 
   it("an open executor calling the timelock directly cannot run the later change first", async function () {
-    const [first, second] = [await ethers.deployContract("Transaction20Verifier"), await ethers.deployContract("Transaction20Verifier")];
-    const scheduledFirst = await run("verifier:rotate", { verifier: await first.getAddress(), from: operator });
-    await run("verifier:rotate", { verifier: await second.getAddress(), from: operator });
-    if (scheduledFirst.kind !== "scheduled") expect.fail("the rotation should be scheduled");
+    const scheduledFirst = await run("params:set", { pool: "native", depositLimit: "5", from: operator });
+    await run("params:set", { pool: "native", depositLimit: "6", from: operator });
+    if (scheduledFirst.kind !== "scheduled") expect.fail("the change should be scheduled");
     await networkHelpers.time.increase(PRODUCTION_STANDARD_DELAY);
     const timelock = await standardTimelock();
     const [, later] = (await timelock.queryFilter(timelock.filters.CallScheduled())).map((e) => e.args);
@@ -154,9 +153,28 @@ describe("admin tasks", function () {
       .withArgs(scheduledFirst.operationId);
   });
 
+  it("verifier:rotate refuses a verifier that accepts a tampered proof, and schedules nothing", async function () {
+    const evil = await deployAcceptAllVerifier(ethers);
+    await expectFailure(run("verifier:rotate", { verifier: evil, from: operator }), /VERIFIER_CHECK_FAILED: .*accepts a tampered proof/);
+    expect(await (await standardTimelock()).queryFilter((await standardTimelock()).filters.CallScheduled())).to.deep.equal([]);
+  });
+
+  it("verifier:rotate refuses a verifier that rejects a valid proof of the given key", async function () {
+    const depth20Verifier = await (await ethers.deployContract("Transaction20Verifier")).getAddress();
+    await expectFailure(
+      run("verifier:rotate", { verifier: depth20Verifier, depth: 5, from: operator }),
+      /VERIFIER_CHECK_FAILED: .*rejects a valid proof made with .*transaction_5/,
+    );
+    expect(await (await standardTimelock()).queryFilter((await standardTimelock()).filters.CallScheduled())).to.deep.equal([]);
+  });
+
+  it("verifier:rotate refuses a contract that is no verifier", async function () {
+    const token = await (await ethers.deployContract("TestToken")).getAddress();
+    await expectFailure(run("verifier:rotate", { verifier: token, from: operator }), /VERIFIER_CHECK_FAILED: .*reverts on a valid proof/);
+  });
+
   it("leaves changes of different settings independent", async function () {
-    const replacement = await ethers.deployContract("Transaction20Verifier");
-    await run("verifier:rotate", { verifier: await replacement.getAddress(), from: operator });
+    await run("rescue", { token: await (await ethers.deployContract("TestToken")).getAddress(), to: stranger, amount: "1", from: operator });
     const limit = await run("params:set", { pool: "native", depositLimit: "9", from: operator });
     if (limit.kind !== "scheduled") expect.fail("the limit change should be scheduled");
     expect(limit.predecessor).to.equal(ethers.ZeroHash);
