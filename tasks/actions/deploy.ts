@@ -1,4 +1,4 @@
-// `npx hardhat deploy --network <net> (--safe <address> | --owners a,b,c --threshold 2)`: the whole
+// `npx hardhat deploy --network <net> (--safe <address> | --owners a,b,c --threshold 2) [--council <Safe> | --council-owners … --council-threshold k]`: the whole
 // stack in order, recorded in deployments/<network>.json after every step; rerunning resumes.
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import { connect } from "../lib/connection.ts";
@@ -7,12 +7,18 @@ import { deploymentPath, newDeployment, readDeployment, writeDeployment } from "
 import { deployCloak, nativePool, type PoolSpec } from "../lib/deploy.ts";
 import { TaskError, TaskErrorCode } from "../lib/errors.ts";
 import { createSafe, deploySafeSingletons, safeContractNetworks } from "../lib/safe.ts";
+import { COUNCIL_MIN_OWNERS } from "../lib/constants.ts";
+import { checkCouncilThreshold, checkStandardDelay, isLocalChain, minimumCouncilThreshold } from "../lib/governance-rules.ts";
+import { Contract } from "ethers";
 import { existsSync } from "node:fs";
 
 export interface DeployArguments {
   safe: string;
   owners: string;
   threshold: number;
+  council: string;
+  councilOwners: string;
+  councilThreshold: number;
   guardians: string;
   tokens: string;
   depositLimit: string;
@@ -29,6 +35,9 @@ export default async function deploy(args: DeployArguments, hre: HardhatRuntimeE
   const { ethers, networkName, chainId } = await connect(hre);
   const isAddress = (value: string) => ethers.isAddress(value);
   if (args.owners && args.safe) throw new TaskError(TaskErrorCode.INVALID_ARGUMENT, "give either --safe (an existing Safe) or --owners/--threshold (a new one), not both");
+  if (args.council && args.councilOwners) {
+    throw new TaskError(TaskErrorCode.INVALID_ARGUMENT, "give either --council (an existing Safe) or --council-owners/--council-threshold (a new one), not both");
+  }
   if (args.owners) args = { ...args, safe: await createGoverningSafe(hre, args, isAddress) };
   if (!isAddress(args.safe)) {
     throw new TaskError(TaskErrorCode.INVALID_ARGUMENT, `--safe: '${args.safe}' is not an address (the Safe that will govern the deployment)`);
@@ -36,6 +45,8 @@ export default async function deploy(args: DeployArguments, hre: HardhatRuntimeE
   if ((await ethers.provider.getCode(args.safe)) === "0x") {
     throw new TaskError(TaskErrorCode.INVALID_ARGUMENT, `--safe: ${args.safe} has no contract code on ${networkName}; deploy the Safe first`);
   }
+  const standardDelay = parseSeconds(args.standardDelay, "standard-delay");
+  checkStandardDelay(chainId, standardDelay);
   if (!/^\d+$/.test(args.depositLimit)) throw new TaskError(TaskErrorCode.INVALID_ARGUMENT, `--deposit-limit: '${args.depositLimit}' is not a whole number`);
   const depositLimit = BigInt(args.depositLimit);
   const pools: PoolSpec[] = [
@@ -53,12 +64,25 @@ export default async function deploy(args: DeployArguments, hre: HardhatRuntimeE
     throw new TaskError(TaskErrorCode.INVALID_ARGUMENT, `--safe ${args.safe} differs from the Safe ${safeRecorded} this deployment was started with`);
   }
   record.contracts.Safe = { address: ethers.getAddress(args.safe) };
+  const council = await securityCouncil(hre, args, record.contracts.SecurityCouncil?.address, isAddress);
+  const councilRecorded = record.contracts.SecurityCouncil?.address;
+  if (councilRecorded && ethers.getAddress(councilRecorded) !== council.address) {
+    throw new TaskError(TaskErrorCode.INVALID_ARGUMENT, `security council ${council.address} differs from ${councilRecorded}, which this deployment was started with`);
+  }
+  if (council.address === ethers.getAddress(args.safe) && !isLocalChain(chainId)) {
+    throw new TaskError(TaskErrorCode.INVALID_ARGUMENT, "the security council must be a Safe separate from the governing Safe: it exists to act when the governing keys cannot be trusted");
+  }
+  record.contracts.SecurityCouncil = { address: council.address, details: { owners: council.owners, threshold: council.threshold } };
+  if (council.owners.length < COUNCIL_MIN_OWNERS && !isLocalChain(chainId)) {
+    console.warn(`! the security council has ${council.owners.length} owners; L2BEAT Stage 1 expects at least ${COUNCIL_MIN_OWNERS}`);
+  }
 
   console.log(`Deploying Cloak to '${networkName}' (chain ${chainId}); record: ${path}`);
   await deployCloak(ethers, record, {
     safe: ethers.getAddress(args.safe),
+    council: council.address,
     guardians: parseAddressList(args.guardians, "guardians", isAddress),
-    standardDelay: parseSeconds(args.standardDelay, "standard-delay"),
+    standardDelay,
     emergencyDelay: parseSeconds(args.emergencyDelay, "emergency-delay"),
     pools,
     save: (updated) => writeDeployment(path, updated),
@@ -70,19 +94,70 @@ export default async function deploy(args: DeployArguments, hre: HardhatRuntimeE
 
 /** --owners/--threshold: a new Safe (after the Safe contracts themselves, on a chain that lacks them). */
 async function createGoverningSafe(hre: HardhatRuntimeEnvironment, args: DeployArguments, isAddress: (v: string) => boolean): Promise<string> {
-  const connection = await hre.network.getOrCreate();
   const owners = parseAddressList(args.owners, "owners", isAddress);
+  const safe = await newSafe(hre, owners, args.threshold);
+  console.log(`Safe ${safe}: ${args.threshold} of ${owners.length} owners (${owners.join(", ")})`);
+  return safe;
+}
+
+async function newSafe(hre: HardhatRuntimeEnvironment, owners: string[], threshold: number): Promise<string> {
+  const connection = await hre.network.getOrCreate();
   const chainId = (await connection.ethers.provider.getNetwork()).chainId;
   // Idempotent: on a chain that already has Safe 1.4.1 at its canonical addresses this sends nothing.
   await deploySafeSingletons(connection.ethers);
   const [payer] = await connection.ethers.getSigners();
-  const safe = await createSafe({
-    provider: connection.provider,
-    signer: payer!.address,
-    owners,
-    threshold: args.threshold,
-    contractNetworks: safeContractNetworks(chainId),
-  });
-  console.log(`Safe ${safe}: ${args.threshold} of ${owners.length} owners (${owners.join(", ")})`);
-  return safe;
+  return createSafe({ provider: connection.provider, signer: payer!.address, owners, threshold, contractNetworks: safeContractNetworks(chainId) });
+}
+
+interface Council {
+  address: string;
+  owners: string[];
+  threshold: number;
+}
+
+const SAFE_VIEWS = ["function getOwners() view returns (address[])", "function getThreshold() view returns (uint256)"];
+
+/**
+ * The security council: --council (an existing Safe), --council-owners/--council-threshold (a new one),
+ * the one a resumed deployment recorded, or on a local chain a default 75 % Safe of the first accounts.
+ * Off local chains its threshold must be at least 75 % of its owners.
+ */
+async function securityCouncil(hre: HardhatRuntimeEnvironment, args: DeployArguments, recorded: string | undefined, isAddress: (v: string) => boolean): Promise<Council> {
+  const { ethers, chainId } = await connect(hre);
+  if (args.councilOwners) {
+    const owners = parseAddressList(args.councilOwners, "council-owners", isAddress).map((o) => ethers.getAddress(o));
+    checkCouncilThreshold(chainId, owners.length, args.councilThreshold);
+    const address = await newSafe(hre, owners, args.councilThreshold);
+    console.log(`Security council Safe ${address}: ${args.councilThreshold} of ${owners.length} owners`);
+    return { address, owners, threshold: args.councilThreshold };
+  }
+  const given = args.council || recorded;
+  if (!given) {
+    if (!isLocalChain(chainId)) {
+      throw new TaskError(TaskErrorCode.INVALID_ARGUMENT, `chain ${chainId} needs a security council: --council <Safe> or --council-owners a,b,... --council-threshold k (at least 75 %)`);
+    }
+    const owners = (await ethers.getSigners()).slice(0, 4).map((s) => s.address);
+    const threshold = minimumCouncilThreshold(owners.length);
+    const address = await newSafe(hre, owners, threshold);
+    console.log(`Security council Safe ${address} (local default): ${threshold} of ${owners.length} owners`);
+    return { address, owners, threshold };
+  }
+  if (!isAddress(given)) throw new TaskError(TaskErrorCode.INVALID_ARGUMENT, `--council: '${given}' is not an address`);
+  const address = ethers.getAddress(given);
+  if ((await ethers.provider.getCode(address)) === "0x") {
+    if (!isLocalChain(chainId)) throw new TaskError(TaskErrorCode.INVALID_ARGUMENT, `--council: ${address} has no contract code on chain ${chainId}; the council must be a Safe`);
+    // A local stand-in key (tests): one owner, itself.
+    return { address, owners: [address], threshold: 1 };
+  }
+  const safe = new Contract(address, SAFE_VIEWS, ethers.provider);
+  let owners: string[];
+  let threshold: number;
+  try {
+    owners = ((await safe.getFunction("getOwners")()) as string[]).map((o) => ethers.getAddress(o));
+    threshold = Number(await safe.getFunction("getThreshold")());
+  } catch {
+    throw new TaskError(TaskErrorCode.INVALID_ARGUMENT, `--council: ${address} is not a Safe (no getOwners/getThreshold)`);
+  }
+  checkCouncilThreshold(chainId, owners.length, threshold);
+  return { address, owners, threshold };
 }

@@ -17,8 +17,13 @@ export interface PoolSpec {
 }
 
 export interface DeployOptions {
-  /** The Safe that proposes to both timelocks and holds the guardian and relayer-manager roles. */
+  /** The Safe that proposes to both timelocks and holds the guardian, guardian-revoker and relayer-manager roles. */
   safe: string;
+  /**
+   * The security council (a separate Safe in production) holding SECURITY_COUNCIL_ROLE: the emergency
+   * path that fixes a live exploit while the pools are paused (docs/governance.md).
+   */
+  council: string;
   /** Further GUARDIAN_ROLE holders, e.g. a monitoring key that can only pause. */
   guardians: string[];
   standardDelay: bigint;
@@ -79,6 +84,12 @@ export async function deployCloak(ethers: HardhatEthers, record: DeploymentRecor
     return { address: await proxy(orchestratorImpl, init), details: { implementation: orchestratorImpl } };
   });
   const orchestrator = await ethers.getContractAt("Orchestrator", orchestratorAddress);
+  // Before any pool exists: once one does, granting the council's exit-window bypass must itself wait
+  // out the exit window (Orchestrator._grantRole).
+  await once("grant security council", async () => {
+    const council = await orchestrator.SECURITY_COUNCIL_ROLE();
+    if (!(await orchestrator.hasRole(council, options.council))) await (await orchestrator.grantRole(council, options.council)).wait();
+  });
 
   const standardTimelock = await contract("StandardTimelock", async () => ({
     address: await deploy("TimelockController", [options.standardDelay, [options.safe], [OPEN_EXECUTOR], NATIVE_ASSET]),
@@ -113,6 +124,9 @@ export async function deployCloak(ethers: HardhatEthers, record: DeploymentRecor
       [await orchestrator.UPGRADER_ROLE(), standardTimelock],
       [await orchestrator.UNPAUSER_ROLE(), emergencyTimelock],
       [await orchestrator.RELAYER_MANAGER_ROLE(), options.safe],
+      // Either can take a leaked monitoring key's guardian role at once; neither can grant it.
+      [await orchestrator.GUARDIAN_REVOKER_ROLE(), options.safe],
+      [await orchestrator.GUARDIAN_REVOKER_ROLE(), emergencyTimelock],
       ...[options.safe, ...options.guardians].map((holder): [string, string] => [ethers.id("GUARDIAN_ROLE"), holder]),
     ];
     for (const [role, holder] of grants) {

@@ -1,19 +1,22 @@
 // The deploy task as an operator runs it: a fresh deployment governed by a new 2-of-3 Safe, a rerun
 // that resumes instead of redeploying, and the refusals for bad input.
 import { expect } from "chai";
+import { Wallet } from "ethers";
+import type { JsonRpcServer } from "hardhat/types/network";
 import hre, { network } from "hardhat";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { deploymentPath, readDeployment } from "../../tasks/lib/deployment-file.ts";
 import { expectFailure } from "../support/expect-failure.ts";
+import { runHardhat } from "../support/hardhat-cli.ts";
 
 const { ethers, networkName } = await network.getOrCreate();
 
 
 describe("deploy task", function () {
   const previousDir = process.env.CLOAK_DEPLOYMENTS_DIR;
-  const defaults = { safe: "", owners: "", threshold: 0, guardians: "", tokens: "", depositLimit: "1000", standardDelay: "172800", emergencyDelay: "21600" };
+  const defaults = { safe: "", owners: "", threshold: 0, council: "", councilOwners: "", councilThreshold: 0, guardians: "", tokens: "", depositLimit: "1000", standardDelay: "172800", emergencyDelay: "21600" };
   const deploy = (args: Partial<typeof defaults>) => hre.tasks.getTask("deploy").run({ ...defaults, ...args });
   let owners: string[];
 
@@ -43,6 +46,20 @@ describe("deploy task", function () {
     expect(await orchestrator.pools()).to.have.length(2);
   });
 
+  it("gives the Safe and the emergency timelock GUARDIAN_REVOKER_ROLE, and a local default 3-of-4 council Safe SECURITY_COUNCIL_ROLE", async function () {
+    const deployed = record();
+    const orchestrator = await ethers.getContractAt("Orchestrator", deployed.contracts.Orchestrator!.address);
+    const revoker = await orchestrator.GUARDIAN_REVOKER_ROLE();
+    expect(await orchestrator.hasRole(revoker, deployed.contracts.Safe!.address)).to.equal(true);
+    expect(await orchestrator.hasRole(revoker, deployed.contracts.EmergencyTimelock!.address)).to.equal(true);
+    const council = deployed.contracts.SecurityCouncil!.address;
+    expect(council).to.not.equal(deployed.contracts.Safe!.address);
+    expect(await orchestrator.hasRole(await orchestrator.SECURITY_COUNCIL_ROLE(), council)).to.equal(true);
+    const safe = await ethers.getContractAt(["function getOwners() view returns (address[])", "function getThreshold() view returns (uint256)"], council);
+    expect(await safe.getFunction("getThreshold")()).to.equal(3n);
+    expect(await safe.getFunction("getOwners")()).to.have.length(4);
+  });
+
   it("resumes on a rerun: nothing is deployed twice", async function () {
     const before = record();
     const blockBefore = await ethers.provider.getBlockNumber();
@@ -66,5 +83,57 @@ describe("deploy task", function () {
   it("refuses a threshold above the number of owners", async function () {
     process.env.CLOAK_DEPLOYMENTS_DIR = mkdtempSync(join(tmpdir(), "cloak-deploy-"));
     await expectFailure(deploy({ owners: owners.join(","), threshold: 4 }), /threshold must be between 1 and 3/);
+  });
+
+  it("refuses both --council and --council-owners", async function () {
+    process.env.CLOAK_DEPLOYMENTS_DIR = mkdtempSync(join(tmpdir(), "cloak-deploy-"));
+    await expectFailure(deploy({ owners: owners.join(","), threshold: 2, council: owners[0]!, councilOwners: owners.join(","), councilThreshold: 3 }), /either --council .* or --council-owners/);
+  });
+});
+
+// The non-local rules, on a node that reports Ethereum mainnet's chain id, through the real CLI.
+describe("deploy task off local chains (chain id 1)", function () {
+  let server: JsonRpcServer;
+  let url: string;
+  let someContract: string;
+  const deployer = Wallet.createRandom();
+
+  before(async function () {
+    server = await network.createServer({ network: "default", override: { chainId: 1 } }, "127.0.0.1");
+    const { address, port } = await server.listen();
+    url = `http://${address}:${port}`;
+    const { ethers: remote } = await network.create({ network: "localhost", override: { url } });
+    const [funder] = await remote.getSigners();
+    await (await funder!.sendTransaction({ to: deployer.address, value: remote.parseEther("10") })).wait();
+    someContract = await (await remote.deployContract("TestToken")).getAddress();
+  });
+
+  after(async function () {
+    await server.close();
+  });
+
+  const deployOnMainnet = (args: string[]) =>
+    runHardhat(["deploy", "--network", "mainnet", "--safe", someContract, ...args], {
+      env: { MAINNET_RPC_URL: url, PRIVATE_KEY: deployer.privateKey, CLOAK_DEPLOYMENTS_DIR: mkdtempSync(join(tmpdir(), "cloak-mainnet-deploy-")) },
+      answers: [],
+    });
+
+  it("refuses a standard delay below the Orchestrator's EXIT_WINDOW, before sending anything", async function () {
+    const result = await deployOnMainnet(["--standard-delay", "3600", "--council", someContract]);
+    expect(result.code).to.not.equal(0);
+    expect(result.stdout + result.stderr).to.include("--standard-delay 3600 s is below the Orchestrator's EXIT_WINDOW (172800 s) on chain 1");
+  });
+
+  it("refuses a security council whose threshold is below 75 % of its owners", async function () {
+    const councilOwners = Array.from({ length: 8 }, () => Wallet.createRandom().address).join(",");
+    const result = await deployOnMainnet(["--council-owners", councilOwners, "--council-threshold", "5"]);
+    expect(result.code).to.not.equal(0);
+    expect(result.stdout + result.stderr).to.include("security council threshold 5 of 8 owners is below 75 % (at least 6 of 8) on chain 1");
+  });
+
+  it("refuses to deploy without a security council", async function () {
+    const result = await deployOnMainnet([]);
+    expect(result.code).to.not.equal(0);
+    expect(result.stdout + result.stderr).to.include("chain 1 needs a security council");
   });
 });

@@ -8,6 +8,9 @@ import { deploymentPath, newDeployment, writeDeployment, type DeploymentRecord }
 import { deployPoseidonHasher } from "../../tasks/lib/poseidon.ts";
 
 
+/** The test signer that stands in for the security council unless a test names one. */
+export const COUNCIL_SIGNER = 9;
+
 export async function deployProxy(ethers: HardhatEthers, implementation: string, initData: string): Promise<string> {
   const proxy = await ethers.deployContract("ERC1967Proxy", [implementation, initData]);
   return proxy.getAddress();
@@ -54,10 +57,13 @@ export async function deployStack(ethers: HardhatEthers, options: { token?: stri
  * plain key standing in for the Safe so tests can act without co-signers, recorded in the deployment
  * file the tasks read. The Safe route itself is covered by Safe.ts and tasks.safe.ts.
  */
-export async function deployRecordedStack(ethers: HardhatEthers, networkName: string, root: string, safe: string): Promise<DeploymentRecord> {
+export async function deployRecordedStack(ethers: HardhatEthers, networkName: string, root: string, safe: string, council?: string): Promise<DeploymentRecord> {
   const record = newDeployment(networkName, (await ethers.provider.getNetwork()).chainId);
+  // A plain key stands in for the security council Safe too (its Safe route is tested in governance-attacks.ts).
+  const councilKey = council ?? (await ethers.getSigners())[COUNCIL_SIGNER]!.address;
   await deployCloak(ethers, record, {
     safe,
+    council: councilKey,
     guardians: [],
     standardDelay: PRODUCTION_STANDARD_DELAY,
     emergencyDelay: PRODUCTION_EMERGENCY_DELAY,
@@ -67,6 +73,7 @@ export async function deployRecordedStack(ethers: HardhatEthers, networkName: st
   });
   // As the deploy task does: health and role errors name the Safe from the record.
   record.contracts.Safe = { address: safe };
+  record.contracts.SecurityCouncil = { address: councilKey };
   writeDeployment(deploymentPath(root, networkName), record);
   return record;
 }
