@@ -1,8 +1,9 @@
 // `npm start`: the main job on embedded defaults, on Hardhat's in-process chain, through the same tasks
 // operators run. A 2-of-3 Safe governs a fresh deployment; Alice deposits, pays Bob privately, Bob
 // withdraws through a registered relayer; the guardian pauses, the Safe unpauses through the 6-hour
-// emergency timelock; an Orchestrator upgrade is proposed, waited out (48 h) and executed. Every proof
-// is a real depth-20 Groth16 proof; wallets find their notes only by trial decryption of pool events.
+// emergency timelock; an Orchestrator upgrade is proposed, waited out (48 h of timelock delay and of
+// unpaused exit window) and executed. Every proof is a real depth-20 Groth16 proof; wallets find their
+// notes only by trial decryption of pool events.
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -18,6 +19,7 @@ import {
   type TransactionRequest,
 } from "@cloak/sdk";
 import type { AdminOutcome } from "../tasks/lib/admin.ts";
+import { DEPLOY_DEFAULTS } from "../tasks/actions/deploy.ts";
 import { PRODUCTION_EMERGENCY_DELAY, PRODUCTION_STANDARD_DELAY } from "../tasks/lib/constants.ts";
 import { deploymentPath, readDeployment } from "../tasks/lib/deployment-file.ts";
 
@@ -52,16 +54,8 @@ async function throughSafe(step: string, name: string, args: Record<string, unkn
 
 // ---------------------------------------------------------------- deploy
 console.log("Deploying the stack with a 2-of-3 Safe…");
-await task("deploy", {
-  safe: "",
-  owners: [operator, owner2, owner3].map((s) => s!.address).join(","),
-  threshold: 2,
-  guardians: "",
-  tokens: "",
-  depositLimit: (10n ** 21n).toString(),
-  standardDelay: PRODUCTION_STANDARD_DELAY.toString(),
-  emergencyDelay: PRODUCTION_EMERGENCY_DELAY.toString(),
-});
+// On a local chain, deploy also creates the default 3-of-4 security council Safe.
+await task("deploy", { ...DEPLOY_DEFAULTS, owners: [operator, owner2, owner3].map((s) => s!.address).join(","), threshold: 2 });
 const record = readDeployment(deploymentPath(hre.config.paths.root, networkName), networkName);
 const pool = await ethers.getContractAt("ShieldPool", record.contracts["ShieldPool.native"]!.address);
 await throughSafe("register relayer", "relayer:add", { relayer: relayer!.address });
@@ -118,6 +112,8 @@ const unpaused = (await task("unpause", { ...admin, execute: true, from: recipie
 row("unpause executed after 6 h", unpaused.txHash, await gasOf(unpaused.txHash));
 
 // ---------------------------------------------------------------- upgrade
+// The upgrade runs only once the pools have been open for the Orchestrator's whole EXIT_WINDOW (48 h)
+// right before it; proposed after the unpause, its 48 h timelock delay covers that window.
 await throughSafe("Safe proposes Orchestrator upgrade", "upgrade:propose", { proxy: "Orchestrator", impl: "OrchestratorV2" });
 await networkHelpers.time.increase(PRODUCTION_STANDARD_DELAY);
 const upgraded = (await task("upgrade:execute", { proxy: "Orchestrator", from: recipient!.address })) as { txHash: string; implementation: string };
@@ -126,7 +122,7 @@ const version = await (await ethers.getContractAt("OrchestratorV2", record.contr
 
 // ---------------------------------------------------------------- report
 console.log(`\nCloak demo on Hardhat's in-process chain ${chainId}`);
-for (const name of ["Safe", "Orchestrator", "ShieldPool.native", "StandardTimelock", "EmergencyTimelock", "Transaction20Verifier", "PoseidonT3"]) {
+for (const name of ["Safe", "SecurityCouncil", "Orchestrator", "ShieldPool.native", "StandardTimelock", "EmergencyTimelock", "Transaction20Verifier", "PoseidonT3"]) {
   console.log(`  ${name.padEnd(22)} ${record.contracts[name]!.address}`);
 }
 console.log("");

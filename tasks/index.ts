@@ -70,6 +70,15 @@ export const cloakTasks = [
     .addOption({ name: "depth", description: "Tree depth of the verifier's key (its artifacts: circuits/artifacts/transaction_<depth>)", type: ArgumentType.INT, defaultValue: 20 })
     .setAction(() => import("./actions/verifier-rotate.ts"))
     .build(),
+  adminTask("guardian:revoke", "Take GUARDIAN_ROLE from a key at once (a leaked monitoring key re-pausing the pools); the Safe holds the power")
+    .addOption({ name: "guardian", description: "The guardian to remove", type: ArgumentType.STRING, defaultValue: "" })
+    .setAction(() => import("./actions/guardian-revoke.ts"))
+    .build(),
+  adminTask("emergency:verifier", "Emergency path: the security council Safe replaces the verifier at once, only while the global pause is on")
+    .addOption({ name: "verifier", description: "The fixed verifier contract", type: ArgumentType.STRING, defaultValue: "" })
+    .addOption({ name: "depth", description: "Tree depth of the verifier's key (its artifacts: circuits/artifacts/transaction_<depth>)", type: ArgumentType.INT, defaultValue: 20 })
+    .setAction(() => import("./actions/emergency-verifier.ts"))
+    .build(),
   adminTask("params:set", "Schedule a pool parameter change on the standard timelock, or --execute it")
     .addOption({ name: "pool", description: "Pool name or address", type: ArgumentType.STRING, defaultValue: "native" })
     .addOption({ name: "depositLimit", description: "Largest single deposit, in base units", type: ArgumentType.STRING, defaultValue: "" })

@@ -7,7 +7,7 @@ import { deploymentPath, newDeployment, readDeployment, writeDeployment } from "
 import { deployCloak, nativePool, type PoolSpec } from "../lib/deploy.ts";
 import { TaskError, TaskErrorCode } from "../lib/errors.ts";
 import { createSafe, deploySafeSingletons, safeContractNetworks } from "../lib/safe.ts";
-import { COUNCIL_MIN_OWNERS } from "../lib/constants.ts";
+import { COUNCIL_MIN_OWNERS, DEFAULT_DEPOSIT_LIMIT, PRODUCTION_EMERGENCY_DELAY, PRODUCTION_STANDARD_DELAY } from "../lib/constants.ts";
 import { checkCouncilThreshold, checkStandardDelay, isLocalChain, minimumCouncilThreshold } from "../lib/governance-rules.ts";
 import { Contract } from "ethers";
 import { existsSync } from "node:fs";
@@ -25,6 +25,21 @@ export interface DeployArguments {
   standardDelay: string;
   emergencyDelay: string;
 }
+
+/** The task's defaults (tasks/index.ts), for scripts and tests that run it with a few options changed. */
+export const DEPLOY_DEFAULTS: DeployArguments = {
+  safe: "",
+  owners: "",
+  threshold: 0,
+  council: "",
+  councilOwners: "",
+  councilThreshold: 0,
+  guardians: "",
+  tokens: "",
+  depositLimit: DEFAULT_DEPOSIT_LIMIT.toString(),
+  standardDelay: PRODUCTION_STANDARD_DELAY.toString(),
+  emergencyDelay: PRODUCTION_EMERGENCY_DELAY.toString(),
+};
 
 function parseSeconds(value: string, field: string): bigint {
   if (!/^\d+$/.test(value)) throw new TaskError(TaskErrorCode.INVALID_ARGUMENT, `--${field}: '${value}' is not a whole number of seconds`);

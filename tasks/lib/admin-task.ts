@@ -35,7 +35,7 @@ export async function runAdminTask(
 ): Promise<AdminOutcome> {
   const ctx = await adminContext(hre, args.from);
   const request = await build(ctx);
-  const outcome = await runAdmin(ctx, request, args, (calls, description) => safeRoute(ctx, args, calls, description));
+  const outcome = await runAdmin(ctx, request, args, (calls, description, safe) => safeRoute(ctx, args, calls, description, safe));
   console.log(`${request.description}: ${describeOutcome(outcome)}`);
   return outcome;
 }

@@ -15,9 +15,15 @@ export interface AdminRequest {
   /** One line for logs, the Safe proposal and the timelock salt. */
   description: string;
   calls: Call[];
-  /** A role the caller holds itself (immediate), or the timelock that holds it (delayed). */
-  authority: { role: string } | { timelock: TimelockName };
+  /**
+   * A role the caller holds itself (immediate), or the timelock that holds it (delayed). `safe` names the
+   * Safe that holds the role for --via-safe: the governing Safe unless it is the security council's.
+   */
+  authority: { role: string; safe?: SafeName } | { timelock: TimelockName };
 }
+
+/** The deployment's Safes: the governing one, and the security council (docs/governance.md). */
+export type SafeName = "Safe" | "SecurityCouncil";
 
 export interface AdminFlags {
   /** Operator account; defaults to the network's first configured account. */
@@ -34,7 +40,7 @@ export type AdminOutcome =
   | { kind: "safe"; path: string; safeTxHash: string; signatures: number; description: string };
 
 /** Hands calls to the Safe layer (tasks/lib/safe-route.ts) when --via-safe is given. */
-export type SafeRoute = (calls: Call[], description: string) => Promise<AdminOutcome>;
+export type SafeRoute = (calls: Call[], description: string, safe: SafeName) => Promise<AdminOutcome>;
 
 export interface AdminContext {
   hre: HardhatRuntimeEnvironment;
@@ -56,7 +62,16 @@ export async function adminContext(hre: HardhatRuntimeEnvironment, from: string)
 }
 
 /** Names of the Orchestrator's roles, for messages. */
-export const ROLE_NAMES = ["DEFAULT_ADMIN_ROLE", "GOVERNOR_ROLE", "UPGRADER_ROLE", "GUARDIAN_ROLE", "UNPAUSER_ROLE", "RELAYER_MANAGER_ROLE"] as const;
+export const ROLE_NAMES = [
+  "DEFAULT_ADMIN_ROLE",
+  "GOVERNOR_ROLE",
+  "UPGRADER_ROLE",
+  "GUARDIAN_ROLE",
+  "UNPAUSER_ROLE",
+  "RELAYER_MANAGER_ROLE",
+  "GUARDIAN_REVOKER_ROLE",
+  "SECURITY_COUNCIL_ROLE",
+] as const;
 
 /** Current holders of `role`, from RoleGranted/RoleRevoked events. */
 export async function roleHolders(orchestrator: Orchestrator, role: string): Promise<string[]> {
@@ -77,7 +92,7 @@ async function requireRole(ctx: AdminContext, role: string, account: string): Pr
   throw new TaskError(
     TaskErrorCode.MISSING_ROLE,
     `${account} lacks ${name} on the Orchestrator; it is held by ${holders.join(", ") || "nobody"}${
-      holders.includes(ctx.record.contracts.Safe?.address ?? "") ? " (use --via-safe)" : ""
+      holders.some((h) => [ctx.record.contracts.Safe?.address, ctx.record.contracts.SecurityCouncil?.address].includes(h)) ? " (use --via-safe)" : ""
     }`,
   );
 }
@@ -95,7 +110,7 @@ async function send(ctx: AdminContext, calls: Call[]): Promise<string[]> {
 export async function runAdmin(ctx: AdminContext, request: AdminRequest, flags: AdminFlags, viaSafe: SafeRoute): Promise<AdminOutcome> {
   if ("role" in request.authority) {
     if (flags.execute) throw new TaskError(TaskErrorCode.INVALID_ARGUMENT, "--execute applies to timelocked actions only");
-    if (flags.viaSafe) return viaSafe(request.calls, request.description);
+    if (flags.viaSafe) return viaSafe(request.calls, request.description, request.authority.safe ?? "Safe");
     await requireRole(ctx, request.authority.role, ctx.signer.address);
     return { kind: "sent", txHashes: await send(ctx, request.calls) };
   }
@@ -112,7 +127,7 @@ export async function runAdmin(ctx: AdminContext, request: AdminRequest, flags: 
   const salt = operationSalt(ctx.ethers, request.description, nonce);
   const predecessor = await predecessorFor(timelock, request.calls);
   const schedule = await scheduleCall(timelock, request.calls, salt, predecessor);
-  if (flags.viaSafe) return viaSafe([schedule], `schedule on ${request.authority.timelock}: ${request.description}`);
+  if (flags.viaSafe) return viaSafe([schedule], `schedule on ${request.authority.timelock}: ${request.description}`, "Safe");
   if (!(await timelock.hasRole(await timelock.PROPOSER_ROLE(), ctx.signer.address))) {
     throw new TaskError(TaskErrorCode.MISSING_ROLE, `${ctx.signer.address} cannot propose to the ${request.authority.timelock}; its proposer is the Safe (use --via-safe)`);
   }

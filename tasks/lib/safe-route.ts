@@ -2,7 +2,7 @@
 // as a proposal file for offline co-signing (`safe:sign`, `safe:execute`); optionally also a Safe{Wallet}
 // Transaction Builder batch (--out) and a submission to a Safe Transaction Service (--propose).
 import { join } from "node:path";
-import type { AdminContext, AdminOutcome } from "./admin.ts";
+import type { AdminContext, AdminOutcome, SafeName } from "./admin.ts";
 import { requireContract } from "./deployment-file.ts";
 import { proposeSafeTransaction, proposeToService, safeContractNetworks, writeSafeProposalFile, writeTransactionBuilderBatch } from "./safe.ts";
 import type { Call } from "./timelock.ts";
@@ -16,8 +16,8 @@ export interface SafeFlags {
   propose: boolean;
 }
 
-export async function safeRoute(ctx: AdminContext, flags: SafeFlags, calls: Call[], description: string): Promise<AdminOutcome> {
-  const safe = requireContract(ctx.record, "Safe").address;
+export async function safeRoute(ctx: AdminContext, flags: SafeFlags, calls: Call[], description: string, safeName: SafeName = "Safe"): Promise<AdminOutcome> {
+  const safe = requireContract(ctx.record, safeName).address;
   const connection = await ctx.hre.network.getOrCreate();
   const chainId = BigInt(ctx.record.chainId);
   const safeCalls = calls.map((call) => ({ to: call.target, value: call.value, data: call.data, description }));

@@ -7,6 +7,7 @@ import hre, { network } from "hardhat";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { DEPLOY_DEFAULTS } from "../../tasks/actions/deploy.ts";
 import { deploymentPath, readDeployment } from "../../tasks/lib/deployment-file.ts";
 import { expectFailure } from "../support/expect-failure.ts";
 import { runHardhat } from "../support/hardhat-cli.ts";
@@ -16,7 +17,7 @@ const { ethers, networkName } = await network.getOrCreate();
 
 describe("deploy task", function () {
   const previousDir = process.env.CLOAK_DEPLOYMENTS_DIR;
-  const defaults = { safe: "", owners: "", threshold: 0, council: "", councilOwners: "", councilThreshold: 0, guardians: "", tokens: "", depositLimit: "1000", standardDelay: "172800", emergencyDelay: "21600" };
+  const defaults = { ...DEPLOY_DEFAULTS, depositLimit: "1000" };
   const deploy = (args: Partial<typeof defaults>) => hre.tasks.getTask("deploy").run({ ...defaults, ...args });
   let owners: string[];
 
