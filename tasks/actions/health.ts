@@ -1,9 +1,10 @@
 // `npx hardhat health [--json] --network <net>`: the daily check of the runbook. One snapshot at the head
-// block of everything an operator must see first: pauses, who holds each Orchestrator role, the timelocks
-// and what is queued in them, each pool's tree and balance, the relayer registry. Exit code 1 when a
-// finding is critical (a pause, a privileged role held outside docs/governance.md's plan).
+// block of everything an operator must see first: pauses and the exit window, who holds each Orchestrator
+// role (and whether a holder is a plain key), the timelocks and what is queued in them, each pool's tree
+// and balance, the relayer registry. Exit code 1 when a finding is critical (a pause, a privileged role
+// held outside docs/governance.md's plan).
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
-import { ZeroAddress, ZeroHash, id, type Interface } from "ethers";
+import { MaxUint256, ZeroAddress, ZeroHash, id, type Interface } from "ethers";
 import { loadDeployment } from "../lib/connection.ts";
 import type { DeploymentRecord } from "../lib/deployment-file.ts";
 import { raiseExitCode, toJson } from "../lib/output.ts";
@@ -30,7 +31,7 @@ export interface Account {
 export interface RoleReport {
   role: string;
   roleId: string;
-  holders: Account[];
+  holders: Array<Account & { plainKey: boolean }>;
 }
 
 export interface PendingCall {
@@ -73,12 +74,26 @@ export interface PoolHealth {
   balanceText: string;
 }
 
+/** The Orchestrator's exit window (docs/governance.md): when a verifier rotation or an upgrade could run. */
+export interface ExitWindowReport {
+  exitWindowSeconds: bigint;
+  /** Since when no pool has been paused; meaningful only while `open`. */
+  unpausedSince: number;
+  /** False while any pool is paused: no timelocked change can run, and the window restarts on unpause. */
+  open: boolean;
+  /** Unix seconds from which timelocked changes can run; null while closed. */
+  changesExecutableAt: number | null;
+  /** Pools paused now, by either switch. */
+  pausedPools: string[];
+}
+
 export interface HealthReport {
   network: string;
   chainId: string;
   blockNumber: number;
   blockTimestamp: number;
   orchestrator: { address: string; verifier: string; allPaused: boolean };
+  exitWindow: ExitWindowReport;
   pools: PoolHealth[];
   roles: RoleReport[];
   timelocks: TimelockReport[];
@@ -87,7 +102,16 @@ export interface HealthReport {
   status: "ok" | "warning" | "critical";
 }
 
-const ROLES = ["DEFAULT_ADMIN_ROLE", "GOVERNOR_ROLE", "UPGRADER_ROLE", "GUARDIAN_ROLE", "UNPAUSER_ROLE", "RELAYER_MANAGER_ROLE"] as const;
+const ROLES = [
+  "DEFAULT_ADMIN_ROLE",
+  "GOVERNOR_ROLE",
+  "UPGRADER_ROLE",
+  "GUARDIAN_ROLE",
+  "UNPAUSER_ROLE",
+  "RELAYER_MANAGER_ROLE",
+  "GUARDIAN_REVOKER_ROLE",
+  "SECURITY_COUNCIL_ROLE",
+] as const;
 type RoleName = (typeof ROLES)[number];
 
 function roleId(role: RoleName): string {
@@ -95,16 +119,22 @@ function roleId(role: RoleName): string {
 }
 
 /**
- * docs/governance.md: who must hold the privileged roles. Anyone else holding them can bypass a timelock,
- * so it is critical; the guardian role may have extra (monitoring) holders, so it is not listed.
+ * docs/governance.md: who must hold the privileged roles. Anyone else holding them can bypass a timelock
+ * or the exit window, so it is critical; the guardian role may have extra (monitoring) holders, so it is
+ * not listed.
  */
-const EXCLUSIVE_HOLDER: Partial<Record<RoleName, string>> = {
-  DEFAULT_ADMIN_ROLE: "StandardTimelock",
-  GOVERNOR_ROLE: "StandardTimelock",
-  UPGRADER_ROLE: "StandardTimelock",
-  UNPAUSER_ROLE: "EmergencyTimelock",
-  RELAYER_MANAGER_ROLE: "Safe",
+const EXCLUSIVE_HOLDERS: Partial<Record<RoleName, readonly string[]>> = {
+  DEFAULT_ADMIN_ROLE: ["StandardTimelock"],
+  GOVERNOR_ROLE: ["StandardTimelock"],
+  UPGRADER_ROLE: ["StandardTimelock"],
+  UNPAUSER_ROLE: ["EmergencyTimelock"],
+  RELAYER_MANAGER_ROLE: ["Safe"],
+  GUARDIAN_REVOKER_ROLE: ["Safe", "EmergencyTimelock"],
+  SECURITY_COUNCIL_ROLE: ["SecurityCouncil"],
 };
+
+/** A monitoring key may only pause, and the Safe revokes it at once: the one role a plain key may hold. */
+const PLAIN_KEY_ALLOWED: readonly RoleName[] = ["GUARDIAN_ROLE"];
 
 export default async function health({ json }: HealthArguments, hre: HardhatRuntimeEnvironment): Promise<HealthReport> {
   const { ethers, record, networkName, chainId } = await loadDeployment(hre);
@@ -154,11 +184,29 @@ export default async function health({ json }: HealthArguments, hre: HardhatRunt
     });
   }
 
-  const roles = await roleHolders(stack, orchestratorEvents, blockTag, account);
+  const roles = await roleHolders(stack, orchestratorEvents, blockTag, account, async (address) => (await provider.getCode(address, blockTag)) === "0x");
   const timelocks = await timelockReports(stack, events, blockTag, account);
   const relayers = (await orchestrator.relayers({ blockTag })).map(account);
+  const executableAt = await orchestrator.changesExecutableAt({ blockTag });
+  const exitWindow: ExitWindowReport = {
+    exitWindowSeconds: await orchestrator.EXIT_WINDOW({ blockTag }),
+    unpausedSince: Number(await orchestrator.unpausedSince({ blockTag })),
+    open: executableAt !== MaxUint256,
+    changesExecutableAt: executableAt === MaxUint256 ? null : Number(executableAt),
+    pausedPools: pools.filter((p) => p.paused).map((p) => p.label),
+  };
 
-  const findings = assess({ record, allPaused, verifierHasCode: (await provider.getCode(verifier, blockTag)) !== "0x", verifier, pools, roles, timelocks, relayers });
+  const findings = assess({
+    record,
+    allPaused,
+    verifierHasCode: (await provider.getCode(verifier, blockTag)) !== "0x",
+    verifier,
+    pools,
+    roles,
+    timelocks,
+    relayers,
+    exitWindow,
+  });
   const status = findings.some((f) => f.severity === "critical") ? "critical" : findings.length > 0 ? "warning" : "ok";
   const report: HealthReport = {
     network: networkName,
@@ -166,6 +214,7 @@ export default async function health({ json }: HealthArguments, hre: HardhatRunt
     blockNumber,
     blockTimestamp: block?.timestamp ?? 0,
     orchestrator: { address: stack.orchestratorAddress, verifier, allPaused },
+    exitWindow,
     pools,
     roles,
     timelocks,
@@ -192,7 +241,13 @@ function ownPauseFromEvents(events: readonly ChainEvent[]): Map<string, boolean>
 }
 
 /** Candidates from RoleGranted/RoleRevoked, each confirmed with hasRole so a missed log cannot invent a holder. */
-async function roleHolders(stack: Stack, events: readonly ChainEvent[], blockTag: number, account: (a: string) => Account): Promise<RoleReport[]> {
+async function roleHolders(
+  stack: Stack,
+  events: readonly ChainEvent[],
+  blockTag: number,
+  account: (a: string) => Account,
+  isPlainKey: (address: string) => Promise<boolean>,
+): Promise<RoleReport[]> {
   const candidates = new Map<string, Set<string>>();
   for (const event of events) {
     if (event.name !== "RoleGranted" && event.name !== "RoleRevoked") continue;
@@ -206,9 +261,9 @@ async function roleHolders(stack: Stack, events: readonly ChainEvent[], blockTag
   const reports: RoleReport[] = [];
   for (const role of ROLES) {
     const rid = roleId(role);
-    const holders: Account[] = [];
+    const holders: RoleReport["holders"] = [];
     for (const holder of candidates.get(rid) ?? []) {
-      if (await stack.orchestrator.hasRole(rid, holder, { blockTag })) holders.push(account(holder));
+      if (await stack.orchestrator.hasRole(rid, holder, { blockTag })) holders.push({ ...account(holder), plainKey: await isPlainKey(holder) });
     }
     reports.push({ role, roleId: rid, holders });
   }
@@ -280,6 +335,7 @@ function assess(input: {
   roles: RoleReport[];
   timelocks: TimelockReport[];
   relayers: Account[];
+  exitWindow: ExitWindowReport;
 }): Finding[] {
   const findings: Finding[] = [];
   const critical = (message: string) => findings.push({ severity: "critical", message });
@@ -291,19 +347,39 @@ function assess(input: {
   }
   if (!input.verifierHasCode) critical(`the Orchestrator's verifier ${input.verifier} has no code: every transact reverts`);
   for (const role of input.roles) {
-    const expectedName = EXCLUSIVE_HOLDER[role.role as RoleName];
-    const expected = expectedName ? input.record.contracts[expectedName]?.address : undefined;
+    const expectedNames = EXCLUSIVE_HOLDERS[role.role as RoleName];
     if (role.holders.length === 0) {
       (role.role === "DEFAULT_ADMIN_ROLE" ? critical : warning)(`${role.role} has no holder`);
       continue;
     }
-    if (!expected) continue;
     for (const holder of role.holders) {
-      if (holder.address.toLowerCase() !== expected.toLowerCase()) {
-        critical(`${role.role} is held by ${who(holder)}; docs/governance.md gives it only to ${expectedName}`);
+      if (holder.plainKey && !PLAIN_KEY_ALLOWED.includes(role.role as RoleName)) {
+        warning(`${role.role} is held by a plain key ${who(holder)}, not a Safe or timelock: one leaked key holds the power`);
       }
     }
-    if (!role.holders.some((h) => h.address.toLowerCase() === expected.toLowerCase())) warning(`${role.role} is not held by ${expectedName} (${expected})`);
+    if (!expectedNames) continue;
+    const expected = expectedNames.map((name) => ({ name, address: input.record.contracts[name]?.address?.toLowerCase() }));
+    for (const holder of role.holders) {
+      if (!expected.some((e) => e.address === holder.address.toLowerCase())) {
+        critical(`${role.role} is held by ${who(holder)}; docs/governance.md gives it only to ${expectedNames.join(" and ")}`);
+      }
+    }
+    for (const { name, address } of expected) {
+      if (!role.holders.some((h) => h.address.toLowerCase() === address)) warning(`${role.role} is not held by ${name}${address ? ` (${address})` : " (not in the deployment file)"}`);
+    }
+  }
+  const standard = input.timelocks.find((t) => t.label === "StandardTimelock");
+  if (standard && standard.minDelaySeconds < input.exitWindow.exitWindowSeconds) {
+    warning(
+      `StandardTimelock's delay (${duration(standard.minDelaySeconds)}) is below the exit window (${duration(input.exitWindow.exitWindowSeconds)}): a verifier rotation or an upgrade can run before users have seen it coming for the whole window`,
+    );
+  }
+  for (const timelock of input.timelocks) {
+    for (const op of timelock.pending) {
+      if (op.calls.some((c) => c.decoded?.startsWith("updateDelay("))) {
+        warning(`${timelock.label} has a queued updateDelay (${op.id}): it changes how long every later operation is public before it runs`);
+      }
+    }
   }
   const pending = input.timelocks.reduce((n, t) => n + t.pending.length, 0);
   if (pending > 0) warning(`${pending} timelock operation(s) queued: check each is one the signers agreed to`);
@@ -336,6 +412,16 @@ function printReport(report: HealthReport): void {
     console.log(`  ${pool.label}: ${pool.paused ? `PAUSED${why}` : "not paused"}`);
   }
 
+  const window = report.exitWindow;
+  console.log(`\nExit window (${duration(window.exitWindowSeconds)} unpaused before any verifier rotation or upgrade)`);
+  if (!window.open) {
+    console.log(`  CLOSED: paused (${window.pausedPools.join(", ") || "global"}); it restarts when the last pause lifts`);
+  } else {
+    const at = window.changesExecutableAt!;
+    const state = at <= report.blockTimestamp ? "changes may run now" : `changes may run in ${duration(at - report.blockTimestamp)}`;
+    console.log(`  open since ${iso(window.unpausedSince)}; timelocked changes executable from ${iso(at)} (${state})`);
+  }
+
   console.log("\nPools");
   for (const pool of report.pools) {
     console.log(`  ${pool.label} ${pool.address}`);
@@ -346,7 +432,8 @@ function printReport(report: HealthReport): void {
 
   console.log(`\nRoles (Orchestrator ${report.orchestrator.address})`);
   for (const role of report.roles) {
-    console.log(`  ${role.role.padEnd(22)} ${role.holders.length ? role.holders.map(who).join(", ") : "(none)"}`);
+    const holders = role.holders.map((h) => `${who(h)}${h.plainKey ? " [plain key]" : ""}`);
+    console.log(`  ${role.role.padEnd(22)} ${holders.length ? holders.join(", ") : "(none)"}`);
   }
 
   console.log("\nTimelocks");

@@ -19,7 +19,7 @@ import {
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import type { Log, Provider } from "ethers";
 import type { Orchestrator, ShieldPool, TimelockController } from "../../types/ethers-contracts/index.js";
-import { PRODUCTION_EMERGENCY_DELAY, PRODUCTION_STANDARD_DELAY } from "../../tasks/lib/constants.ts";
+import { EXIT_WINDOW, PRODUCTION_EMERGENCY_DELAY, PRODUCTION_STANDARD_DELAY } from "../../tasks/lib/constants.ts";
 import type { DeploymentRecord } from "../../tasks/lib/deployment-file.ts";
 import { deployRecordedStack } from "../support/deploy.ts";
 import type { StateExport } from "../../tasks/lib/state-file.ts";
@@ -246,7 +246,13 @@ describe("read-only operator tasks", function () {
   it("health reports a sound deployment: roles as governance.md assigns them, both delays, the pool's tree", async function () {
     const { result, exitCode } = await runTask<HealthReport>("health", { json: false });
     expect(exitCode).to.equal(0);
-    expect(result.status, JSON.stringify(result.findings)).to.equal("ok");
+    // Plain keys stand in for the Safe and the council here, and health says so; nothing else is amiss.
+    const council = record.contracts.SecurityCouncil!.address;
+    expect(result.findings).to.deep.equal([
+      { severity: "warning", message: `RELAYER_MANAGER_ROLE is held by a plain key Safe (${safe.address}), not a Safe or timelock: one leaked key holds the power` },
+      { severity: "warning", message: `GUARDIAN_REVOKER_ROLE is held by a plain key Safe (${safe.address}), not a Safe or timelock: one leaked key holds the power` },
+      { severity: "warning", message: `SECURITY_COUNCIL_ROLE is held by a plain key SecurityCouncil (${council}), not a Safe or timelock: one leaked key holds the power` },
+    ]);
     const holders = Object.fromEntries(result.roles.map((r) => [r.role, r.holders.map((h) => h.label ?? h.address)]));
     expect(holders).to.deep.equal({
       DEFAULT_ADMIN_ROLE: ["StandardTimelock"],
@@ -255,6 +261,15 @@ describe("read-only operator tasks", function () {
       GUARDIAN_ROLE: ["Safe"],
       UNPAUSER_ROLE: ["EmergencyTimelock"],
       RELAYER_MANAGER_ROLE: ["Safe"],
+      GUARDIAN_REVOKER_ROLE: ["Safe", "EmergencyTimelock"],
+      SECURITY_COUNCIL_ROLE: ["SecurityCouncil"],
+    });
+    expect(result.exitWindow).to.deep.equal({
+      exitWindowSeconds: EXIT_WINDOW,
+      unpausedSince: Number(await orchestrator.unpausedSince()),
+      open: true,
+      changesExecutableAt: Number(await orchestrator.unpausedSince() + EXIT_WINDOW),
+      pausedPools: [],
     });
     expect(result.timelocks.map((t) => [t.label, t.minDelaySeconds, t.pending.length])).to.deep.equal([
       ["StandardTimelock", PRODUCTION_STANDARD_DELAY, 0],
@@ -276,11 +291,32 @@ describe("read-only operator tasks", function () {
     expect(result.pools[0]).to.include({ paused: true, ownPause: true });
     expect(result.orchestrator.allPaused).to.equal(false);
     expect(result.findings).to.deep.include({ severity: "critical", message: "ShieldPool.native is paused by its own switch" });
+    expect(result.exitWindow).to.include({ open: false, changesExecutableAt: null });
+    expect(result.exitWindow.pausedPools).to.deep.equal(["ShieldPool.native"]);
     const [op] = result.timelocks.find((t) => t.label === "EmergencyTimelock")!.pending;
     expect(op).to.include({ state: "pending", eta: result.blockTimestamp + Number(PRODUCTION_EMERGENCY_DELAY) });
     expect(op!.calls[0]).to.include({ targetLabel: "Orchestrator", decoded: `unpause(${pool.target as string})` });
     // --json prints exactly one JSON object, bigints as decimal strings.
     const printed = JSON.parse(output) as { pools: Array<{ paused: boolean; balance: string }> };
     expect(printed.pools[0]).to.include({ paused: true, balance: (DEPOSIT - WITHDRAWAL - FEE).toString() });
+  });
+
+  it("health warns of a queued updateDelay on the standard timelock, then of a delay below the exit window once it runs", async function () {
+    const standard = await ethers.getContractAt("TimelockController", record.contracts.StandardTimelock!.address);
+    const data = standard.interface.encodeFunctionData("updateDelay", [3600n]);
+    await (await standard.connect(safe).schedule(standard.target, 0n, data, ethers.ZeroHash, ethers.id("shorter delay"), PRODUCTION_STANDARD_DELAY)).wait();
+    const queued = await runTask<HealthReport>("health", { json: true });
+    const [op] = queued.result.timelocks.find((t) => t.label === "StandardTimelock")!.pending;
+    expect(queued.result.findings).to.deep.include({
+      severity: "warning",
+      message: `StandardTimelock has a queued updateDelay (${op!.id}): it changes how long every later operation is public before it runs`,
+    });
+    await networkHelpers.time.increase(PRODUCTION_STANDARD_DELAY);
+    await (await standard.execute(standard.target, 0n, data, ethers.ZeroHash, ethers.id("shorter delay"))).wait();
+    const shortened = await runTask<HealthReport>("health", { json: true });
+    expect(shortened.result.findings).to.deep.include({
+      severity: "warning",
+      message: "StandardTimelock's delay (1h) is below the exit window (48h): a verifier rotation or an upgrade can run before users have seen it coming for the whole window",
+    });
   });
 });
