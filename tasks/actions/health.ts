@@ -5,6 +5,7 @@
 // held outside docs/governance.md's plan).
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import { MaxUint256, ZeroAddress, ZeroHash, id, type Interface } from "ethers";
+import { ROLE_NAMES } from "../lib/admin.ts";
 import { loadDeployment } from "../lib/connection.ts";
 import type { DeploymentRecord } from "../lib/deployment-file.ts";
 import { raiseExitCode, toJson } from "../lib/output.ts";
@@ -102,16 +103,7 @@ export interface HealthReport {
   status: "ok" | "warning" | "critical";
 }
 
-const ROLES = [
-  "DEFAULT_ADMIN_ROLE",
-  "GOVERNOR_ROLE",
-  "UPGRADER_ROLE",
-  "GUARDIAN_ROLE",
-  "UNPAUSER_ROLE",
-  "RELAYER_MANAGER_ROLE",
-  "GUARDIAN_REVOKER_ROLE",
-  "SECURITY_COUNCIL_ROLE",
-] as const;
+const ROLES = ROLE_NAMES;
 type RoleName = (typeof ROLES)[number];
 
 function roleId(role: RoleName): string {
