@@ -68,7 +68,7 @@ contract ShieldPool is Initializable, UUPSUpgradeable, MerkleTreeWithHistory, Re
     error PoolIsPaused();
     /// @notice extData was made for another chain or pool.
     error WrongDomain(uint256 chainId, address pool);
-    /// @notice The proof's root is not among the last ROOT_HISTORY_SIZE roots.
+    /// @notice The proof's root is neither among the last ROOT_HISTORY_SIZE roots nor a finished tree's final root.
     error UnknownRoot(bytes32 root);
     /// @notice A nullifier was already spent: a double spend or a replayed proof.
     error NullifierAlreadySpent(bytes32 nullifier);
@@ -91,8 +91,9 @@ contract ShieldPool is Initializable, UUPSUpgradeable, MerkleTreeWithHistory, Re
     /// @notice The caller holds neither the Orchestrator's upgrader role nor, during an emergency, its council role.
     error NotUpgrader(address caller);
 
-    /// @notice A new note commitment was appended at `index`; `encryptedOutput` lets its owner find it.
-    event NewCommitment(bytes32 indexed commitment, uint256 indexed index, bytes encryptedOutput);
+    /// @notice A new note commitment was appended at leaf `index` of tree `tree` (a leaf is identified by
+    ///         pool, tree and index); `encryptedOutput` lets its owner find it.
+    event NewCommitment(bytes32 indexed commitment, uint256 indexed tree, uint256 indexed index, bytes encryptedOutput);
     /// @notice A note was spent.
     event NewNullifier(bytes32 indexed nullifier);
     /// @notice A transaction settled: the public movement of value. `recipient` is address(0) unless value
@@ -153,9 +154,9 @@ contract ShieldPool is Initializable, UUPSUpgradeable, MerkleTreeWithHistory, Re
             $.nullifierSpent[proof.inputNullifiers[i]] = true;
             emit NewNullifier(proof.inputNullifiers[i]);
         }
-        uint32 index = _insert(proof.outputCommitments[0], proof.outputCommitments[1]);
-        emit NewCommitment(proof.outputCommitments[0], index, extData.encryptedOutput1);
-        emit NewCommitment(proof.outputCommitments[1], index + 1, extData.encryptedOutput2);
+        (uint256 tree, uint32 index) = _insert(proof.outputCommitments[0], proof.outputCommitments[1]);
+        emit NewCommitment(proof.outputCommitments[0], tree, index, extData.encryptedOutput1);
+        emit NewCommitment(proof.outputCommitments[1], tree, index + 1, extData.encryptedOutput2);
         emit Transact(
             extData.extAmount,
             extData.fee,

@@ -8,9 +8,10 @@ import {MerkleTreeWithHistory} from "../tree/MerkleTreeWithHistory.sol";
 ///         Solidity and mocha tests and the gas benchmark (bench/poseidon-gas.ts).
 contract MerkleTreeHarness is MerkleTreeWithHistory {
     /// @notice A pair was appended.
+    /// @param tree The tree it went into.
     /// @param index The index of the first leaf.
     /// @param root The root recorded for the pair.
-    event PairInserted(uint32 index, bytes32 root);
+    event PairInserted(uint256 tree, uint32 index, bytes32 root);
 
     /// @dev A shorter root history for eviction tests; 0 keeps ROOT_HISTORY_SIZE.
     uint256 private _shortHistory;
@@ -46,20 +47,22 @@ contract MerkleTreeHarness is MerkleTreeWithHistory {
     /// @notice Appends a pair of leaves.
     /// @param leaf1 The leaf placed at the returned index.
     /// @param leaf2 The leaf placed after it.
+    /// @return tree The tree the pair went into.
     /// @return index The index of `leaf1`.
-    function insert(bytes32 leaf1, bytes32 leaf2) external returns (uint32 index) {
-        index = _insert(leaf1, leaf2);
-        emit PairInserted(index, getLastRoot());
+    function insert(bytes32 leaf1, bytes32 leaf2) external returns (uint256 tree, uint32 index) {
+        (tree, index) = _insert(leaf1, leaf2);
+        emit PairInserted(tree, index, getLastRoot());
     }
 
     /// @notice Appends a pair and reports the gas `_insert` alone used; meant for `eth_call` by the benchmark.
     /// @param leaf1 The leaf placed at the returned index.
     /// @param leaf2 The leaf placed after it.
+    /// @return tree The tree the pair went into.
     /// @return index The index of `leaf1`.
     /// @return gasUsed Gas spent inside `_insert`, measured with `gasleft()`.
-    function insertMeasured(bytes32 leaf1, bytes32 leaf2) external returns (uint32 index, uint256 gasUsed) {
+    function insertMeasured(bytes32 leaf1, bytes32 leaf2) external returns (uint256 tree, uint32 index, uint256 gasUsed) {
         uint256 before = gasleft();
-        index = _insert(leaf1, leaf2);
+        (tree, index) = _insert(leaf1, leaf2);
         gasUsed = before - gasleft();
     }
 

@@ -20,9 +20,13 @@ interface IPoseidonT3 {
 ///         zeros[i + 1] = Poseidon(zeros[i], zeros[i]). Leaves arrive in pairs, one transaction's two output
 ///         commitments, and each pair records one root, as the SDK's `insertMany([a, b])` does; the last
 ///         `ROOT_HISTORY_SIZE` roots, the current one included, stay acceptable for proofs.
+///
+///         A full tree never stops the pool: the pair that does not fit starts a fresh tree (tree number + 1) at
+///         index 0, and the finished tree's final root stays a known root forever, so its notes stay spendable.
+///         A leaf is identified by (tree number, index).
 /// @dev For contracts behind a proxy: the state lives in an ERC-7201 namespace, and the inheriting contract calls
-///      `__MerkleTreeWithHistory_init` from its initializer. The tree emits no event: the inheriting contract
-///      announces the leaves with whatever context it has (encrypted outputs, indices).
+///      `__MerkleTreeWithHistory_init` from its initializer. The tree emits only `TreeRolledOver`: the inheriting
+///      contract announces the leaves with whatever context it has (encrypted outputs, indices).
 ///
 ///      Insertion hashes the pair into its level-1 node, then walks up once. A node whose index at its level is
 ///      odd takes its left sibling from `filledSubtrees`; an even one is hashed with the empty subtree
@@ -93,16 +97,19 @@ abstract contract MerkleTreeWithHistory is Initializable {
         hex"2f68a1c58e257e42a17a6c61dff5551ed560b9922ab119d5ac8e184c9734ead9"; // 32
 
     /// @custom:storage-location erc7201:cloak.storage.MerkleTree
-    /// @dev `hasher`, `levels`, `nextIndex` and `rootCount` share one slot, read once per insert.
+    /// @dev `hasher`, `levels`, `nextIndex`, `rootCount` and `treeNumber` share one slot, read once per insert.
     struct MerkleTreeStorage {
         /// @dev The IPoseidonT3 hasher.
         address hasher;
-        /// @dev Tree depth; 0 until initialized.
-        uint32 levels;
-        /// @dev Number of leaves inserted, which is also the index the next leaf gets.
+        /// @dev Tree depth, at most MAX_LEVELS; 0 until initialized.
+        uint8 levels;
+        /// @dev Number of leaves in the current tree, which is also the index the next leaf gets.
         uint32 nextIndex;
-        /// @dev Roots recorded so far, the empty tree's included: the sequence number of the current root.
+        /// @dev Roots recorded so far, in every tree, the first empty tree's included: the current root's sequence
+        ///      number. 2^32 transactions are out of reach.
         uint32 rootCount;
+        /// @dev The current tree's number, from 0. 2^24 trees of 2^20 leaves are out of reach.
+        uint24 treeNumber;
         /// @dev The root after the last insert.
         bytes32 currentRoot;
         /// @dev Root of the last full subtree whose root is a left child at each level (see the contract's @dev).
@@ -110,6 +117,10 @@ abstract contract MerkleTreeWithHistory is Initializable {
         /// @dev Sequence number (1 for the empty tree's root) of every root ever recorded; 0 for any other value.
         ///      A root is known while fewer than `_rootHistorySize()` roots were recorded after it.
         mapping(bytes32 root => uint256 sequence) rootSequence;
+        /// @dev The last root of each finished tree, known forever.
+        mapping(bytes32 root => bool) isFinalRoot;
+        /// @dev Each finished tree's last root, by tree number.
+        mapping(uint256 tree => bytes32) finalRoots;
     }
 
     // keccak256(abi.encode(uint256(keccak256("cloak.storage.MerkleTree")) - 1)) & ~bytes32(uint256(0xff))
@@ -127,9 +138,16 @@ abstract contract MerkleTreeWithHistory is Initializable {
     /// @notice The call to the hasher failed or returned something other than one word.
     /// @param hasher The hasher called.
     error MerkleTreeHasherFailed(address hasher);
-    /// @notice The tree has no room for another pair of leaves.
-    /// @param capacity The number of leaves the tree holds.
-    error MerkleTreeFull(uint256 capacity);
+    /// @notice `finalRoot` was asked for a tree that is not finished.
+    /// @param tree The tree number asked for.
+    /// @param current The current tree's number.
+    error MerkleTreeNotFinished(uint256 tree, uint256 current);
+
+    /// @notice Tree `tree` is full and will never change: its `finalRoot` stays a known root forever, and the
+    ///         next pair of leaves opens tree `tree + 1` at index 0.
+    /// @param tree The finished tree's number.
+    /// @param finalRoot Its last root.
+    event TreeRolledOver(uint256 indexed tree, bytes32 finalRoot);
     /// @notice A leaf or hash input is not below the BN254 scalar field modulus.
     /// @param value The offending value.
     error MerkleTreeValueOutOfField(bytes32 value);
@@ -158,27 +176,32 @@ abstract contract MerkleTreeWithHistory is Initializable {
         if (!success || zeroPair != zeros(1)) revert MerkleTreeInvalidHasher(hasher_);
 
         $.hasher = hasher_;
-        $.levels = levels_;
+        $.levels = uint8(levels_);
         _recordRoot($, zeros(levels_), 0);
     }
 
-    /// @notice Appends `leaf1` and `leaf2` at the next two indices and records the new root.
-    /// @dev Reverts with MerkleTreeFull when the pair does not fit and MerkleTreeValueOutOfField for a leaf at or
-    ///      above the field modulus. Hashes `levels` times.
+    /// @notice Appends `leaf1` and `leaf2` at the next two indices and records the new root; when the pair does
+    ///         not fit, the current tree is finished first (`TreeRolledOver`) and the pair opens the next one.
+    /// @dev Reverts with MerkleTreeValueOutOfField for a leaf at or above the field modulus. Hashes `levels` times.
     /// @param leaf1 The leaf placed at the returned (even) index.
     /// @param leaf2 The leaf placed right after it.
-    /// @return nextIndex The index of `leaf1`.
-    function _insert(bytes32 leaf1, bytes32 leaf2) internal returns (uint32 nextIndex) {
+    /// @return tree The number of the tree the pair went into.
+    /// @return nextIndex The index of `leaf1` in that tree.
+    function _insert(bytes32 leaf1, bytes32 leaf2) internal returns (uint256 tree, uint32 nextIndex) {
+        _requireInField(leaf1);
+        _requireInField(leaf2);
         MerkleTreeStorage storage $ = _getMerkleTreeStorage();
         address hasher = $.hasher;
         uint32 treeLevels = $.levels;
         nextIndex = $.nextIndex;
 
         uint256 newSize = uint256(nextIndex) + LEAVES_PER_INSERT;
-        uint256 capacity = _capacity(treeLevels);
-        if (newSize > capacity) revert MerkleTreeFull(capacity);
-        _requireInField(leaf1);
-        _requireInField(leaf2);
+        if (newSize > _capacity(treeLevels)) {
+            _rollOver($);
+            nextIndex = 0;
+            newSize = LEAVES_PER_INSERT;
+        }
+        tree = $.treeNumber;
 
         // Copied to memory once, so each level reads its empty sibling with one mload.
         bytes memory zeroTable = ZERO_TABLE;
@@ -211,7 +234,24 @@ abstract contract MerkleTreeWithHistory is Initializable {
         if (root == 0) return false;
         MerkleTreeStorage storage $ = _getMerkleTreeStorage();
         uint256 sequence = $.rootSequence[root];
-        return sequence != 0 && uint256($.rootCount) < sequence + _rootHistorySize();
+        if (sequence != 0 && uint256($.rootCount) < sequence + _rootHistorySize()) return true;
+        // Kept apart from `rootSequence`, which a later identical root could overwrite.
+        return $.isFinalRoot[root];
+    }
+
+    /// @notice The number of the tree new leaves go into; trees before it are finished.
+    /// @return The tree number, from 0.
+    function currentTreeNumber() public view returns (uint256) {
+        return _getMerkleTreeStorage().treeNumber;
+    }
+
+    /// @notice The last root of a finished tree, against which its notes stay spendable forever.
+    /// @param tree A tree number below `currentTreeNumber()`.
+    /// @return The root.
+    function finalRoot(uint256 tree) public view returns (bytes32) {
+        MerkleTreeStorage storage $ = _getMerkleTreeStorage();
+        if (tree >= $.treeNumber) revert MerkleTreeNotFinished(tree, $.treeNumber);
+        return $.finalRoots[tree];
     }
 
     /// @notice The current root.
@@ -220,7 +260,7 @@ abstract contract MerkleTreeWithHistory is Initializable {
         return _getMerkleTreeStorage().currentRoot;
     }
 
-    /// @notice The index the next leaf will get, which is also the number of leaves inserted.
+    /// @notice The index the next leaf will get in the current tree, which is also that tree's leaf count.
     /// @return The leaf count.
     function nextLeafIndex() public view returns (uint32) {
         return _getMerkleTreeStorage().nextIndex;
@@ -262,6 +302,18 @@ abstract contract MerkleTreeWithHistory is Initializable {
         return ROOT_HISTORY_SIZE;
     }
 
+    /// @dev Finishes the current tree: its root becomes a final root and the next tree starts empty. The stale
+    ///      `filledSubtrees` entries need no reset: a right sibling reads its level's entry only after its left
+    ///      sibling's subtree filled in the new tree, which overwrote it.
+    function _rollOver(MerkleTreeStorage storage $) private {
+        uint256 finished = $.treeNumber;
+        bytes32 last = $.currentRoot;
+        $.isFinalRoot[last] = true;
+        $.finalRoots[finished] = last;
+        $.treeNumber = uint24(finished + 1);
+        emit TreeRolledOver(finished, last);
+    }
+
     /// @dev Makes `root` the current root, with the sequence number after `previousCount`.
     function _recordRoot(MerkleTreeStorage storage $, bytes32 root, uint32 previousCount) private {
         uint32 sequence = previousCount + 1;
@@ -270,8 +322,8 @@ abstract contract MerkleTreeWithHistory is Initializable {
         $.rootSequence[root] = sequence;
     }
 
-    /// @dev Leaves the tree can hold: 2^levels, less at depth 32, where the leaf count must still fit the uint32
-    ///      `nextIndex` (so the last pair of a depth-32 tree is refused; 2^31 transactions are out of reach anyway).
+    /// @dev Leaves a tree can hold: 2^levels, less at depth 32, where the leaf count must still fit the uint32
+    ///      `nextIndex` (so a depth-32 tree rolls over one pair early; 2^31 transactions are out of reach anyway).
     function _capacity(uint32 treeLevels) private pure returns (uint256 capacity) {
         capacity = uint256(1) << treeLevels;
         if (capacity > type(uint32).max) capacity = type(uint32).max;

@@ -80,5 +80,5 @@ export {
 } from "./transaction.js";
 export { bundledArtifactsDir, loadBundledProver } from "./artifacts.js";
 export { toTransactArgs, type PoolExtDataArgs, type PoolProofArgs } from "./evm/transact-args.js";
-export { PoolSync } from "./evm/pool-sync.js";
-export { ShieldPoolClient, type RelayOptions, type SubmittedTransaction } from "./evm/pool-client.js";
+export { PoolSync, type PoolNote } from "./evm/pool-sync.js";
+export { ShieldPoolClient, selectNotes, type RelayOptions, type SubmittedTransaction } from "./evm/pool-client.js";

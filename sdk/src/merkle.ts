@@ -25,6 +25,9 @@ export interface MerkleTreeSnapshot {
   format: typeof SNAPSHOT_FORMAT;
   depth: number;
   rootHistorySize: number;
+  /** Leading leaves that are all the zero leaf and are not listed (absent: 0). */
+  emptyLeaves?: number;
+  /** The leaves after the empty ones. */
   leaves: string[];
   /** Oldest first; the last entry is the current root. */
   rootHistory: string[];
@@ -40,10 +43,15 @@ export function zeroValues(depth: number, poseidon: PoseidonHasher): bigint[] {
  * Append-only Poseidon Merkle tree mirroring the pools' on-chain trees. Every level is kept, so paths
  * for any leaf are O(depth); each insert call records one root in the history, as one on-chain
  * transaction (which appends its two outputs) records one.
+ *
+ * `emptyLeaves` starts the tree with that many zero leaves without storing or hashing them: the nodes
+ * that cover only those leaves are the precomputed zero subtrees (a test that writes a pool's leaf count
+ * builds the matching tree this way, in O(depth) instead of O(2^depth)).
  */
 export class MerkleTree {
   readonly depth: number;
   readonly rootHistorySize: number;
+  readonly emptyLeaves: number;
   readonly #poseidon: PoseidonHasher;
   readonly #zeros: bigint[];
   /** layers[0] are the leaves; layers[depth] holds the root once anything is inserted. */
@@ -54,15 +62,25 @@ export class MerkleTree {
   readonly #rootSequence = new Map<bigint, number>();
   #rootCount = 0;
 
-  constructor(depth: number, poseidon: PoseidonHasher, options: { leaves?: readonly bigint[]; rootHistorySize?: number } = {}) {
+  constructor(
+    depth: number,
+    poseidon: PoseidonHasher,
+    options: { leaves?: readonly bigint[]; rootHistorySize?: number; emptyLeaves?: number } = {},
+  ) {
     if (!Number.isInteger(depth) || depth < 1 || depth > MAX_DEPTH) {
       throw new CloakError(ErrorCode.INVALID_SNAPSHOT, `depth: must be an integer from 1 to ${MAX_DEPTH}, got ${depth}`);
     }
+    const emptyLeaves = options.emptyLeaves ?? 0;
+    if (!Number.isSafeInteger(emptyLeaves) || emptyLeaves < 0 || emptyLeaves > 2 ** depth) {
+      throw new CloakError(ErrorCode.INVALID_SNAPSHOT, `emptyLeaves: must be an integer from 0 to ${2 ** depth}, got ${emptyLeaves}`);
+    }
     this.depth = depth;
     this.rootHistorySize = options.rootHistorySize ?? ROOT_HISTORY_SIZE;
+    this.emptyLeaves = emptyLeaves;
     this.#poseidon = poseidon;
     this.#zeros = zeroValues(depth, poseidon);
-    this.#layers = Array.from({ length: depth + 1 }, () => []);
+    // Nodes covering only empty leaves stay holes in their layer and read as that level's zero subtree.
+    this.#layers = Array.from({ length: depth + 1 }, (_, level) => new Array<bigint>(Math.floor(emptyLeaves / 2 ** level)));
     this.#pushRoot(this.#zeros[depth]!);
     if (options.leaves?.length) this.insertMany(options.leaves);
   }
@@ -83,6 +101,7 @@ export class MerkleTree {
     return this.#zeros;
   }
 
+  /** Every leaf, in order; the first `emptyLeaves` are holes that read as undefined (the zero leaf). */
   leaves(): readonly bigint[] {
     return this.#layers[0]!;
   }
@@ -109,8 +128,8 @@ export class MerkleTree {
       const firstParent = from >> 1;
       const lastParent = (to - 1) >> 1;
       for (let p = firstParent; p <= lastParent; p++) {
-        const left = current[2 * p]!;
-        const right = 2 * p + 1 < current.length ? current[2 * p + 1]! : this.#zeros[level]!;
+        const left = current[2 * p] ?? this.#zeros[level]!;
+        const right = current[2 * p + 1] ?? this.#zeros[level]!;
         parent[p] = this.#poseidon.hash([left, right]);
       }
       from = firstParent;
@@ -139,7 +158,7 @@ export class MerkleTree {
       pathElements.push(sibling ?? this.#zeros[level]!);
       index >>= 1;
     }
-    return { leafIndex, leaf: this.#layers[0]![leafIndex]!, pathElements, root: this.root };
+    return { leafIndex, leaf: this.#layers[0]![leafIndex] ?? ZERO_LEAF, pathElements, root: this.root };
   }
 
   indexOf(leaf: bigint): number {
@@ -168,7 +187,8 @@ export class MerkleTree {
       format: SNAPSHOT_FORMAT,
       depth: this.depth,
       rootHistorySize: this.rootHistorySize,
-      leaves: this.#layers[0]!.map(toHex32),
+      ...(this.emptyLeaves > 0 ? { emptyLeaves: this.emptyLeaves } : {}),
+      leaves: this.#layers[0]!.slice(this.emptyLeaves).map(toHex32),
       rootHistory: this.rootHistory().map(toHex32),
     };
   }
@@ -183,6 +203,7 @@ export class MerkleTree {
     const tree = new MerkleTree(snapshot.depth, poseidon, {
       leaves: snapshot.leaves.map((leaf, i) => toField(leaf, `snapshot.leaves[${i}]`)),
       rootHistorySize: snapshot.rootHistorySize,
+      ...(snapshot.emptyLeaves === undefined ? {} : { emptyLeaves: snapshot.emptyLeaves }),
     });
     const history = snapshot.rootHistory.map((root, i) => toField(root, `snapshot.rootHistory[${i}]`));
     if (history[history.length - 1] !== tree.root) {

@@ -86,6 +86,23 @@ describe("merkle tree", () => {
     assertCloakError(() => MerkleTree.restore(JSON.stringify(snapshot), poseidon), ErrorCode.UNSUPPORTED_VERSION, "snapshot.format");
   });
 
+  it("starts after empty leaves without storing them: same root and paths as the tree holding the zeros", () => {
+    const full = new MerkleTree(6, poseidon, { leaves: [...Array<bigint>(50).fill(0n), 7n, 8n] });
+    const sparse = new MerkleTree(6, poseidon, { emptyLeaves: 50 });
+    assert.equal(sparse.root, zeroValues(6, poseidon)[6]);
+    sparse.insertMany([7n, 8n]);
+    assert.equal(sparse.size, 52);
+    assert.equal(sparse.root, full.root);
+    for (const leafIndex of [0, 31, 49, 50, 51]) assert.deepEqual(sparse.path(leafIndex), full.path(leafIndex), `leaf ${leafIndex}`);
+    const restored = MerkleTree.restore(JSON.stringify(sparse.snapshot()), poseidon);
+    assert.equal(sparse.snapshot().leaves.length, 2);
+    assert.equal(restored.root, full.root);
+  });
+
+  it("refuses more empty leaves than the tree holds", () => {
+    assertCloakError(() => new MerkleTree(3, poseidon, { emptyLeaves: 9 }), ErrorCode.INVALID_SNAPSHOT, "emptyLeaves");
+  });
+
   it("refuses to grow past its capacity", () => {
     const tree = new MerkleTree(2, poseidon, { leaves: leaves(4) });
     assertCloakError(() => tree.insert(9n), ErrorCode.TREE_FULL);

@@ -49,12 +49,14 @@ export default async function stateExport(args: StateExportArguments, hre: Hardh
       const levels = Number(await pool.contract.levels({ blockTag }));
       const lastRoot = await pool.contract.getLastRoot({ blockTag });
       const nextLeafIndex = Number(await pool.contract.nextLeafIndex({ blockTag }));
+      const currentTree = Number(await pool.contract.currentTreeNumber({ blockTag }));
+      const leavesInCurrentTree = history.commitments.filter((c) => c.tree === currentTree).length;
       const historySize = Number(await pool.contract.ROOT_HISTORY_SIZE());
       const emptyRoot = await pool.contract.zeros(levels);
       const rootHistory = [emptyRoot, ...history.transacts.map((t) => t.newRoot)].slice(-historySize);
 
-      if (history.commitments.length !== nextLeafIndex) {
-        inconsistencies.push(`${pool.label}: ${history.commitments.length} NewCommitment logs up to block ${blockNumber}, but nextLeafIndex is ${nextLeafIndex}`);
+      if (leavesInCurrentTree !== nextLeafIndex) {
+        inconsistencies.push(`${pool.label}: ${leavesInCurrentTree} NewCommitment logs in tree ${currentTree} up to block ${blockNumber}, but nextLeafIndex is ${nextLeafIndex}`);
       }
       if (rootHistory[rootHistory.length - 1] !== lastRoot) {
         inconsistencies.push(`${pool.label}: the last Transact log's root ${rootHistory[rootHistory.length - 1]} is not getLastRoot() ${lastRoot}`);

@@ -61,9 +61,15 @@ export function verifyPool(claim: PoolClaim, poseidon: PoseidonHasher): PoolVeri
   const notes: string[] = [];
   const { commitments, nullifiers, transacts } = claim.history;
 
-  const gap = commitments.findIndex((c, i) => c.index !== i);
-  if (gap >= 0) problems.push(`leaf indexes are not contiguous from 0: position ${gap} holds index ${commitments[gap]!.index}`);
-  if (commitments.length !== claim.nextLeafIndex) problems.push(`${commitments.length} commitments, but nextLeafIndex is ${claim.nextLeafIndex}`);
+  // Leaves run (0, 0), (0, 1), ... and a full tree rolls over to (tree + 1, 0).
+  const gap = commitments.findIndex((c, i) => {
+    const previous = commitments[i - 1] ?? { tree: -1, index: Number.POSITIVE_INFINITY };
+    return !(c.tree === previous.tree && c.index === previous.index + 1) && !(c.tree === previous.tree + 1 && c.index === 0);
+  });
+  if (gap >= 0) problems.push(`leaf positions are not contiguous from (tree 0, index 0): position ${gap} holds (tree ${commitments[gap]!.tree}, index ${commitments[gap]!.index})`);
+  const currentTree = commitments.length ? commitments[commitments.length - 1]!.tree : 0;
+  const inCurrentTree = commitments.filter((c) => c.tree === currentTree).length;
+  if (inCurrentTree !== claim.nextLeafIndex) problems.push(`${inCurrentTree} commitments in tree ${currentTree}, but nextLeafIndex is ${claim.nextLeafIndex}`);
   if (commitments.length !== 2 * transacts.length) problems.push(`${commitments.length} commitments for ${transacts.length} transactions (each appends exactly 2)`);
   if (nullifiers.length !== 2 * transacts.length) problems.push(`${nullifiers.length} nullifiers for ${transacts.length} transactions (each spends exactly 2)`);
   const seen = new Set<string>();
@@ -75,12 +81,20 @@ export function verifyPool(claim: PoolClaim, poseidon: PoseidonHasher): PoolVeri
 
   // One insert per transaction, as the pool does, so each intermediate root can be checked against the
   // root its Transact event announced: a tampered leaf is located at the transaction where it diverges.
-  const tree = new MerkleTree(claim.levels, poseidon, { rootHistorySize: EVM_ROOT_HISTORY_SIZE });
+  let tree = new MerkleTree(claim.levels, poseidon, { rootHistorySize: EVM_ROOT_HISTORY_SIZE });
+  // Every root the pool recorded, across trees, oldest first: what its root history is a suffix of.
+  const roots = [tree.root];
   let diverged = false;
   try {
     for (let pair = 0; 2 * pair < commitments.length; pair++) {
-      const leaves = commitments.slice(2 * pair, 2 * pair + 2).map((c) => BigInt(c.commitment));
+      const pairCommitments = commitments.slice(2 * pair, 2 * pair + 2);
+      // A full tree rolled over: the pair opens a fresh tree (its final root stays known on chain).
+      if (pair > 0 && pairCommitments[0]!.tree !== commitments[2 * pair - 1]!.tree) {
+        tree = new MerkleTree(claim.levels, poseidon, { rootHistorySize: EVM_ROOT_HISTORY_SIZE });
+      }
+      const leaves = pairCommitments.map((c) => BigInt(c.commitment));
       tree.insertMany(leaves);
+      roots.push(tree.root);
       const announced = transacts[pair];
       if (!diverged && announced && BigInt(announced.newRoot) !== tree.root) {
         diverged = true;
@@ -94,7 +108,7 @@ export function verifyPool(claim: PoolClaim, poseidon: PoseidonHasher): PoolVeri
   }
   if (tree.root !== BigInt(claim.lastRoot)) problems.push(`rebuilt root ${hex32(tree.root)} differs from the pool's last root ${claim.lastRoot}`);
   if (claim.rootHistory) {
-    const rebuilt = tree.rootHistory().slice(-claim.rootHistory.length).map(hex32);
+    const rebuilt = roots.slice(-claim.rootHistory.length).map(hex32);
     const claimed = claim.rootHistory.map((r) => hex32(BigInt(r)));
     if (rebuilt.length !== claimed.length || rebuilt.some((r, i) => r !== claimed[i])) problems.push("the recorded root history is not the sequence of roots the commitments produce");
   }

@@ -107,6 +107,8 @@ export async function fetchEvents(provider: Provider, contracts: readonly Watche
 // ---------------------------------------------------------------- pool history
 
 export interface CommitmentRecord {
+  /** The tree the leaf went into: a leaf is identified by (pool, tree, index). */
+  tree: number;
   index: number;
   /** bytes32, 0x-prefixed. */
   commitment: string;
@@ -149,7 +151,7 @@ export function appendPoolEvent(history: PoolHistory, event: ChainEvent): void {
   const v = event.values;
   switch (event.name) {
     case "NewCommitment":
-      history.commitments.push({ index: Number(v.index as bigint), commitment: v.commitment as string, encryptedOutput: v.encryptedOutput as string, ...at });
+      history.commitments.push({ tree: Number(v.tree as bigint), index: Number(v.index as bigint), commitment: v.commitment as string, encryptedOutput: v.encryptedOutput as string, ...at });
       break;
     case "NewNullifier":
       history.nullifiers.push({ nullifier: v.nullifier as string, ...at });

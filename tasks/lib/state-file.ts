@@ -9,6 +9,7 @@ import type { PoolHistory } from "./pool-events.ts";
 export const STATE_FORMAT = "cloak-state/1";
 
 export interface ExportedCommitment {
+  tree: number;
   index: number;
   commitment: string;
   encryptedOutput: string;

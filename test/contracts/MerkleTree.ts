@@ -38,7 +38,7 @@ describe("MerkleTreeWithHistory", function () {
 
   /** Inserts the pair on-chain and in `reference`, and returns the on-chain index of the first leaf. */
   async function insertPair(tree: MerkleTreeHarness, reference: MerkleTree, pair: [bigint, bigint]): Promise<number> {
-    const index = await tree.insert.staticCall(toBytes32(pair[0]), toBytes32(pair[1]));
+    const [, index] = await tree.insert.staticCall(toBytes32(pair[0]), toBytes32(pair[1]));
     await (await tree.insert(toBytes32(pair[0]), toBytes32(pair[1]))).wait();
     expect(reference.insertMany(pair)).to.equal(Number(index));
     return Number(index);
@@ -115,15 +115,23 @@ describe("MerkleTreeWithHistory", function () {
     expect(newest).to.be.below(30_000n);
   });
 
-  it("reverts with MerkleTreeFull once a small tree is full", async function () {
+  it("rolls a full tree over: the next pair opens tree 1 at index 0 and the final root stays known", async function () {
     const levels = 2;
     const tree = await deployTree(levels);
     const reference = new MerkleTree(levels, poseidon);
     for (let p = 0; p < 2 ** (levels - 1); p++) await insertPair(tree, reference, [randomLeaf(), randomLeaf()]);
-    expect(BigInt(await tree.getLastRoot())).to.equal(reference.root);
+    const finalRoot = toBytes32(reference.root);
+    const next = new MerkleTree(levels, poseidon);
+    next.insertMany([1n, 2n]);
     await expect(tree.insert(toBytes32(1n), toBytes32(2n)))
-      .to.be.revertedWithCustomError(tree, "MerkleTreeFull")
-      .withArgs(2 ** levels);
+      .to.emit(tree, "TreeRolledOver")
+      .withArgs(0n, finalRoot)
+      .and.to.emit(tree, "PairInserted")
+      .withArgs(1n, 0n, toBytes32(next.root));
+    expect(await tree.currentTreeNumber()).to.equal(1n);
+    expect(await tree.finalRoot(0n)).to.equal(finalRoot);
+    expect(await tree.isKnownRoot(finalRoot)).to.equal(true);
+    await expect(tree.finalRoot(1n)).to.be.revertedWithCustomError(tree, "MerkleTreeNotFinished").withArgs(1n, 1n);
   });
 
   it("refuses a leaf or hash input at or above FIELD_SIZE and accepts FIELD_SIZE - 1", async function () {

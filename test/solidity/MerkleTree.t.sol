@@ -115,7 +115,8 @@ contract MerkleTreeTest is Assertions {
         for (uint256 p = 0; p < pairs; ++p) {
             leaves[2 * p] = _leaf(seed, 2 * p);
             leaves[2 * p + 1] = _leaf(seed, 2 * p + 1);
-            uint32 index = tree.insert(leaves[2 * p], leaves[2 * p + 1]);
+            (uint256 treeNumber, uint32 index) = tree.insert(leaves[2 * p], leaves[2 * p + 1]);
+            assertEq(treeNumber, 0, "tree number");
             assertEq(index, 2 * p, "insert index");
             assertEq(tree.nextLeafIndex(), 2 * p + 2, "nextLeafIndex");
             bytes32 expected = _naiveRoot(leaves, 2 * p + 2, levels);
@@ -150,14 +151,23 @@ contract MerkleTreeTest is Assertions {
         uint256 pairs = pairCount % (capacityPairs + 1);
         MerkleTreeHarness tree = _newTree(FUZZ_LEVELS);
         _insertAndCheck(tree, FUZZ_LEVELS, seed, pairs);
-        if (pairs == capacityPairs) {
-            assertReverts(
-                address(tree),
-                abi.encodeCall(MerkleTreeHarness.insert, (bytes32(uint256(1)), bytes32(uint256(2)))),
-                abi.encodeWithSelector(MerkleTreeWithHistory.MerkleTreeFull.selector, uint256(1) << FUZZ_LEVELS),
-                "insert into a full tree"
-            );
-        }
+        if (pairs == capacityPairs) _checkRollover(tree, FUZZ_LEVELS, 0);
+    }
+
+    /// @dev `tree` is full: the next pair opens tree `finished + 1` at index 0 with the root of a tree holding only
+    ///      that pair, and the finished tree's last root becomes its final root, still known.
+    function _checkRollover(MerkleTreeHarness tree, uint32 levels, uint256 finished) internal {
+        bytes32 last = tree.getLastRoot();
+        (uint256 treeNumber, uint32 index) = tree.insert(bytes32(uint256(1)), bytes32(uint256(2)));
+        assertEq(treeNumber, finished + 1, "next tree");
+        assertEq(index, 0, "first index of the next tree");
+        assertEq(tree.currentTreeNumber(), finished + 1, "currentTreeNumber");
+        assertEq(tree.nextLeafIndex(), 2, "leaves in the next tree");
+        assertEq(tree.finalRoot(finished), last, "final root");
+        assertTrue(tree.isKnownRoot(last), "final root known");
+        bytes32[] memory pair = new bytes32[](2);
+        (pair[0], pair[1]) = (bytes32(uint256(1)), bytes32(uint256(2)));
+        assertEq(tree.getLastRoot(), _naiveRoot(pair, 2, levels), "root of the next tree");
     }
 
     /// hardhat-config: fuzz.runs = 64
@@ -166,13 +176,8 @@ contract MerkleTreeTest is Assertions {
         MerkleTreeHarness tree = _newTree(levels);
         uint256 capacityPairs = (uint256(1) << levels) / 2;
         _insertAndCheck(tree, levels, seed, capacityPairs);
-        assertReverts(
-            address(tree),
-            abi.encodeCall(MerkleTreeHarness.insert, (bytes32(0), bytes32(0))),
-            abi.encodeWithSelector(MerkleTreeWithHistory.MerkleTreeFull.selector, uint256(1) << levels),
-            "insert into a full tree"
-        );
         assertEq(tree.nextLeafIndex(), uint256(1) << levels, "leaf count of a full tree");
+        _checkRollover(tree, levels, 0);
     }
 
     function test_DepthOneHoldsOnePair() public {
@@ -183,11 +188,39 @@ contract MerkleTreeTest is Assertions {
             bytes32(uint256(7853200120776062878684798364095072458815029376092732009249414926327459813530)),
             "Poseidon(1, 2)"
         );
+        _checkRollover(tree, 1, 0);
+        _checkRollover(tree, 1, 1);
+    }
+
+    // --- Rollover --------------------------------------------------------------------------------------------
+
+    function test_FinalRootsOutliveTheHistoryAndRecentRootsSurviveTheRollover() public {
+        uint32 levels = 3; // four pairs per tree
+        MerkleTreeHarness tree = _newTree(levels);
+        tree.setRootHistorySize(6);
+        bytes32[] memory roots = _fill(tree, 11, 4); // tree 0: the empty root, then 4 roots, the last final
+        tree.insert(_leaf(11, 100), _leaf(11, 101)); // rolls over into tree 1
+        // Roots of tree 0 recorded within the last 6 are still accepted: a proof in flight survives the rollover.
+        for (uint256 i = 0; i < roots.length; ++i) {
+            assertTrue(tree.isKnownRoot(roots[i]), string.concat("recent root of tree 0: ", Strings.toString(i)));
+        }
+        // 16 more pairs: trees 1..4 fill, tree 5 opens; every non-final root of tree 0 leaves the history.
+        for (uint256 p = 0; p < 16; ++p) {
+            tree.insert(_leaf(12, 2 * p), _leaf(12, 2 * p + 1));
+        }
+        assertEq(tree.currentTreeNumber(), 5, "trees opened");
+        for (uint256 i = 0; i < roots.length - 1; ++i) {
+            assertTrue(!tree.isKnownRoot(roots[i]), string.concat("evicted root of tree 0: ", Strings.toString(i)));
+        }
+        for (uint256 finished = 0; finished < 5; ++finished) {
+            assertTrue(tree.isKnownRoot(tree.finalRoot(finished)), string.concat("final root of tree ", Strings.toString(finished)));
+        }
+        assertEq(tree.finalRoot(0), roots[4], "tree 0's final root is its last root");
         assertReverts(
             address(tree),
-            abi.encodeCall(MerkleTreeHarness.insert, (bytes32(0), bytes32(0))),
-            abi.encodeWithSelector(MerkleTreeWithHistory.MerkleTreeFull.selector, 2),
-            "second pair at depth 1"
+            abi.encodeCall(MerkleTreeWithHistory.finalRoot, (5)),
+            abi.encodeWithSelector(MerkleTreeWithHistory.MerkleTreeNotFinished.selector, 5, 5),
+            "final root of the open tree"
         );
     }
 

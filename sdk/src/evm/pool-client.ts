@@ -1,13 +1,13 @@
 import { getAddress, type ContractTransactionReceipt, type Signer } from "ethers";
 import { readFileSync } from "node:fs";
 import { CloakError, ErrorCode } from "../errors.js";
-import type { DiscoveredNote } from "../encryption.js";
 import type { Keypair, ShieldedAddress } from "../keys.js";
 import { N_INPUTS } from "../transaction.js";
 import { proveTransaction, type ProvenTransaction, type TransactionOutput } from "../transaction.js";
 import type { PoseidonHasher } from "../poseidon.js";
 import type { Prover } from "../prover.js";
-import { PoolSync } from "./pool-sync.js";
+import type { MerkleTree } from "../merkle.js";
+import { PoolSync, type PoolNote } from "./pool-sync.js";
 import { toTransactArgs } from "./transact-args.js";
 import { IERC20__factory, ShieldPool__factory, type ShieldPool } from "./typechain/index.js";
 
@@ -25,21 +25,46 @@ export interface RelayOptions {
 }
 
 /**
+ * The notes to spend for `needed`: one or two notes of a single tree (a proof shows membership against one
+ * root), one note when one suffices. Largest notes first, so a fitting pair is found whenever one tree
+ * holds one; among trees, the one whose notes cover `needed` with the largest first note.
+ */
+export function selectNotes(notes: readonly PoolNote[], needed: bigint): PoolNote[] {
+  const byTree = new Map<number, PoolNote[]>();
+  for (const note of notes) byTree.set(note.tree, [...(byTree.get(note.tree) ?? []), note]);
+  let best: PoolNote[] | undefined;
+  for (const treeNotes of byTree.values()) {
+    const chosen = [...treeNotes].sort((a, b) => (a.amount > b.amount ? -1 : a.amount < b.amount ? 1 : 0)).slice(0, N_INPUTS);
+    if (total(chosen) < needed) continue;
+    const candidate = chosen[0]!.amount >= needed ? chosen.slice(0, 1) : chosen;
+    if (!best || candidate.length < best.length || (candidate.length === best.length && candidate[0]!.amount > best[0]!.amount)) best = candidate;
+  }
+  if (best) return best;
+  throw new CloakError(
+    ErrorCode.INSUFFICIENT_FUNDS,
+    `amount: needs ${needed}, but no tree holds ${N_INPUTS} notes of the owner that cover it (balance ${total(notes)} in ${notes.length} notes over ${byTree.size} trees; merge notes first)`,
+  );
+}
+
+/**
  * Deposits, private transfers and withdrawals against one EVM ShieldPool: picks the owner's notes,
- * proves, submits through `signer`, and keeps the pool's tree in step through its events.
+ * proves against the root of the tree that holds them, submits through `signer`, and keeps the pool's
+ * trees in step through its events.
  */
 export class ShieldPoolClient {
   readonly sync: PoolSync;
   readonly #pool: ShieldPool;
 
+  /** `sync` replaces the client's own view of the pool (e.g. one resumed from a known tree). */
   constructor(
     readonly signer: Signer,
     readonly poolAddress: string,
     readonly prover: Prover,
     readonly poseidon: PoseidonHasher,
+    options: { sync?: PoolSync } = {},
   ) {
     if (!signer.provider) throw new CloakError(ErrorCode.INVALID_EXT_DATA, "signer: needs a provider");
-    this.sync = new PoolSync(signer.provider, poolAddress, poseidon, { depth: prover.depth });
+    this.sync = options.sync ?? new PoolSync(signer.provider, poolAddress, poseidon, { depth: prover.depth });
     this.#pool = ShieldPool__factory.connect(poolAddress, signer);
   }
 
@@ -89,18 +114,9 @@ export class ShieldPoolClient {
     return this.sync.balanceOf(owner);
   }
 
-  async #select(owner: Keypair, needed: bigint): Promise<DiscoveredNote[]> {
+  async #select(owner: Keypair, needed: bigint): Promise<PoolNote[]> {
     await this.sync.sync();
-    // Largest notes first: the circuit takes two inputs, so this finds a fitting pair whenever one exists.
-    const notes = this.sync.notesOf(owner).sort((a, b) => (a.amount > b.amount ? -1 : a.amount < b.amount ? 1 : 0));
-    const chosen = notes.slice(0, N_INPUTS);
-    if (total(chosen) < needed) {
-      throw new CloakError(
-        ErrorCode.INSUFFICIENT_FUNDS,
-        `amount: needs ${needed}, but the owner's ${N_INPUTS} largest notes hold ${total(chosen)} (balance ${total(notes)}; merge notes first)`,
-      );
-    }
-    return total(chosen.slice(0, 1)) >= needed ? chosen.slice(0, 1) : chosen;
+    return selectNotes(this.sync.notesOf(owner), needed);
   }
 
   async #approve(token: string, amount: bigint): Promise<void> {
@@ -111,15 +127,17 @@ export class ShieldPoolClient {
   }
 
   async #submit(
-    inputs: { note: DiscoveredNote; owner: Keypair }[],
+    inputs: { note: PoolNote; owner: Keypair }[],
     outputs: TransactionOutput[],
     movement: { extAmount: bigint; recipient: string; relayer: string; fee: bigint },
     value = 0n,
   ): Promise<SubmittedTransaction> {
     await this.sync.sync();
     const chainId = (await this.signer.provider!.getNetwork()).chainId;
+    // Inputs come from one tree (selectNotes); outputs always land in the pool's current tree.
+    const tree: MerkleTree = inputs.length > 0 ? this.sync.treeOf(inputs[0]!.note) : this.sync.tree;
     const proven = await proveTransaction(
-      { tree: this.sync.tree, inputs, outputs, extData: { chainId, pool: this.poolAddress, ...movement } },
+      { tree, inputs, outputs, extData: { chainId, pool: this.poolAddress, ...movement } },
       this.prover,
       this.poseidon,
     );

@@ -2,6 +2,7 @@ import { Interface, getBytes, type Provider } from "ethers";
 import type { DiscoveredNote, EncryptedOutput } from "../encryption.js";
 import { trialDecrypt } from "../encryption.js";
 import { CloakError, ErrorCode } from "../errors.js";
+import { toHex32 } from "../field.js";
 import type { Keypair } from "../keys.js";
 import { EVM_ROOT_HISTORY_SIZE, MerkleTree, PRODUCTION_TREE_DEPTH } from "../merkle.js";
 import { noteNullifier } from "../note.js";
@@ -9,66 +10,119 @@ import type { PoseidonHasher } from "../poseidon.js";
 
 /** The ShieldPool events a wallet needs; the pool emits everything required to rebuild its state. */
 const POOL_EVENTS = new Interface([
-  "event NewCommitment(bytes32 indexed commitment, uint256 indexed index, bytes encryptedOutput)",
+  "event NewCommitment(bytes32 indexed commitment, uint256 indexed tree, uint256 indexed index, bytes encryptedOutput)",
   "event NewNullifier(bytes32 indexed nullifier)",
+  "event TreeRolledOver(uint256 indexed tree, bytes32 finalRoot)",
 ]);
 const NEW_COMMITMENT = POOL_EVENTS.getEvent("NewCommitment")!.topicHash;
 const NEW_NULLIFIER = POOL_EVENTS.getEvent("NewNullifier")!.topicHash;
+const TREE_ROLLED_OVER = POOL_EVENTS.getEvent("TreeRolledOver")!.topicHash;
+
+/** A note found in an EVM pool: a leaf is identified by its tree number and its index in that tree. */
+export interface PoolNote extends DiscoveredNote {
+  tree: number;
+}
 
 /**
- * A wallet's view of one EVM pool, rebuilt from its logs alone: the Merkle tree (one root per
- * transaction, as on chain), every encrypted output, and the spent nullifiers. `sync` reads only the
- * blocks it has not seen.
+ * A wallet's view of one EVM pool, rebuilt from its logs alone: one Merkle tree per tree number (a full
+ * tree rolls over into the next, and its notes stay spendable against its final root), every encrypted
+ * output, and the spent nullifiers. `sync` reads only the blocks it has not seen.
  */
 export class PoolSync {
-  readonly tree: MerkleTree;
-  readonly outputs: EncryptedOutput[] = [];
+  /** The pool's trees by number; the last is the one new leaves go into. */
+  readonly trees: MerkleTree[];
+  /** Encrypted outputs by tree number, in leaf order. */
+  readonly outputs: EncryptedOutput[][];
   readonly spent = new Set<bigint>();
+  readonly #depth: number;
   #nextBlock: number;
+  /** First of a transaction's two commitments, waiting for the second: each transaction records one root. */
+  #pending: bigint[] = [];
 
+  /**
+   * `tree` resumes tree 0 from a known state instead of the empty tree (a restored snapshot, or a tree whose
+   * first leaves are known to be empty); logs then continue at its size.
+   */
   constructor(
     readonly provider: Provider,
     readonly pool: string,
     readonly poseidon: PoseidonHasher,
-    options: { depth?: number; fromBlock?: number } = {},
+    options: { depth?: number; fromBlock?: number; tree?: MerkleTree } = {},
   ) {
-    this.tree = new MerkleTree(options.depth ?? PRODUCTION_TREE_DEPTH, poseidon, { rootHistorySize: EVM_ROOT_HISTORY_SIZE });
+    this.#depth = options.tree?.depth ?? options.depth ?? PRODUCTION_TREE_DEPTH;
+    this.trees = [options.tree ?? this.#newTree()];
+    this.outputs = [[]];
     this.#nextBlock = options.fromBlock ?? 0;
+  }
+
+  /** The tree new leaves go into. */
+  get tree(): MerkleTree {
+    return this.trees[this.trees.length - 1]!;
+  }
+
+  /** The tree holding `note`, to prove a spend of it against that tree's root. */
+  treeOf(note: Pick<PoolNote, "tree">): MerkleTree {
+    const tree = this.trees[note.tree];
+    if (!tree) throw new CloakError(ErrorCode.LEAF_NOT_FOUND, `tree ${note.tree}: pool ${this.pool} has only ${this.trees.length} trees`);
+    return tree;
   }
 
   /** Reads new logs up to `toBlock` (default: latest) and applies them in order. */
   async sync(toBlock?: number): Promise<void> {
     const last = toBlock ?? (await this.provider.getBlockNumber());
     if (last < this.#nextBlock) return;
-    const logs = await this.provider.getLogs({ address: this.pool, fromBlock: this.#nextBlock, toBlock: last, topics: [[NEW_COMMITMENT, NEW_NULLIFIER]] });
-    const pending: bigint[] = [];
+    const logs = await this.provider.getLogs({
+      address: this.pool,
+      fromBlock: this.#nextBlock,
+      toBlock: last,
+      topics: [[NEW_COMMITMENT, NEW_NULLIFIER, TREE_ROLLED_OVER]],
+    });
     for (const log of logs) {
       const parsed = POOL_EVENTS.parseLog(log)!;
-      if (log.topics[0] === NEW_NULLIFIER) {
-        this.spent.add(BigInt(parsed.args.nullifier as string));
-        continue;
-      }
-      const index = Number(parsed.args.index as bigint);
-      if (index !== this.outputs.length) {
-        throw new CloakError(ErrorCode.INVALID_SNAPSHOT, `pool ${this.pool}: commitment index ${index} arrived when ${this.outputs.length} was expected`);
-      }
-      const commitment = BigInt(parsed.args.commitment as string);
-      this.outputs.push({ commitment, leafIndex: index, ciphertext: getBytes(parsed.args.encryptedOutput as string) });
-      pending.push(commitment);
-      // Each transaction appends its two outputs and records one root: mirror that.
-      if (pending.length === 2) this.tree.insertMany(pending.splice(0));
+      if (log.topics[0] === NEW_NULLIFIER) this.spent.add(BigInt(parsed.args.nullifier as string));
+      else if (log.topics[0] === TREE_ROLLED_OVER) this.#rollOver(Number(parsed.args.tree as bigint), BigInt(parsed.args.finalRoot as string));
+      else this.#append(Number(parsed.args.tree as bigint), Number(parsed.args.index as bigint), BigInt(parsed.args.commitment as string), getBytes(parsed.args.encryptedOutput as string));
     }
     this.#nextBlock = last + 1;
   }
 
-  /** `owner`'s unspent notes of non-zero amount, found by trial decryption. */
-  notesOf(owner: Keypair): DiscoveredNote[] {
-    return trialDecrypt(this.outputs, owner, this.poseidon).filter(
-      (note) => note.amount > 0n && !this.spent.has(noteNullifier(note.commitment, note.leafIndex, owner.privateKey, this.poseidon)),
+  /** `owner`'s unspent notes of non-zero amount in every tree, found by trial decryption. */
+  notesOf(owner: Keypair): PoolNote[] {
+    return this.outputs.flatMap((outputs, tree) =>
+      trialDecrypt(outputs, owner, this.poseidon)
+        .filter((note) => note.amount > 0n && !this.spent.has(noteNullifier(note.commitment, note.leafIndex, owner.privateKey, this.poseidon)))
+        .map((note) => ({ ...note, tree })),
     );
   }
 
   balanceOf(owner: Keypair): bigint {
     return this.notesOf(owner).reduce((sum, note) => sum + note.amount, 0n);
+  }
+
+  #newTree(): MerkleTree {
+    return new MerkleTree(this.#depth, this.poseidon, { rootHistorySize: EVM_ROOT_HISTORY_SIZE });
+  }
+
+  #append(tree: number, index: number, commitment: bigint, ciphertext: Uint8Array): void {
+    const current = this.trees.length - 1;
+    const expected = this.tree.size + this.#pending.length;
+    if (tree !== current || index !== expected) {
+      throw new CloakError(ErrorCode.INVALID_SNAPSHOT, `pool ${this.pool}: commitment (tree ${tree}, index ${index}) arrived when (tree ${current}, index ${expected}) was expected`);
+    }
+    this.outputs[current]!.push({ commitment, leafIndex: index, ciphertext });
+    this.#pending.push(commitment);
+    // Each transaction appends its two outputs and records one root: mirror that.
+    if (this.#pending.length === 2) this.tree.insertMany(this.#pending.splice(0));
+  }
+
+  #rollOver(finished: number, finalRoot: bigint): void {
+    if (finished !== this.trees.length - 1 || this.#pending.length !== 0 || this.tree.root !== finalRoot) {
+      throw new CloakError(
+        ErrorCode.INVALID_SNAPSHOT,
+        `pool ${this.pool}: tree ${finished} finished with root ${toHex32(finalRoot)}, but the synced tree ${this.trees.length - 1} has root ${toHex32(this.tree.root)}`,
+      );
+    }
+    this.trees.push(this.#newTree());
+    this.outputs.push([]);
   }
 }
