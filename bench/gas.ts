@@ -61,6 +61,14 @@ const withdraw = await run({
   extData: { ...base, recipient: recipient!.address, relayer: relayer!.address, extAmount: -(4n * 10n ** 17n - 10n ** 15n), fee: 10n ** 15n },
 });
 
+// The cheapest insert an attacker can buy: no inputs of value, two zero-value outputs, nothing moved.
+const zeroValue = await run({ inputs: [], outputs: [], extData: { ...base, extAmount: 0n } });
+
+// isKnownRoot is two storage reads whatever the root's age: the empty tree's root is the oldest here.
+const oldestRoot = await pool.zeros(PRODUCTION_DEPTH);
+const isKnownOldRoot = await pool.isKnownRoot.estimateGas(oldestRoot);
+const isKnownNewestRoot = await pool.isKnownRoot.estimateGas(await pool.getLastRoot());
+
 const verifier = await ethers.getContractAt("Transaction20Verifier", stack.verifier);
 const { pA, pB, pC } = toSolidityProof(withdraw.tx.proof);
 const verifyGas = await verifier.verifyProof.estimateGas(pA, pB, pC, withdraw.tx.publicSignals);
@@ -69,6 +77,14 @@ const harness = await ethers.deployContract("MerkleTreeHarness");
 await (await harness.initialize(PRODUCTION_DEPTH, stack.hasher)).wait();
 await (await harness.insert(ethers.toBeHex(1n, 32), ethers.toBeHex(2n, 32))).wait(); // first insert fills fresh slots
 const insertReceipt = await (await harness.insert(ethers.toBeHex(3n, 32), ethers.toBeHex(4n, 32))).wait();
+
+// Rollover overhead: at depth 1 every pair fills the tree, so from the second pair on each insert also finishes
+// the previous tree. The first pair's `_insert` gas is the same work without the rollover.
+const tiny = await ethers.deployContract("MerkleTreeHarness");
+await (await tiny.initialize(1, stack.hasher)).wait();
+const [, , insertWithoutRollover] = await tiny.insertMeasured.staticCall(ethers.toBeHex(5n, 32), ethers.toBeHex(6n, 32));
+await (await tiny.insert(ethers.toBeHex(5n, 32), ethers.toBeHex(6n, 32))).wait();
+const [, , insertWithRollover] = await tiny.insertMeasured.staticCall(ethers.toBeHex(7n, 32), ethers.toBeHex(8n, 32));
 
 const result = {
   benchmark: "gas",
@@ -79,12 +95,20 @@ const result = {
     deposit: Number(deposit.gas),
     transfer: Number(transfer.gas),
     withdrawWithRelayer: Number(withdraw.gas),
+    zeroValueTransact: Number(zeroValue.gas),
     verifyProofEstimate: Number(verifyGas),
     treeInsertPair: Number(insertReceipt!.gasUsed),
+    isKnownRootOldest: Number(isKnownOldRoot),
+    isKnownRootNewest: Number(isKnownNewestRoot),
+    rolloverOverhead: Number(insertWithRollover - insertWithoutRollover),
   },
   notes: {
+    zeroValueTransact: "transact with no inputs of value and two zero-value outputs: the cheapest way to push a root into the history",
     verifyProofEstimate: "eth_estimateGas of Transaction20Verifier.verifyProof called directly (includes 21,000 intrinsic + calldata)",
     treeInsertPair: "MerkleTreeHarness.insert of one pair at depth 20 after a first insert (includes 21,000 intrinsic + calldata)",
+    isKnownRootOldest: "eth_estimateGas of ShieldPool.isKnownRoot(empty tree's root), the oldest of 5 roots (includes 21,000 intrinsic)",
+    isKnownRootNewest: "eth_estimateGas of ShieldPool.isKnownRoot(current root) (includes 21,000 intrinsic)",
+    rolloverOverhead: "_insert gas (MerkleTreeHarness.insertMeasured, depth 1) of a pair that finishes the full tree first, minus the same insert without a rollover",
   },
 };
 console.log("Gas (receipt gasUsed, depth-20 tree, real proofs):");
