@@ -79,6 +79,11 @@ export const cloakTasks = [
     .addOption({ name: "depth", description: "Tree depth of the verifier's key (its artifacts: circuits/artifacts/transaction_<depth>)", type: ArgumentType.INT, defaultValue: 20 })
     .setAction(() => import("./actions/emergency-verifier.ts"))
     .build(),
+  adminTask("emergency:upgrade", "Emergency path: the security council Safe upgrades a proxy at once (after the storage check), only while the global pause is on")
+    .addOption({ name: "proxy", description: "Proxy name in the deployment (Orchestrator, ShieldPool.native, ...)", type: ArgumentType.STRING, defaultValue: "" })
+    .addOption({ name: "impl", description: "Name of the new implementation contract", type: ArgumentType.STRING, defaultValue: "" })
+    .setAction(() => import("./actions/emergency-upgrade.ts"))
+    .build(),
   adminTask("params:set", "Schedule a pool parameter change on the standard timelock, or --execute it")
     .addOption({ name: "pool", description: "Pool name or address", type: ArgumentType.STRING, defaultValue: "native" })
     .addOption({ name: "depositLimit", description: "Largest single deposit, in base units", type: ArgumentType.STRING, defaultValue: "" })

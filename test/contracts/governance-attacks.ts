@@ -180,6 +180,15 @@ describe("governance attacks (issue 8) through the real Safes and timelocks", fu
     expect([event!.args.previous, event!.args.current, event!.args.by]).to.deep.equal([previous, fixed, s.council]);
   });
 
+  it("the council's emergency upgrade works only while paused: emergency:upgrade --via-safe upgrades the Orchestrator at once", async function () {
+    const s = await stack();
+    const [owner0, owner1, owner2, owner3] = signers;
+    await expectFailure(task("emergency:upgrade", { ...adminFlags, proxy: "Orchestrator", impl: "OrchestratorV2", viaSafe: true, from: owner0!.address }), /global pause is off/);
+    await taskThroughSafe("pause", {}, [owner1!, owner2!]);
+    await taskThroughSafe("emergency:upgrade", { proxy: "Orchestrator", impl: "OrchestratorV2" }, [owner0!, owner1!, owner3!]);
+    expect(await (await ethers.getContractAt("OrchestratorV2", s.orchestrator.target)).version()).to.equal(2n);
+  });
+
   it("the freeze attack fails: a leaked monitoring key that re-pauses is revoked by the Safe at once (guardian:revoke --via-safe) and cannot pause again", async function () {
     const s = await stack();
     const [, owner1, owner2, , , , monitor] = signers;
