@@ -407,7 +407,8 @@ function printReport(report: HealthReport): void {
   const window = report.exitWindow;
   console.log(`\nExit window (${duration(window.exitWindowSeconds)} unpaused before any verifier rotation or upgrade)`);
   if (!window.open) {
-    console.log(`  CLOSED: paused (${window.pausedPools.join(", ") || "global"}); it restarts when the last pause lifts`);
+    const what = report.orchestrator.allPaused ? "the global pause" : window.pausedPools.join(", ");
+    console.log(`  CLOSED by ${what}: no verifier rotation or upgrade can run; the window restarts when the last pause lifts`);
   } else {
     const at = window.changesExecutableAt!;
     const state = at <= report.blockTimestamp ? "changes may run now" : `changes may run in ${duration(at - report.blockTimestamp)}`;
