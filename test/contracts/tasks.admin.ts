@@ -71,6 +71,24 @@ describe("admin tasks", function () {
     expect(await (await orchestrator()).isPaused(nativePool())).to.equal(false);
   });
 
+  it("guardian:revoke takes a guardian's role at once, and its next pause fails the role check", async function () {
+    const o = await orchestrator();
+    const guardian = await o.GUARDIAN_ROLE();
+    const monitor = await ethers.getSigner(stranger);
+    // The standard timelock grants a monitoring key (48 h); the Safe's key revokes it at once.
+    await networkHelpers.impersonateAccount(record.contracts.StandardTimelock!.address);
+    await networkHelpers.setBalance(record.contracts.StandardTimelock!.address, 10n ** 18n);
+    await o.connect(await ethers.getSigner(record.contracts.StandardTimelock!.address)).grantRole(guardian, stranger);
+    const outcome = await run("guardian:revoke", { guardian: stranger, from: operator });
+    expect(outcome.kind).to.equal("sent");
+    expect(await o.hasRole(guardian, stranger)).to.equal(false);
+    await expect(o.connect(monitor).pause(nativePool())).to.be.revertedWithCustomError(o, "AccessControlUnauthorizedAccount").withArgs(stranger, guardian);
+  });
+
+  it("guardian:revoke refuses an address that holds no guardian role", async function () {
+    await expectFailure(run("guardian:revoke", { guardian: stranger, from: operator }), new RegExp(`--guardian: ${stranger} holds no GUARDIAN_ROLE`));
+  });
+
   it("relayer:add, relayer:rotate and relayer:remove act at once", async function () {
     const [a, b] = [ethers.Wallet.createRandom().address, ethers.Wallet.createRandom().address];
     await run("relayer:add", { relayer: a, from: operator });
