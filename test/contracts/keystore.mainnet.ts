@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { JsonRpcServer } from "hardhat/types/network";
 import { deployRecordedStack } from "../support/deploy.ts";
+import { restoreEnv } from "../support/env.ts";
 import { runHardhat } from "../support/hardhat-cli.ts";
 
 const PASSWORD = "correct horse battery staple";
@@ -40,7 +41,7 @@ describe("mainnet network with a keystore key", function () {
       const record = await deployRecordedStack(ethers, "mainnet", hre.config.paths.root, keyAddress);
       orchestratorAddress = record.contracts.Orchestrator!.address;
     } finally {
-      process.env.CLOAK_DEPLOYMENTS_DIR = previous;
+      restoreEnv("CLOAK_DEPLOYMENTS_DIR", previous);
     }
     // `hardhat keystore set PRIVATE_KEY` in a fresh Hardhat config directory: set the password, confirm
     // it, then enter the secret.

@@ -11,6 +11,7 @@ import type { DeploymentRecord } from "../../tasks/lib/deployment-file.ts";
 import { deployRecordedStack } from "../support/deploy.ts";
 import type { AdminOutcome } from "../../tasks/lib/admin.ts";
 import { deployAcceptAllVerifier } from "../support/evil-verifier.ts";
+import { restoreEnv } from "../support/env.ts";
 import { expectFailure } from "../support/expect-failure.ts";
 
 process.env.CLOAK_DEPLOYMENTS_DIR ??= mkdtempSync(join(tmpdir(), "cloak-deployments-"));
@@ -219,7 +220,7 @@ describe("admin tasks", function () {
     try {
       await expectFailure(run("pause", { from: operator }), /no deployment for network/);
     } finally {
-      process.env.CLOAK_DEPLOYMENTS_DIR = saved;
+      restoreEnv("CLOAK_DEPLOYMENTS_DIR", saved);
     }
   });
 });

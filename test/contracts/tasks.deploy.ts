@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { DEPLOY_DEFAULTS } from "../../tasks/actions/deploy.ts";
 import { deploymentPath, readDeployment } from "../../tasks/lib/deployment-file.ts";
 import { expectFailure } from "../support/expect-failure.ts";
+import { restoreEnv } from "../support/env.ts";
 import { runHardhat } from "../support/hardhat-cli.ts";
 
 const { ethers, networkName } = await network.getOrCreate();
@@ -27,7 +28,7 @@ describe("deploy task", function () {
   });
 
   after(function () {
-    process.env.CLOAK_DEPLOYMENTS_DIR = previousDir;
+    restoreEnv("CLOAK_DEPLOYMENTS_DIR", previousDir);
   });
 
   const record = () => readDeployment(deploymentPath(hre.config.paths.root, networkName), networkName);

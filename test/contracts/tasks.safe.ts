@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { deploymentPath, readDeployment, type DeploymentRecord } from "../../tasks/lib/deployment-file.ts";
 import { verifyTransactionBuilderChecksum, type TransactionBuilderBatch } from "../../tasks/lib/safe.ts";
 import type { AdminOutcome } from "../../tasks/lib/admin.ts";
+import { restoreEnv } from "../support/env.ts";
 import { expectFailure } from "../support/expect-failure.ts";
 
 const { ethers, networkName } = await network.getOrCreate();
@@ -37,7 +38,7 @@ describe("admin tasks through the Safe", function () {
   });
 
   after(function () {
-    process.env.CLOAK_DEPLOYMENTS_DIR = previousDir;
+    restoreEnv("CLOAK_DEPLOYMENTS_DIR", previousDir);
   });
 
   const orchestrator = () => ethers.getContractAt("Orchestrator", record.contracts.Orchestrator!.address);
