@@ -317,3 +317,39 @@ pub fn assert_emitted<E: Event>(events: &[Vec<u8>], expected: &E) {
         events.len()
     );
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use solana_sdk::transaction::TransactionError;
+
+    /// The logs of a transact whose registry CPI refused: the registry fails first, then the shield
+    /// pool passes the same code on.
+    fn refused_in_a_cpi() -> Result<(), BanksClientError> {
+        let code = u32::from(scramble_registry::RegistryError::BatchMismatch);
+        Err(BanksClientError::SimulationError {
+            err: TransactionError::InstructionError(1, solana_sdk::instruction::InstructionError::Custom(code)),
+            logs: vec![
+                format!("Program {} invoke [1]", shield_pool::ID),
+                format!("Program {} invoke [2]", scramble_registry::ID),
+                format!("Program {} failed: custom program error: {code:#x}", scramble_registry::ID),
+                format!("Program {} failed: custom program error: {code:#x}", shield_pool::ID),
+            ],
+            units_consumed: 0,
+            return_data: None,
+        })
+    }
+
+    #[test]
+    fn the_failing_program_is_the_one_that_refused_not_its_caller() {
+        let code = u32::from(scramble_registry::RegistryError::BatchMismatch);
+        assert_eq!(failing_program(&refused_in_a_cpi()), Some((scramble_registry::ID, code)));
+        assert_error(refused_in_a_cpi(), scramble_registry::RegistryError::BatchMismatch, "the registry refused");
+    }
+
+    #[test]
+    #[should_panic(expected = "(7021) from C1oakShie1dPoo111111111111111111111111111111")]
+    fn the_right_code_from_the_wrong_program_fails_the_assertion() {
+        assert_program_error(refused_in_a_cpi(), shield_pool::ID, 7021u32, "the pool did not refuse");
+    }
+}
