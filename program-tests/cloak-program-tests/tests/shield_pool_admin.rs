@@ -390,6 +390,39 @@ async fn the_security_council_installs_a_key_at_once_while_paused() {
     );
 }
 
+/// The incident the emergency path is for: a key in force is broken (here one that refuses every
+/// proof of our ceremony). Pause, the council installs the fix at once, the admin unpauses, and
+/// proofs verify again without waiting out a delay.
+#[tokio::test]
+async fn the_emergency_path_restores_a_working_key_without_a_delay() {
+    let flow = cloak_program_tests::fixtures::load_flow("sol_flow");
+    let mut context = deployed().await;
+    let admin = context.payer.pubkey();
+    let council = security_council();
+    let proposed_at = unix_timestamp(&mut context).await + 10;
+    propose_at(&mut context, rotated_key(), proposed_at).await;
+    apply_at(&mut context, proposed_at + DELAY_SECONDS).await.expect("the broken key applies");
+    let deposit = flow.step("deposit");
+    let broken = transact(&mut context, &PoolKeys::native(), &deposit, TransactAccounts::for_step(&deposit)).await;
+    assert_error(broken, ShieldPoolError::InvalidProof, "a valid proof under the broken key");
+
+    send(
+        &mut context,
+        &[
+            pause_ix(admin),
+            emergency_set_verifying_key_ix(council.pubkey(), ceremony_key_input()),
+            unpause_ix(admin),
+        ],
+        &[&council],
+    )
+    .await
+    .expect("pause, install the fix, unpause");
+    cloak_program_tests::advance_slots(&mut context, 1).await;
+    transact(&mut context, &PoolKeys::native(), &deposit, TransactAccounts::for_step(&deposit))
+        .await
+        .expect("the deposit verifies under the restored key");
+}
+
 #[tokio::test]
 async fn the_security_council_cannot_install_a_key_while_unpaused() {
     let mut context = deployed().await;
