@@ -7,12 +7,17 @@ use scramble_registry::constants::{CLAIM_SEED, MINER_SEED, REGISTRY_SEED, SLOT_H
 use scramble_registry::pow::{meets_difficulty, pow_hash};
 use scramble_registry::state::RegistryParams;
 use solana_program_test::{BanksClientError, ProgramTestContext};
-use solana_sdk::{signature::Keypair, signer::Signer, slot_hashes::SlotHashes};
+use solana_sdk::{instruction::Instruction, signature::Keypair, signer::Signer, slot_hashes::SlotHashes};
 
 use crate::{anchor_ix, send};
 
 pub fn registry_pda() -> Pubkey {
     Pubkey::find_program_address(&[REGISTRY_SEED], &scramble_registry::ID).0
+}
+
+/// The PDA the registry's `emit_cpi!` signs its event self-CPI with.
+pub fn registry_event_authority_pda() -> Pubkey {
+    Pubkey::find_program_address(&[b"__event_authority"], &scramble_registry::ID).0
 }
 
 pub fn miner_pda(authority: &Pubkey) -> Pubkey {
@@ -42,18 +47,26 @@ pub fn test_params(consumer_authority: Pubkey) -> RegistryParams {
     }
 }
 
-pub async fn initialize_registry(context: &mut ProgramTestContext, params: RegistryParams) {
-    let admin = context.payer.pubkey();
-    let instruction = anchor_ix(
+/// `initialize` signed by `admin`, which must be the registry's upgrade authority.
+pub fn initialize_registry_ix(admin: &Pubkey, params: RegistryParams) -> Instruction {
+    anchor_ix(
         scramble_registry::ID,
         scramble_registry::accounts::Initialize {
             registry: registry_pda(),
-            admin,
+            admin: *admin,
+            program_data: crate::program_data_address(&scramble_registry::ID),
             system_program: system_program::ID,
+            event_authority: registry_event_authority_pda(),
+            program: scramble_registry::ID,
         },
         scramble_registry::instruction::Initialize { params },
-    );
-    send(context, &[instruction], &[]).await.expect("initialize registry");
+    )
+}
+
+/// Initializes the registry with the context's payer (the upgrade authority) as admin.
+pub async fn initialize_registry(context: &mut ProgramTestContext, params: RegistryParams) {
+    let admin = context.payer.pubkey();
+    send(context, &[initialize_registry_ix(&admin, params)], &[]).await.expect("initialize registry");
 }
 
 /// A new miner keypair, funded by the payer and registered.
@@ -98,7 +111,7 @@ pub fn mine_claim_ix(
     slot_hash: [u8; 32],
     batch_hash: [u8; 32],
     nonce: u64,
-) -> anchor_lang::solana_program::instruction::Instruction {
+) -> Instruction {
     anchor_ix(
         scramble_registry::ID,
         scramble_registry::accounts::MineClaim {
@@ -113,7 +126,7 @@ pub fn mine_claim_ix(
     )
 }
 
-pub fn reveal_claim_ix(miner: &Pubkey, claim: Pubkey) -> anchor_lang::solana_program::instruction::Instruction {
+pub fn reveal_claim_ix(miner: &Pubkey, claim: Pubkey) -> Instruction {
     anchor_ix(
         scramble_registry::ID,
         scramble_registry::accounts::RevealClaim {

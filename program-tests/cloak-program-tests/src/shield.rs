@@ -14,8 +14,8 @@ use solana_sdk::{instruction::Instruction, program_pack::Pack, signature::Keypai
 use crate::fixtures::Step;
 use crate::{anchor_ix, send};
 
-/// The verifying-key delay every test deployment uses: the program's minimum.
-pub const DELAY_SLOTS: u64 = shield_pool::constants::MIN_VERIFYING_KEY_DELAY_SLOTS;
+/// The verifying-key delay every test deployment uses: the program's minimum, 48 hours.
+pub const DELAY_SECONDS: i64 = shield_pool::constants::MIN_VERIFYING_KEY_DELAY_SECONDS;
 pub const MAX_DEPOSIT: u64 = 10_000_000_000;
 pub const MAX_FEE: u64 = 100_000_000;
 
@@ -68,21 +68,73 @@ impl PoolKeys {
     }
 }
 
-pub fn initialize_ix(admin: &Pubkey, pause_authority: Pubkey, pow_required: bool) -> Instruction {
+/// The security council of every test deployment (a fixed key, so tests can sign as it).
+pub fn security_council() -> Keypair {
+    Keypair::new_from_array([0xc0; 32])
+}
+
+/// The parameters of every test deployment: the minimum delay and [`security_council`].
+pub fn initialize_params(pause_authority: Pubkey, pow_required: bool) -> InitializeParams {
+    InitializeParams {
+        pause_authority,
+        security_council: security_council().pubkey(),
+        verifying_key_delay_seconds: DELAY_SECONDS,
+        pow_required,
+    }
+}
+
+/// `initialize` signed by `admin`, which must be the program's upgrade authority.
+pub fn initialize_with_params_ix(admin: &Pubkey, params: InitializeParams) -> Instruction {
     anchor_ix(
         shield_pool::ID,
         shield_pool::accounts::Initialize {
             config: config_pda(),
             admin: *admin,
+            program_data: crate::program_data_address(&shield_pool::ID),
+            system_program: system_program::ID,
+            event_authority: event_authority_pda(),
+            program: shield_pool::ID,
+        },
+        shield_pool::instruction::Initialize { params },
+    )
+}
+
+pub fn initialize_ix(admin: &Pubkey, pause_authority: Pubkey, pow_required: bool) -> Instruction {
+    initialize_with_params_ix(admin, initialize_params(pause_authority, pow_required))
+}
+
+/// `initialize_sol_pool` signed by `admin`, with the test limits.
+pub fn initialize_sol_pool_ix(admin: &Pubkey) -> Instruction {
+    let keys = PoolKeys::native();
+    anchor_ix(
+        shield_pool::ID,
+        shield_pool::accounts::InitializeSolPool {
+            config: config_pda(),
+            pool: keys.pool,
+            tree: keys.tree,
+            vault: keys.vault,
+            admin: *admin,
             system_program: system_program::ID,
         },
-        shield_pool::instruction::Initialize {
-            params: InitializeParams {
-                pause_authority,
-                verifying_key_delay_slots: DELAY_SLOTS,
-                pow_required,
-            },
+        shield_pool::instruction::InitializeSolPool { max_deposit: MAX_DEPOSIT, max_fee: MAX_FEE },
+    )
+}
+
+/// `initialize_token_pool` for the pool `keys` names, signed by `admin`, with the test limits.
+pub fn initialize_token_pool_ix(admin: &Pubkey, keys: &PoolKeys) -> Instruction {
+    anchor_ix(
+        shield_pool::ID,
+        shield_pool::accounts::InitializeTokenPool {
+            config: config_pda(),
+            mint: keys.mint,
+            pool: keys.pool,
+            tree: keys.tree,
+            vault: keys.vault,
+            admin: *admin,
+            token_program: spl_token::ID,
+            system_program: system_program::ID,
         },
+        shield_pool::instruction::InitializeTokenPool { max_deposit: MAX_DEPOSIT, max_fee: MAX_FEE },
     )
 }
 
@@ -94,18 +146,7 @@ pub async fn deploy_sol_pool(
 ) -> PoolKeys {
     let admin = context.payer.pubkey();
     let keys = PoolKeys::native();
-    let init_pool = anchor_ix(
-        shield_pool::ID,
-        shield_pool::accounts::InitializeSolPool {
-            config: config_pda(),
-            pool: keys.pool,
-            tree: keys.tree,
-            vault: keys.vault,
-            admin,
-            system_program: system_program::ID,
-        },
-        shield_pool::instruction::InitializeSolPool { max_deposit: MAX_DEPOSIT, max_fee: MAX_FEE },
-    );
+    let init_pool = initialize_sol_pool_ix(&admin);
     send(context, &[initialize_ix(&admin, pause_authority, pow_required), init_pool], &[])
         .await
         .expect("config and SOL pool initialize");
@@ -174,20 +215,7 @@ pub async fn deploy_token_pool(
 ) -> PoolKeys {
     let admin = context.payer.pubkey();
     let keys = PoolKeys::for_mint(mint);
-    let init_pool = anchor_ix(
-        shield_pool::ID,
-        shield_pool::accounts::InitializeTokenPool {
-            config: config_pda(),
-            mint,
-            pool: keys.pool,
-            tree: keys.tree,
-            vault: keys.vault,
-            admin,
-            token_program: spl_token::ID,
-            system_program: system_program::ID,
-        },
-        shield_pool::instruction::InitializeTokenPool { max_deposit: MAX_DEPOSIT, max_fee: MAX_FEE },
-    );
+    let init_pool = initialize_token_pool_ix(&admin, &keys);
     send(context, &[initialize_ix(&admin, pause_authority, false), init_pool], &[])
         .await
         .expect("config and token pool initialize");
@@ -197,7 +225,12 @@ pub async fn deploy_token_pool(
 pub fn add_relayer_ix(admin: &Pubkey, relayer: Pubkey) -> Instruction {
     anchor_ix(
         shield_pool::ID,
-        shield_pool::accounts::AddRelayer { config: config_pda(), admin: *admin },
+        shield_pool::accounts::AddRelayer {
+            config: config_pda(),
+            admin: *admin,
+            event_authority: event_authority_pda(),
+            program: shield_pool::ID,
+        },
         shield_pool::instruction::AddRelayer { relayer },
     )
 }

@@ -111,14 +111,20 @@ fn instruction(program: &str, name: &str, args: Value, data: Vec<u8>) -> Value {
 
 fn instructions(relayer: &Pubkey, step: &cloak_program_tests::fixtures::Step) -> Value {
     let pause_authority = *relayer;
-    let params = InitializeParams { pause_authority, verifying_key_delay_slots: 216_000, pow_required: true };
+    let params = InitializeParams {
+        pause_authority,
+        security_council: Pubkey::new_from_array([3; 32]),
+        verifying_key_delay_seconds: 172_800,
+        pow_required: true,
+    };
     let registry_params = registry_params(config_pda());
     let slot_hash = [0x5au8; 32];
     let batch_hash = [0xabu8; 32];
     json!([
         instruction("shield_pool", "initialize",
-            json!({ "params": { "pauseAuthority": b58(&pause_authority), "verifyingKeyDelaySlots": "216000", "powRequired": true } }),
-            shield_pool::instruction::Initialize { params }.data()),
+            json!({ "params": { "pauseAuthority": b58(&pause_authority), "securityCouncil": b58(&params.security_council),
+                "verifyingKeyDelaySeconds": "172800", "powRequired": true } }),
+            shield_pool::instruction::Initialize { params: params.clone() }.data()),
         instruction("shield_pool", "initialize_sol_pool",
             json!({ "maxDeposit": "10000000000", "maxFee": "100000000" }),
             shield_pool::instruction::InitializeSolPool { max_deposit: 10_000_000_000, max_fee: 100_000_000 }.data()),
@@ -171,11 +177,12 @@ fn accounts(relayer: &Pubkey, mint: &Pubkey, pairs: &[[[u8; 32]; 2]]) -> Value {
         vault_bump: 253,
     };
     let mut config: Config = bytemuck::Zeroable::zeroed();
-    config.verifying_key_delay_slots = 216_000;
-    config.pending_verifying_key_ready_slot = 0;
+    config.verifying_key_delay_seconds = 172_800;
+    config.unpaused_since = 1_700_000_000;
     config.relayer_count = 1;
     config.admin = Pubkey::new_from_array([1; 32]);
     config.pause_authority = Pubkey::new_from_array([2; 32]);
+    config.security_council = Pubkey::new_from_array([3; 32]);
     config.relayers[0] = *relayer;
     config.verifying_key = VerifyingKeyData::from_key(&cloak_zk::verifying_key::VERIFYING_KEY);
     config.pow_required = 1;
@@ -204,6 +211,7 @@ fn accounts(relayer: &Pubkey, mint: &Pubkey, pairs: &[[[u8; 32]; 2]]) -> Value {
         total_consumptions: 100,
         total_claims_closed: 20,
         bump: 252,
+        pending_admin: Pubkey::default(),
     };
     let miner = Miner {
         authority: *relayer,
@@ -237,12 +245,15 @@ fn accounts(relayer: &Pubkey, mint: &Pubkey, pairs: &[[[u8; 32]; 2]]) -> Value {
         { "program": "shield_pool", "name": "NullifierRecord", "data": hex(&borsh_account(&NullifierRecord { pool: pool_key })),
           "fields": { "pool": b58(&pool_key) } },
         { "program": "shield_pool", "name": "Config", "data": hex(&zero_copy_account(&config)), "fields": {
-            "verifyingKeyDelaySlots": "216000", "pendingVerifyingKeyReadySlot": "0", "relayerCount": "1",
+            "verifyingKeyDelaySeconds": "172800", "pendingVerifyingKeyProposedAt": "0", "unpausedSince": "1700000000",
+            "relayerCount": "1",
             "admin": b58(&config.admin), "pendingAdmin": b58(&config.pending_admin), "pauseAuthority": b58(&config.pause_authority),
+            "pendingPauseAuthority": b58(&config.pending_pause_authority), "securityCouncil": b58(&config.security_council),
+            "pendingSecurityCouncil": b58(&config.pending_security_council),
             "relayers": config.relayers.iter().map(b58).collect::<Vec<_>>(),
             "verifyingKey": verifying_key_json(&config.verifying_key),
             "pendingVerifyingKey": verifying_key_json(&config.pending_verifying_key),
-            "paused": 0, "powRequired": 1, "bump": 255, "reserved": hex(&config.reserved) } },
+            "paused": 0, "powRequired": 1, "bump": 255, "pendingVerifyingKeySet": 0, "reserved": hex(&config.reserved) } },
         { "program": "shield_pool", "name": "CommitmentTree", "data": hex(&zero_copy_account(&tree)), "fields": {
             "tree": {
                 "nextIndex": state.next_index.to_string(),
@@ -256,7 +267,8 @@ fn accounts(relayer: &Pubkey, mint: &Pubkey, pairs: &[[[u8; 32]; 2]]) -> Value {
             "difficulty": "1234567", "minDifficulty": "1000", "maxDifficulty": "1000000000", "targetIntervalSlots": "150",
             "minerFeeShareBps": 2500, "revealWindowSlots": "300", "claimWindowSlots": "9000", "maxConsumptions": 8,
             "lastMinedSlot": "123456000", "totalMiners": "3", "totalClaimsMined": "40", "totalClaimsRevealed": "39",
-            "totalConsumptions": "100", "totalClaimsClosed": "20", "bump": 252 } },
+            "totalConsumptions": "100", "totalClaimsClosed": "20", "bump": 252,
+            "pendingAdmin": b58(&registry.pending_admin) } },
         { "program": "scramble_registry", "name": "Miner", "data": hex(&borsh_account(&miner)), "fields": {
             "authority": b58(relayer), "registeredSlot": "1000", "claimsMined": "12", "claimsRevealed": "11",
             "consumptions": "30", "claimsClosed": "5", "bump": 251 } },

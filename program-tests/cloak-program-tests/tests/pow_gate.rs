@@ -31,7 +31,12 @@ async fn gated_pool(flow: &Flow) -> (ProgramTestContext, PoolKeys, Keypair) {
     let admin = context.payer.pubkey();
     let require_pow = anchor_ix(
         shield_pool::ID,
-        shield_pool::accounts::SetPowRequired { config: config_pda(), admin },
+        shield_pool::accounts::SetPowRequired {
+            config: config_pda(),
+            admin,
+            event_authority: cloak_program_tests::shield::event_authority_pda(),
+            program: shield_pool::ID,
+        },
         shield_pool::instruction::SetPowRequired { pow_required: true },
     );
     send(&mut context, &[require_pow], &[]).await.expect("require PoW");

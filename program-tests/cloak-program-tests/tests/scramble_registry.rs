@@ -6,16 +6,17 @@
 
 use anchor_lang::system_program;
 use cloak_program_tests::{
-    account_exists, advance_slots, anchor_ix, assert_error, current_slot, fetch, lamports,
-    program_test, send,
+    account_exists, advance_slots, anchor_ix, assert_error, assert_program_error, current_slot,
+    fetch, lamports, program_test, send, start_with,
 };
 use cloak_program_tests::registry::{
-    claim_pda, mine_claim_ix, miner_pda, recent_slot_hash, registry_pda, reveal_claim_ix,
-    search_nonce,
+    claim_pda, initialize_registry_ix, mine_claim_ix, miner_pda, recent_slot_hash, registry_pda,
+    reveal_claim_ix, search_nonce,
 };
+use cloak_program_tests::governance::registry_update_params_ix;
 use scramble_registry::{
     accounts, instruction, pow, Claim, Miner, Registry, RegistryError, RegistryParams,
-    MAX_POW_SLOT_AGE, MINER_SEED, REGISTRY_SEED, WILDCARD_BATCH,
+    MAX_MINER_FEE_SHARE_BPS, MAX_POW_SLOT_AGE, MINER_SEED, REGISTRY_SEED, WILDCARD_BATCH,
 };
 use solana_program_test::{BanksClientError, ProgramTestContext};
 use solana_sdk::{
@@ -70,7 +71,7 @@ async fn start() -> Env {
             Account::new(FUNDING_LAMPORTS, 0, &system_program::ID),
         );
     }
-    let mut ctx = test.start_with_context().await;
+    let mut ctx = start_with(test).await;
     advance_slots(&mut ctx, 2).await;
     Env {
         ctx,
@@ -96,16 +97,7 @@ async fn setup(tweak: impl FnOnce(&mut RegistryParams)) -> Env {
 
 async fn initialize(ctx: &mut ProgramTestContext, params: RegistryParams) -> TxResult {
     let admin = ctx.payer.pubkey();
-    let ix = anchor_ix(
-        scramble_registry::ID,
-        accounts::Initialize {
-            registry: registry_pda(),
-            admin,
-            system_program: system_program::ID,
-        },
-        instruction::Initialize { params },
-    );
-    send(ctx, &[ix], &[]).await
+    send(ctx, &[initialize_registry_ix(&admin, params)], &[]).await
 }
 
 async fn update_params(
@@ -113,15 +105,7 @@ async fn update_params(
     admin: &Keypair,
     params: RegistryParams,
 ) -> TxResult {
-    let ix = anchor_ix(
-        scramble_registry::ID,
-        accounts::UpdateParams {
-            registry: registry_pda(),
-            admin: admin.pubkey(),
-        },
-        instruction::UpdateParams { params },
-    );
-    send(ctx, &[ix], &[admin]).await
+    send(ctx, &[registry_update_params_ix(admin.pubkey(), params)], &[admin]).await
 }
 
 async fn register_miner(ctx: &mut ProgramTestContext, authority: &Keypair) -> TxResult {
@@ -324,16 +308,28 @@ async fn initialize_refuses_inconsistent_difficulty_bounds() {
 }
 
 #[tokio::test]
-async fn initialize_refuses_fee_share_above_100_percent() {
+async fn initialize_refuses_a_miner_share_above_half_the_fee() {
     let mut env = start().await;
     let mut params = base_params(env.consumer.pubkey());
-    params.miner_fee_share_bps = 10_001;
+    params.miner_fee_share_bps = MAX_MINER_FEE_SHARE_BPS + 1;
     let result = initialize(&mut env.ctx, params).await;
-    assert_error(result, RegistryError::FeeShareTooLarge, "10001 bps");
+    assert_error(result, RegistryError::FeeShareTooLarge, "5001 bps");
 
-    // Exactly 100% is allowed.
+    // Exactly half is allowed.
+    params.miner_fee_share_bps = MAX_MINER_FEE_SHARE_BPS;
+    initialize(&mut env.ctx, params).await.expect("5000 bps");
+}
+
+#[tokio::test]
+async fn update_params_refuses_a_miner_share_above_half_the_fee() {
+    let mut env = setup(|_| {}).await;
+    let admin = env.ctx.payer.insecure_clone();
+    let mut params = base_params(env.consumer.pubkey());
     params.miner_fee_share_bps = 10_000;
-    initialize(&mut env.ctx, params).await.expect("10000 bps");
+    let result = update_params(&mut env.ctx, &admin, params).await;
+    assert_error(result, RegistryError::FeeShareTooLarge, "the whole fee to the miner");
+    let registry = fetch::<Registry>(&mut env.ctx, registry_pda()).await;
+    assert_eq!(registry.miner_fee_share_bps, 2_500);
 }
 
 #[tokio::test]
@@ -368,7 +364,7 @@ async fn update_params_by_non_admin_is_refused() {
     let mut env = setup(|_| {}).await;
     let stranger = env.stranger.insecure_clone();
     let mut params = base_params(stranger.pubkey());
-    params.miner_fee_share_bps = 10_000;
+    params.miner_fee_share_bps = MAX_MINER_FEE_SHARE_BPS;
     let result = update_params(&mut env.ctx, &stranger, params).await;
     assert_error(
         result,
@@ -922,8 +918,9 @@ async fn mine_by_unregistered_authority_is_refused() {
     let (slot, slot_hash) = recent_slot_hash(&mut env.ctx).await;
     let nonce = search_nonce(slot, &slot_hash, &stranger.pubkey(), &BATCH_A, 8);
     let result = mine(&mut env.ctx, &stranger, slot, slot_hash, BATCH_A, nonce).await;
-    assert_error(
+    assert_program_error(
         result,
+        scramble_registry::ID,
         anchor_lang::error::ErrorCode::AccountNotInitialized,
         "no miner account",
     );

@@ -141,7 +141,12 @@ async fn transact_is_refused_while_paused_and_accepted_after_unpause() {
     let config = cloak_program_tests::shield::config_pda();
     let pause = anchor_ix(
         shield_pool::ID,
-        shield_pool::accounts::Pause { config, authority: pause_authority.pubkey() },
+        shield_pool::accounts::Pause {
+            config,
+            authority: pause_authority.pubkey(),
+            event_authority: cloak_program_tests::shield::event_authority_pda(),
+            program: shield_pool::ID,
+        },
         shield_pool::instruction::Pause {},
     );
     send(&mut context, &[pause], &[&pause_authority]).await.expect("pause");
@@ -153,7 +158,12 @@ async fn transact_is_refused_while_paused_and_accepted_after_unpause() {
     let admin = context.payer.pubkey();
     let unpause = anchor_ix(
         shield_pool::ID,
-        shield_pool::accounts::Unpause { config, admin },
+        shield_pool::accounts::Unpause {
+            config,
+            admin,
+            event_authority: cloak_program_tests::shield::event_authority_pda(),
+            program: shield_pool::ID,
+        },
         shield_pool::instruction::Unpause {},
     );
     send(&mut context, &[unpause], &[]).await.expect("unpause");
@@ -199,6 +209,8 @@ async fn a_deposit_above_the_pool_limit_is_refused() {
             config: cloak_program_tests::shield::config_pda(),
             pool: keys.pool,
             admin,
+            event_authority: cloak_program_tests::shield::event_authority_pda(),
+            program: shield_pool::ID,
         },
         shield_pool::instruction::SetPoolLimits { max_deposit: 999_999_999, max_fee: 0 },
     );

@@ -30,6 +30,11 @@ pub const WILDCARD_BATCH: [u8; 32] = [0; 32];
 #[constant]
 pub const BPS_DENOMINATOR: u64 = 10_000;
 
+/// Largest `Registry::miner_fee_share_bps` the registry accepts: half the fee, so the relayer who
+/// carries the withdrawal always keeps at least as much as the miner whose claim it consumed.
+#[constant]
+pub const MAX_MINER_FEE_SHARE_BPS: u16 = 5_000;
+
 /// One retarget may move the difficulty by at most this factor either way, so a single
 /// unusually fast or slow claim cannot swing the price of the next one arbitrarily.
 #[constant]

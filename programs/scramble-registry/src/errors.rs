@@ -1,5 +1,11 @@
-//! Every way a registry instruction can refuse. Codes start at Anchor's 6000 and are part of the
-//! program's interface (the shield pool and the SDK match on them), so only append new variants.
+//! Every way a registry instruction can refuse. Codes start at 7000, not at Anchor's 6000 where the
+//! shield pool's start, so a code names one error whichever program raised it (a transact that CPIs
+//! into the registry can fail with either). Codes are part of the program's interface (the shield
+//! pool and the SDK match on them), so only append new variants.
+//!
+//! The first variant's discriminant (1000, on top of Anchor's offset of 6000) moves the range rather
+//! than `#[error_code(offset = 7000)]`: anchor-syn 0.32's IDL generator ignores `offset` and would
+//! publish every code 1000 too low.
 
 use anchor_lang::prelude::*;
 
@@ -7,14 +13,14 @@ use anchor_lang::prelude::*;
 pub enum RegistryError {
     // --- RegistryParams validation (initialize, update_params) ---
     #[msg("min_difficulty must be at least 1: the target is u128::MAX / difficulty")]
-    MinDifficultyZero,
+    MinDifficultyZero = 1000,
     #[msg("min_difficulty must not exceed max_difficulty")]
     MinDifficultyAboveMax,
     #[msg("initial_difficulty must lie within [min_difficulty, max_difficulty]")]
     InitialDifficultyOutOfBounds,
     #[msg("target_interval_slots must be greater than zero")]
     TargetIntervalZero,
-    #[msg("miner_fee_share_bps must not exceed 10000 (100%)")]
+    #[msg("miner_fee_share_bps must not exceed MAX_MINER_FEE_SHARE_BPS (5000, half the fee)")]
     FeeShareTooLarge,
     #[msg("reveal_window_slots must be greater than zero")]
     RevealWindowZero,
@@ -64,4 +70,10 @@ pub enum RegistryError {
     // --- Arithmetic ---
     #[msg("counter or slot arithmetic overflowed")]
     ArithmeticOverflow,
+
+    // --- Governance (issue 8) ---
+    #[msg("admin: signer is not the program's upgrade authority (its ProgramData account)")]
+    NotUpgradeAuthority,
+    #[msg("pending_admin: signer is not the registry's pending admin")]
+    NotPendingAdmin,
 }

@@ -1,5 +1,6 @@
-//! One event per state change, so indexers and miners can follow the registry from logs alone
-//! without polling accounts.
+//! One event per state change, so indexers and miners can follow the registry without polling
+//! accounts. The admin's events go out by `emit_cpi!` (inner instructions, never truncated like
+//! logs); the claim life cycle's by `emit!`.
 
 use anchor_lang::prelude::*;
 
@@ -33,6 +34,20 @@ pub struct RegistryParamsUpdated {
     pub reveal_window_slots: u64,
     pub claim_window_slots: u64,
     pub max_consumptions: u16,
+}
+
+/// The admin proposed a successor, who must accept.
+#[event]
+pub struct RegistryAdminTransferStarted {
+    pub admin: Pubkey,
+    pub pending_admin: Pubkey,
+}
+
+/// The proposed admin accepted.
+#[event]
+pub struct RegistryAdminTransferred {
+    pub previous_admin: Pubkey,
+    pub admin: Pubkey,
 }
 
 /// A miner account was opened for `authority`.

@@ -28,7 +28,8 @@ declare_id!("scramb1eReg1stryPoWM1n1ngSo1anaC1oak1111111");
 pub mod scramble_registry {
     use super::*;
 
-    /// Creates the registry; the signer becomes admin. See `instructions::initialize`.
+    /// Creates the registry; the signer, which must be the program's upgrade authority, becomes
+    /// admin. See `instructions::initialize`.
     pub fn initialize(ctx: Context<Initialize>, params: RegistryParams) -> Result<()> {
         instructions::initialize::handle_initialize(ctx, params)
     }
@@ -37,6 +38,16 @@ pub mod scramble_registry {
     /// bounds. See `instructions::update_params`.
     pub fn update_params(ctx: Context<UpdateParams>, params: RegistryParams) -> Result<()> {
         instructions::update_params::handle_update_params(ctx, params)
+    }
+
+    /// Admin-only: proposes a new admin, who must accept. See `instructions::transfer_admin`.
+    pub fn transfer_admin(ctx: Context<TransferAdmin>, new_admin: Pubkey) -> Result<()> {
+        instructions::transfer_admin::handle_transfer_admin(ctx, new_admin)
+    }
+
+    /// The proposed admin takes over. See `instructions::accept_admin`.
+    pub fn accept_admin(ctx: Context<AcceptAdmin>) -> Result<()> {
+        instructions::accept_admin::handle_accept_admin(ctx)
     }
 
     /// Registers the signer as a miner. See `instructions::register_miner`.

@@ -34,9 +34,10 @@ pub const EXT_DATA_DOMAIN: &[u8] = b"CLOAK:EXT_DATA:SOLANA:v1";
 /// Domain tag of the batch a relayed withdrawal binds a PoW claim to (docs/solana.md).
 pub const POW_BATCH_DOMAIN: &[u8] = b"CLOAK:POW_BATCH:v1";
 
-/// The shortest verifying-key rotation delay initialize accepts: about 20 minutes of 400 ms slots,
-/// long enough for watchers to see a proposal before it can apply.
-pub const MIN_VERIFYING_KEY_DELAY_SLOTS: u64 = 3_000;
+/// The shortest verifying-key rotation delay, in seconds of `Clock::unix_timestamp` (slots drift
+/// from wall time): the EVM timelock's standard delay, so users on both chains get the same exit
+/// window before a new key can accept proofs.
+pub const MIN_VERIFYING_KEY_DELAY_SECONDS: i64 = 48 * 3600;
 
 pub const BPS_DENOMINATOR: u64 = 10_000;
 

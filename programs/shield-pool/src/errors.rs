@@ -10,7 +10,7 @@ pub enum ShieldPoolError {
     NotPauseAuthority,
     #[msg("signer: not the pending admin")]
     NotPendingAdmin,
-    #[msg("verifying_key_delay_slots: below the minimum rotation delay")]
+    #[msg("verifying_key_delay_seconds: below MIN_VERIFYING_KEY_DELAY_SECONDS (48 hours)")]
     DelayTooShort,
     #[msg("relayer: already registered")]
     RelayerAlreadyRegistered,
@@ -20,7 +20,7 @@ pub enum ShieldPoolError {
     RelayerRegistryFull,
     #[msg("pending_verifying_key: none proposed")]
     NoPendingVerifyingKey,
-    #[msg("pending_verifying_key: its delay has not passed")]
+    #[msg("pending_verifying_key: the rotation delay since its proposal has not passed")]
     VerifyingKeyNotReady,
     #[msg("public_inputs.root: not a recent root of this pool")]
     UnknownRoot,
@@ -54,4 +54,27 @@ pub enum ShieldPoolError {
     NotAFieldElement,
     #[msg("arithmetic overflow")]
     Overflow,
+    // governance (issue 8)
+    #[msg("signer: not the program's upgrade authority (its ProgramData account)")]
+    NotUpgradeAuthority,
+    #[msg("config: the pool has not been unpaused for the whole rotation delay (the exit window)")]
+    ExitWindowNotElapsed,
+    #[msg("signer: not the security council")]
+    NotSecurityCouncil,
+    #[msg("signer: not the pending security council")]
+    NotPendingSecurityCouncil,
+    #[msg("signer: not the pending pause authority")]
+    NotPendingPauseAuthority,
+    #[msg("config: not paused, so the security council may not install a key at once")]
+    NotInEmergency,
+    #[msg("verifying_key.alpha_g1: not a point of G1, or the identity")]
+    InvalidVerifyingKeyAlpha,
+    #[msg("verifying_key.beta_g2: not a point of G2's prime-order subgroup, or the identity")]
+    InvalidVerifyingKeyBeta,
+    #[msg("verifying_key.gamma_g2: not a point of G2's prime-order subgroup, or the identity")]
+    InvalidVerifyingKeyGamma,
+    #[msg("verifying_key.delta_g2: not a point of G2's prime-order subgroup, or the identity")]
+    InvalidVerifyingKeyDelta,
+    #[msg("verifying_key.ic: a point is not on G1 (the log names its index)")]
+    InvalidVerifyingKeyIc,
 }

@@ -19,11 +19,15 @@ pub struct Transacted {
     pub miner_fee: u64,
 }
 
+// Admin events go out by `emit_cpi!` (a self-CPI, so they sit in the transaction's inner
+// instructions, which unlike logs are never truncated): a watcher must not miss a governance change.
+
 #[event]
 pub struct ConfigInitialized {
     pub admin: Pubkey,
     pub pause_authority: Pubkey,
-    pub verifying_key_delay_slots: u64,
+    pub security_council: Pubkey,
+    pub verifying_key_delay_seconds: i64,
     pub pow_required: bool,
 }
 
@@ -44,10 +48,12 @@ pub struct PoolLimitsUpdated {
     pub max_fee: u64,
 }
 
+/// `unix_timestamp` is when it happened; an unpause starts the exit window of a pending rotation.
 #[event]
 pub struct PausedChanged {
     pub paused: bool,
     pub by: Pubkey,
+    pub unix_timestamp: i64,
 }
 
 #[event]
@@ -60,14 +66,37 @@ pub struct RelayerRemoved {
     pub relayer: Pubkey,
 }
 
+/// `ready_at` is the earliest it can apply, if the pool stays unpaused until then.
 #[event]
 pub struct VerifyingKeyProposed {
-    pub ready_slot: u64,
+    pub verifying_key_hash: [u8; 32],
+    pub proposed_at: i64,
+    pub ready_at: i64,
+}
+
+#[event]
+pub struct VerifyingKeyCancelled {
+    pub verifying_key_hash: [u8; 32],
 }
 
 #[event]
 pub struct VerifyingKeyApplied {
-    pub slot: u64,
+    pub verifying_key_hash: [u8; 32],
+    pub unix_timestamp: i64,
+}
+
+/// The security council installed a key at once while the pool was paused; a pending rotation, if
+/// any, was dropped.
+#[event]
+pub struct VerifyingKeyEmergencySet {
+    pub verifying_key_hash: [u8; 32],
+    pub security_council: Pubkey,
+    pub cancelled_pending: bool,
+}
+
+#[event]
+pub struct VerifyingKeyDelaySet {
+    pub verifying_key_delay_seconds: i64,
 }
 
 #[event]
@@ -80,6 +109,36 @@ pub struct AdminTransferStarted {
 pub struct AdminTransferred {
     pub previous_admin: Pubkey,
     pub admin: Pubkey,
+}
+
+#[event]
+pub struct PauseAuthorityTransferStarted {
+    pub pause_authority: Pubkey,
+    pub pending_pause_authority: Pubkey,
+}
+
+#[event]
+pub struct PauseAuthorityTransferred {
+    pub previous_pause_authority: Pubkey,
+    pub pause_authority: Pubkey,
+}
+
+/// The admin removed the pause authority (and any pending one) at once, e.g. after a key leak.
+#[event]
+pub struct PauseAuthorityRevoked {
+    pub previous_pause_authority: Pubkey,
+}
+
+#[event]
+pub struct SecurityCouncilTransferStarted {
+    pub security_council: Pubkey,
+    pub pending_security_council: Pubkey,
+}
+
+#[event]
+pub struct SecurityCouncilTransferred {
+    pub previous_security_council: Pubkey,
+    pub security_council: Pubkey,
 }
 
 #[event]

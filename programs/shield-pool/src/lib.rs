@@ -22,7 +22,8 @@ declare_id!("C1oakShie1dPoo111111111111111111111111111111");
 pub mod shield_pool {
     use super::*;
 
-    /// Creates the config: the signer becomes admin, the ceremony's verifying key is installed.
+    /// Creates the config (the program's upgrade authority only): the signer becomes admin, the
+    /// ceremony's verifying key is installed.
     pub fn initialize(ctx: Context<Initialize>, params: InitializeParams) -> Result<()> {
         instructions::handle_initialize(ctx, params)
     }
@@ -67,14 +68,32 @@ pub mod shield_pool {
         instructions::handle_remove_relayer(ctx, relayer)
     }
 
-    /// Stages a verifying key, applicable after the config's delay (admin).
+    /// Stages a checked verifying key, applicable after the config's delay (admin).
     pub fn propose_verifying_key(ctx: Context<ProposeVerifyingKey>, verifying_key: VerifyingKeyInput) -> Result<()> {
         instructions::handle_propose_verifying_key(ctx, verifying_key)
     }
 
-    /// Installs the staged verifying key once its delay has passed (admin).
+    /// Drops the staged verifying key (admin).
+    pub fn cancel_verifying_key(ctx: Context<CancelVerifyingKey>) -> Result<()> {
+        instructions::handle_cancel_verifying_key(ctx)
+    }
+
+    /// Installs the staged verifying key once the pool has been unpaused for its whole delay (admin).
     pub fn apply_verifying_key(ctx: Context<ApplyVerifyingKey>) -> Result<()> {
         instructions::handle_apply_verifying_key(ctx)
+    }
+
+    /// Installs a checked verifying key at once while the pool is paused (security council).
+    pub fn emergency_set_verifying_key(
+        ctx: Context<EmergencySetVerifyingKey>,
+        verifying_key: VerifyingKeyInput,
+    ) -> Result<()> {
+        instructions::handle_emergency_set_verifying_key(ctx, verifying_key)
+    }
+
+    /// Sets the rotation delay in seconds, at least 48 hours (admin).
+    pub fn set_verifying_key_delay(ctx: Context<SetVerifyingKeyDelay>, delay_seconds: i64) -> Result<()> {
+        instructions::handle_set_verifying_key_delay(ctx, delay_seconds)
     }
 
     /// Proposes a new admin, who must accept (admin).
@@ -85,6 +104,31 @@ pub mod shield_pool {
     /// The proposed admin takes over.
     pub fn accept_admin(ctx: Context<AcceptAdmin>) -> Result<()> {
         instructions::handle_accept_admin(ctx)
+    }
+
+    /// Proposes a new pause authority, who must accept (admin).
+    pub fn transfer_pause_authority(ctx: Context<TransferPauseAuthority>, new_pause_authority: Pubkey) -> Result<()> {
+        instructions::handle_transfer_pause_authority(ctx, new_pause_authority)
+    }
+
+    /// The proposed pause authority takes over.
+    pub fn accept_pause_authority(ctx: Context<AcceptPauseAuthority>) -> Result<()> {
+        instructions::handle_accept_pause_authority(ctx)
+    }
+
+    /// Removes the pause authority at once (admin).
+    pub fn revoke_pause_authority(ctx: Context<RevokePauseAuthority>) -> Result<()> {
+        instructions::handle_revoke_pause_authority(ctx)
+    }
+
+    /// Proposes a new security council, who must accept (security council).
+    pub fn transfer_security_council(ctx: Context<TransferSecurityCouncil>, new_security_council: Pubkey) -> Result<()> {
+        instructions::handle_transfer_security_council(ctx, new_security_council)
+    }
+
+    /// The proposed security council takes over.
+    pub fn accept_security_council(ctx: Context<AcceptSecurityCouncil>) -> Result<()> {
+        instructions::handle_accept_security_council(ctx)
     }
 
     /// Sets a pool's deposit and fee limits (admin).

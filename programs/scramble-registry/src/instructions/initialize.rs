@@ -1,13 +1,16 @@
 //! Creates the singleton registry.
 
 use anchor_lang::prelude::*;
+use anchor_lang::solana_program::bpf_loader_upgradeable;
 
 use crate::{
     constants::REGISTRY_SEED,
+    errors::RegistryError,
     events::RegistryInitialized,
     state::{Registry, RegistryParams},
 };
 
+#[event_cpi]
 #[derive(Accounts)]
 pub struct Initialize<'info> {
     /// The registry PDA `[REGISTRY_SEED]`; `init` makes this callable once per deployment.
@@ -19,14 +22,24 @@ pub struct Initialize<'info> {
         bump
     )]
     pub registry: Account<'info, Registry>,
-    /// Pays for the registry and becomes its admin.
+    /// Pays for the registry and becomes its admin; must be the program's upgrade authority, so
+    /// nobody can initialize a fresh deployment before it.
     #[account(mut)]
     pub admin: Signer<'info>,
+    /// The program's ProgramData account: the upgradeable loader's PDA of this program id, owned by
+    /// the loader (the account type checks the owner), so only the real deployment's record passes.
+    #[account(
+        seeds = [crate::ID.as_ref()],
+        bump,
+        seeds::program = bpf_loader_upgradeable::ID,
+        constraint = program_data.upgrade_authority_address == Some(admin.key()) @ RegistryError::NotUpgradeAuthority
+    )]
+    pub program_data: Account<'info, ProgramData>,
     pub system_program: Program<'info, System>,
 }
 
 /// Creates the registry with validated `params`, difficulty `params.initial_difficulty` and zero
-/// counters. Whoever calls it first becomes admin, so deploy and initialize atomically.
+/// counters; the upgrade authority that calls it becomes admin.
 pub fn handle_initialize(ctx: Context<Initialize>, params: RegistryParams) -> Result<()> {
     params.validate()?;
 
@@ -49,9 +62,11 @@ pub fn handle_initialize(ctx: Context<Initialize>, params: RegistryParams) -> Re
         total_consumptions: 0,
         total_claims_closed: 0,
         bump: ctx.bumps.registry,
+        pending_admin: Pubkey::default(),
     });
 
-    emit!(RegistryInitialized {
+    let registry = &ctx.accounts.registry;
+    emit_cpi!(RegistryInitialized {
         registry: registry.key(),
         admin: registry.admin,
         consumer_authority: registry.consumer_authority,

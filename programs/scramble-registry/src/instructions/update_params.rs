@@ -9,6 +9,7 @@ use crate::{
     state::{Registry, RegistryParams},
 };
 
+#[event_cpi]
 #[derive(Accounts)]
 pub struct UpdateParams<'info> {
     /// The registry whose parameters change.
@@ -33,7 +34,8 @@ pub fn handle_update_params(ctx: Context<UpdateParams>, params: RegistryParams) 
     let registry = &mut ctx.accounts.registry;
     registry.apply_params(&params);
 
-    emit!(RegistryParamsUpdated {
+    let registry = &ctx.accounts.registry;
+    emit_cpi!(RegistryParamsUpdated {
         registry: registry.key(),
         consumer_authority: registry.consumer_authority,
         difficulty: registry.difficulty,

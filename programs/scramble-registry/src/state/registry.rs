@@ -2,13 +2,13 @@
 
 use anchor_lang::prelude::*;
 
-use crate::{constants::BPS_DENOMINATOR, errors::RegistryError};
+use crate::{constants::MAX_MINER_FEE_SHARE_BPS, errors::RegistryError};
 
 /// Global state of the scramble registry, PDA `[REGISTRY_SEED]`.
 #[account]
 #[derive(InitSpace, Debug)]
 pub struct Registry {
-    /// May replace the parameters with `update_params`.
+    /// May replace the parameters with `update_params` and hand the role over (`transfer_admin`).
     pub admin: Pubkey,
     /// The only signer allowed to consume claims. Set to the shield pool's config PDA, which only
     /// the shield pool can sign for, so consumption happens exclusively by CPI from a withdrawal.
@@ -46,6 +46,9 @@ pub struct Registry {
     pub total_claims_closed: u64,
     /// Canonical bump of this PDA.
     pub bump: u8,
+    /// Proposed by `transfer_admin`, becomes admin on `accept_admin`; default when none. Last, so
+    /// the earlier fields keep their offsets.
+    pub pending_admin: Pubkey,
 }
 
 impl Registry {
@@ -119,8 +122,8 @@ impl RegistryParams {
             RegistryError::TargetIntervalZero
         );
         require_gte!(
-            BPS_DENOMINATOR,
-            u64::from(self.miner_fee_share_bps),
+            MAX_MINER_FEE_SHARE_BPS,
+            self.miner_fee_share_bps,
             RegistryError::FeeShareTooLarge
         );
         // Zero-length windows would make every claim unrevealable or unconsumable.

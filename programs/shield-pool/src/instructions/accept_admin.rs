@@ -2,8 +2,9 @@ use anchor_lang::prelude::*;
 
 use crate::errors::ShieldPoolError;
 use crate::events::AdminTransferred;
-use crate::state::Config;
+use crate::state::{complete_handover, Config};
 
+#[event_cpi]
 #[derive(Accounts)]
 pub struct AcceptAdmin<'info> {
     #[account(mut)]
@@ -13,15 +14,12 @@ pub struct AcceptAdmin<'info> {
 
 /// Second step of an admin handover: the proposed admin takes over.
 pub fn handle_accept_admin(ctx: Context<AcceptAdmin>) -> Result<()> {
-    let mut config = ctx.accounts.config.load_mut()?;
     let signer = ctx.accounts.pending_admin.key();
-    require!(
-        config.pending_admin != Pubkey::default() && config.pending_admin == signer,
-        ShieldPoolError::NotPendingAdmin
-    );
-    let previous_admin = config.admin;
-    config.admin = signer;
-    config.pending_admin = Pubkey::default();
-    emit!(AdminTransferred { previous_admin, admin: signer });
+    let previous_admin = {
+        let mut guard = ctx.accounts.config.load_mut()?;
+        let config = &mut *guard;
+        complete_handover(&mut config.admin, &mut config.pending_admin, signer, ShieldPoolError::NotPendingAdmin)?
+    };
+    emit_cpi!(AdminTransferred { previous_admin, admin: signer });
     Ok(())
 }

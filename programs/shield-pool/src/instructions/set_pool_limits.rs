@@ -4,6 +4,7 @@ use crate::errors::ShieldPoolError;
 use crate::events::PoolLimitsUpdated;
 use crate::state::{Config, Pool};
 
+#[event_cpi]
 #[derive(Accounts)]
 pub struct SetPoolLimits<'info> {
     #[account(has_one = admin @ ShieldPoolError::NotAdmin)]
@@ -18,6 +19,7 @@ pub fn handle_set_pool_limits(ctx: Context<SetPoolLimits>, max_deposit: u64, max
     let pool = &mut ctx.accounts.pool;
     pool.max_deposit = max_deposit;
     pool.max_fee = max_fee;
-    emit!(PoolLimitsUpdated { pool: pool.key(), max_deposit, max_fee });
+    let pool_key = pool.key();
+    emit_cpi!(PoolLimitsUpdated { pool: pool_key, max_deposit, max_fee });
     Ok(())
 }
