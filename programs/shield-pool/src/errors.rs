@@ -54,4 +54,15 @@ pub enum ShieldPoolError {
     NotAFieldElement,
     #[msg("arithmetic overflow")]
     Overflow,
+    // transact (issue 8)
+    #[msg("nullifier: already spent in this pool")]
+    NullifierAlreadySpent,
+    #[msg("payer: a transact paying a fee must be signed by ext_data.relayer")]
+    RelayerNotSigner,
+    #[msg("ext_data.fee: smaller than the miner's share")]
+    MinerFeeExceedsFee,
+    #[msg("tree: not grown to its full size yet (grow_tree)")]
+    TreeNotReady,
+    #[msg("tree: already at its full size")]
+    TreeAlreadyGrown,
 }

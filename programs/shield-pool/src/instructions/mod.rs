@@ -1,6 +1,7 @@
 pub mod accept_admin;
 pub mod add_relayer;
 pub mod apply_verifying_key;
+pub mod grow_tree;
 pub mod initialize;
 pub mod initialize_sol_pool;
 pub mod initialize_token_pool;
@@ -16,6 +17,7 @@ pub mod unpause;
 pub use accept_admin::*;
 pub use add_relayer::*;
 pub use apply_verifying_key::*;
+pub use grow_tree::*;
 pub use initialize::*;
 pub use initialize_sol_pool::*;
 pub use initialize_token_pool::*;
