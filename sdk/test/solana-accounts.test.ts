@@ -1,12 +1,17 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { sha256 } from "@noble/hashes/sha2.js";
+import { utf8ToBytes } from "@noble/hashes/utils.js";
 import { PublicKey, type AccountInfo, type Connection } from "@solana/web3.js";
 import { ErrorCode } from "../src/index.js";
 import {
   SCRAMBLE_REGISTRY_IDL,
   SCRAMBLE_REGISTRY_PROGRAM_ID,
   SHIELD_POOL_IDL,
+  NULLIFIER_RECORD_DISCRIMINATOR,
   SHIELD_POOL_PROGRAM_ID,
+  SOLANA_ROOT_HISTORY_SIZE,
+  commitmentTreeSpace,
   configPda,
   currentRoot,
   decodeClaim,
@@ -22,11 +27,15 @@ import {
   knownRoots,
   nullifierPda,
   registeredRelayers,
+  rootIndexOf,
 } from "../src/solana/index.js";
 import { assertCloakError, assertCloakErrorAsync } from "./helpers.js";
 
 const key = (byte: number) => new PublicKey(new Uint8Array(32).fill(byte));
 const filled = (length: number, byte: number) => new Uint8Array(length).fill(byte);
+
+/** Not in the IDL (transact creates the record by hand): Anchor's rule, SHA-256("account:<Name>")[0..8]. */
+const nullifierRecordDiscriminator = sha256(utf8ToBytes("account:NullifierRecord")).slice(0, 8);
 
 function discriminator(program: "shield_pool" | "scramble_registry", name: string): Uint8Array {
   const idl = program === "shield_pool" ? SHIELD_POOL_IDL : SCRAMBLE_REGISTRY_IDL;
@@ -103,21 +112,23 @@ function configData(): Uint8Array {
   return data;
 }
 
-// CommitmentTree's repr(C) layout.
-const TREE_BYTES = 8 + 8 + 8 + 20 * 32 + 100 * 32 + 32;
-const rootsOffset = 8 + 16 + 20 * 32;
+// CommitmentTree's repr(C) layout: counters, filled subtrees, the ring of 4,096 roots, the pool; then
+// 32 bytes per retired tree.
+const TREE_BYTES = 8 + 8 + 8 + 8 + 20 * 32 + SOLANA_ROOT_HISTORY_SIZE * 32 + 32;
+const rootsOffset = 8 + 24 + 20 * 32;
+const rootBytes = (root: bigint) => Buffer.from(root.toString(16).padStart(64, "0"), "hex");
 
-function treeData(currentRootIndex: number, roots: Record<number, bigint>): Uint8Array {
-  const data = new Uint8Array(TREE_BYTES);
+function treeData(currentRootIndex: number, roots: Record<number, bigint>, retiredRoots: bigint[] = []): Uint8Array {
+  const data = new Uint8Array(TREE_BYTES + 32 * retiredRoots.length);
   const view = new DataView(data.buffer);
   data.set(discriminator("shield_pool", "CommitmentTree"), 0);
   view.setBigUint64(8, 6n, true);
   view.setBigUint64(16, BigInt(currentRootIndex), true);
-  data.set(filled(32, 0x33), 24 + 32); // filledSubtrees[1]
-  for (const [index, root] of Object.entries(roots)) {
-    data.set(Buffer.from(root.toString(16).padStart(64, "0"), "hex"), rootsOffset + 32 * Number(index));
-  }
+  view.setBigUint64(24, BigInt(retiredRoots.length), true);
+  data.set(filled(32, 0x33), 32 + 32); // filledSubtrees[1]
+  for (const [index, root] of Object.entries(roots)) data.set(rootBytes(root), rootsOffset + 32 * Number(index));
   data.set(key(9).toBytes(), TREE_BYTES - 32);
+  retiredRoots.forEach((root, k) => data.set(rootBytes(root), TREE_BYTES + 32 * k));
   return data;
 }
 
@@ -147,8 +158,31 @@ describe("Solana account decoders", () => {
     assert.equal(account.tree.currentRootIndex, 3n);
     assert.equal(account.tree.filledSubtrees.length, 20);
     assert.deepEqual(account.tree.filledSubtrees[1], filled(32, 0x33));
-    assert.equal(account.tree.roots.length, 100);
+    assert.equal(account.tree.roots.length, SOLANA_ROOT_HISTORY_SIZE);
+    assert.equal(account.tree.treeNumber, 0n);
+    assert.deepEqual(account.retiredRoots, []);
     assert.ok(account.pool.equals(key(9)));
+    assert.equal(commitmentTreeSpace(), TREE_BYTES);
+  });
+
+  it("read the retired trees' final roots after the struct, one per tree before the current", () => {
+    const account = decodeCommitmentTree(treeData(3, {}, [0x71n, 0x72n]));
+    assert.equal(account.tree.treeNumber, 2n);
+    assert.deepEqual(account.retiredRoots.map((root) => BigInt(`0x${Buffer.from(root).toString("hex")}`)), [0x71n, 0x72n]);
+  });
+
+  it("refuse a tree whose retired roots are cut off", () => {
+    const data = treeData(3, {}, [0x71n, 0x72n]).subarray(0, TREE_BYTES + 32);
+    assertCloakError(() => decodeCommitmentTree(data), ErrorCode.INVALID_ACCOUNT_DATA, "retired roots");
+  });
+
+  it("find a root's position: its ring slot, else SOLANA_ROOT_HISTORY_SIZE + its retired tree", () => {
+    const account = decodeCommitmentTree(treeData(5, { 4: 0x44n, 5: 0x55n }, [0x71n, 0x72n]));
+    assert.equal(rootIndexOf(account, 0x55n), 5);
+    assert.equal(rootIndexOf(account, 0x44n), 4);
+    assert.equal(rootIndexOf(account, 0x72n), SOLANA_ROOT_HISTORY_SIZE + 1);
+    assert.equal(rootIndexOf(account, 0x99n), null);
+    assert.equal(rootIndexOf(account, 0n), null);
   });
 
   it("read a tree's current root at currentRootIndex", () => {
@@ -156,7 +190,7 @@ describe("Solana account decoders", () => {
   });
 
   it("list a tree's known roots newest first, wrapping the ring and leaving out empty slots", () => {
-    const { tree } = decodeCommitmentTree(treeData(1, { 0: 0xaan, 1: 0xbbn, 99: 0xccn }));
+    const { tree } = decodeCommitmentTree(treeData(1, { 0: 0xaan, 1: 0xbbn, [SOLANA_ROOT_HISTORY_SIZE - 1]: 0xccn }));
     assert.deepEqual(knownRoots(tree), [0xbbn, 0xaan, 0xccn]);
   });
 
@@ -175,8 +209,9 @@ describe("Solana account decoders", () => {
   });
 
   it("decode NullifierRecord", () => {
-    const data = new Writer().bytes(discriminator("shield_pool", "NullifierRecord")).key(key(7)).done();
+    const data = new Writer().bytes(nullifierRecordDiscriminator).key(key(7)).done();
     assert.deepEqual(decodeNullifierRecord(data), { pool: key(7) });
+    assert.deepEqual(NULLIFIER_RECORD_DISCRIMINATOR, nullifierRecordDiscriminator);
   });
 
   it("decode Registry", () => {
@@ -256,7 +291,7 @@ describe("Solana account decoders", () => {
   });
 
   it("refuse another account's data, naming the account asked for", () => {
-    const pool = new Writer().bytes(discriminator("shield_pool", "NullifierRecord")).key(key(7)).done();
+    const pool = new Writer().bytes(nullifierRecordDiscriminator).key(key(7)).done();
     const padded = Buffer.concat([pool, new Uint8Array(200)]);
     assertCloakError(() => decodePool(padded), ErrorCode.INVALID_ACCOUNT_DATA, "Pool: the data's discriminator");
   });
@@ -298,7 +333,7 @@ describe("Solana account fetchers", () => {
   it("tell a spent nullifier by its record at the nullifier PDA", async () => {
     const pool = key(7);
     const [record] = nullifierPda(pool, 42n);
-    const data = new Writer().bytes(discriminator("shield_pool", "NullifierRecord")).key(pool).done();
+    const data = new Writer().bytes(nullifierRecordDiscriminator).key(pool).done();
     const asked: string[] = [];
     const connection = connectionWith(new Map([[record.toBase58(), info(data, SHIELD_POOL_PROGRAM_ID)]]), asked);
     assert.equal(await isNullifierSpent(connection, pool, 42n), true);

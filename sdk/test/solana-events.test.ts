@@ -45,6 +45,8 @@ const transacted: TransactedEvent = {
   relayer: key(2),
   powClaim: key(3),
   minerFee: 2_500_000n,
+  treeNumber: 0n,
+  retiredRoot: null,
 };
 const second: TransactedEvent = { ...transacted, inputNullifiers: [13n, 14n], outputCommitments: [23n, 24n], firstLeafIndex: 8, newRoot: 0xbeefn };
 
@@ -63,6 +65,8 @@ function eventBytes(event: TransactedEvent): Buffer {
     event.relayer.toBuffer(),
     event.powClaim ? Buffer.concat([Buffer.from([1]), event.powClaim.toBuffer()]) : Buffer.from([0]),
     le(event.minerFee),
+    le(event.treeNumber),
+    event.retiredRoot === null ? Buffer.from([0]) : Buffer.concat([Buffer.from([1]), field(event.retiredRoot)]),
   ]);
 }
 
@@ -81,6 +85,11 @@ describe("Solana Transacted event instructions", () => {
 
   it("read an event without a PoW claim as powClaim null", () => {
     const event = { ...transacted, powClaim: null, minerFee: 0n };
+    assert.deepEqual(decodeTransactedEventInstruction(cpiData(eventBytes(event))), event);
+  });
+
+  it("read the tree a rollover opened and the retired tree's final root", () => {
+    const event = { ...transacted, treeNumber: 1n, firstLeafIndex: 0, retiredRoot: 0x5eedn };
     assert.deepEqual(decodeTransactedEventInstruction(cpiData(eventBytes(event))), event);
   });
 

@@ -252,6 +252,7 @@ const shieldBuilders: Record<keyof typeof shieldPoolInstructions, Builder> = {
     shieldPoolInstructions.initializeSolPool({ admin: someKey, maxDeposit: big(args.maxDeposit, "maxDeposit"), maxFee: big(args.maxFee, "maxFee") }),
   initializeTokenPool: (args) =>
     shieldPoolInstructions.initializeTokenPool({ admin: someKey, mint: someKey, maxDeposit: big(args.maxDeposit, "maxDeposit"), maxFee: big(args.maxFee, "maxFee") }),
+  growTree: () => shieldPoolInstructions.growTree({ mint: NATIVE_MINT, payer: someKey }),
   pause: () => shieldPoolInstructions.pause({ authority: someKey }),
   proposeVerifyingKey: (args) => shieldPoolInstructions.proposeVerifyingKey({ admin: someKey, verifyingKey: verifyingKeyInput(args.verifyingKey) }),
   removeRelayer: (args) => shieldPoolInstructions.removeRelayer({ admin: someKey, relayer: key(args.relayer, "relayer") }),
@@ -259,7 +260,14 @@ const shieldBuilders: Record<keyof typeof shieldPoolInstructions, Builder> = {
     shieldPoolInstructions.setPoolLimits({ admin: someKey, mint: NATIVE_MINT, maxDeposit: big(args.maxDeposit, "maxDeposit"), maxFee: big(args.maxFee, "maxFee") }),
   setPowRequired: (args) => shieldPoolInstructions.setPowRequired({ admin: someKey, powRequired: bool(args.powRequired, "powRequired") }),
   // The vectors' transact is a SOL pool step (its ext data hash binds the SOL pool).
-  transact: (args) => shieldPoolInstructions.transact({ mint: NATIVE_MINT, payer: someKey, transaction: transactPayload(args) }),
+  // Its relayer signs a transact paying a fee.
+  transact: (args) => {
+    const transaction = transactPayload(args);
+    const rootIndex = obj(args.publicInputs, "publicInputs").rootIndex;
+    if (typeof rootIndex !== "number") throw new Error("golden publicInputs.rootIndex: expected a number");
+    const payer = transaction.extData.fee > 0n ? transaction.extData.relayer : someKey;
+    return shieldPoolInstructions.transact({ mint: NATIVE_MINT, payer, transaction, rootIndex });
+  },
   transferAdmin: (args) => shieldPoolInstructions.transferAdmin({ admin: someKey, newAdmin: key(args.newAdmin, "newAdmin") }),
   unpause: () => shieldPoolInstructions.unpause({ admin: someKey }),
 };
@@ -301,8 +309,11 @@ const decoders: Record<string, (data: Uint8Array) => unknown> = {
   "scramble_registry.Claim": decodeClaim,
 };
 
-/** Accounts Anchor's coder can re-encode: it encodes into a 1000-byte buffer, too small for the zero-copy Config and CommitmentTree. */
-const reencodable = new Set(["Pool", "NullifierRecord", "Registry", "Miner", "Claim"]);
+/**
+ * Accounts Anchor's coder can re-encode: it encodes into a 1000-byte buffer, too small for the zero-copy
+ * Config and CommitmentTree, and the IDL does not list NullifierRecord (transact creates it by hand).
+ */
+const reencodable = new Set(["Pool", "Registry", "Miner", "Claim"]);
 
 // ---------------------------------------------------------------------------------------------
 

@@ -5,7 +5,6 @@ import { TOKEN_PROGRAM_ID, getAssociatedTokenAddressSync } from "@solana/spl-tok
 import {
   AddressLookupTableAccount,
   ComputeBudgetProgram,
-  Keypair,
   PublicKey,
   SYSVAR_SLOT_HASHES_PUBKEY,
   SystemProgram,
@@ -14,14 +13,17 @@ import {
 } from "@solana/web3.js";
 import { ErrorCode } from "../src/index.js";
 import {
+  MAX_ACCOUNT_GROWTH,
   NATIVE_MINT,
   SCRAMBLE_REGISTRY_IDL,
   SCRAMBLE_REGISTRY_PROGRAM_ID,
   SHIELD_POOL_IDL,
   SHIELD_POOL_PROGRAM_ID,
+  SOLANA_ROOT_HISTORY_SIZE,
   VERIFYING_KEY_IC_POINTS,
   buildV0Transaction,
   closeExpiredClaimInstruction,
+  commitmentTreeSpace,
   configPda,
   consumeClaimInstruction,
   decodeSolanaProof,
@@ -29,6 +31,7 @@ import {
   encodeSolanaProof,
   encodeSolanaTransactPublicInputs,
   eventAuthorityPda,
+  growTreeInstructions,
   hashSolanaExtData,
   initializeSolPoolInstruction,
   initializeTokenPoolInstruction,
@@ -44,6 +47,7 @@ import {
   setPoolLimitsInstruction,
   shieldPoolInstructions,
   transactInstruction,
+  treePda,
   transactLookupTableAddresses,
   updateRegistryParamsInstruction,
   type RegistryParams,
@@ -65,6 +69,16 @@ const tokenFlow = readFlow("token_flow");
 const tokenMint = new PublicKey(tokenFlow.mint);
 const solStep = (name: string) => stepPayload(flowStep(solFlow, name));
 const tokenStep = (name: string) => stepPayload(flowStep(tokenFlow, name));
+const relayer = new PublicKey(solFlow.keys.relayer!.pubkey);
+
+/** transact's input for a fixture step: its relayer signs a step paying a fee, the root is at ring slot 0. */
+const transactInput = (mint: PublicKey, transaction: SolanaTransactPayload, extra: Partial<TransactInput> = {}): TransactInput => ({
+  mint,
+  payer: transaction.extData.fee > 0n ? relayer : payer,
+  transaction,
+  rootIndex: 0,
+  ...extra,
+});
 
 const registryParams: RegistryParams = {
   consumerAuthority: configPda()[0],
@@ -95,12 +109,7 @@ interface Sample {
   build: () => Promise<TransactionInstruction>;
 }
 
-const powWithdraw = (): TransactInput => ({
-  mint: NATIVE_MINT,
-  payer,
-  transaction: solStep("pow_withdraw"),
-  pow: { claim, minerAuthority },
-});
+const powWithdraw = (): TransactInput => transactInput(NATIVE_MINT, solStep("pow_withdraw"), { pow: { claim, minerAuthority } });
 
 /** Every builder, with transact in each of its shapes. */
 const samples: Sample[] = [
@@ -118,16 +127,17 @@ const samples: Sample[] = [
     name: "initialize_token_pool",
     build: () => shieldPoolInstructions.initializeTokenPool({ admin, mint: tokenMint, maxDeposit: 10n ** 10n, maxFee: 10n ** 8n }),
   },
+  { program: "shield_pool", name: "grow_tree", build: () => shieldPoolInstructions.growTree({ mint: tokenMint, payer }) },
   { program: "shield_pool", name: "pause", build: () => shieldPoolInstructions.pause({ authority }) },
   { program: "shield_pool", name: "propose_verifying_key", build: () => shieldPoolInstructions.proposeVerifyingKey({ admin, verifyingKey }) },
   { program: "shield_pool", name: "remove_relayer", build: () => shieldPoolInstructions.removeRelayer({ admin, relayer: key(9) }) },
   { program: "shield_pool", name: "set_pool_limits", build: () => shieldPoolInstructions.setPoolLimits({ admin, mint: tokenMint, maxDeposit: 5n, maxFee: 1n }) },
   { program: "shield_pool", name: "set_pow_required", build: () => shieldPoolInstructions.setPowRequired({ admin, powRequired: false }) },
-  { program: "shield_pool", name: "transact", build: () => transactInstruction({ mint: NATIVE_MINT, payer, transaction: solStep("deposit") }) },
-  { program: "shield_pool", name: "transact", build: () => transactInstruction({ mint: NATIVE_MINT, payer, transaction: solStep("withdraw") }) },
+  { program: "shield_pool", name: "transact", build: () => transactInstruction(transactInput(NATIVE_MINT, solStep("deposit"))) },
+  { program: "shield_pool", name: "transact", build: () => transactInstruction(transactInput(NATIVE_MINT, solStep("withdraw"))) },
   { program: "shield_pool", name: "transact", build: () => transactInstruction(powWithdraw()) },
-  { program: "shield_pool", name: "transact", build: () => transactInstruction({ mint: tokenMint, payer, transaction: tokenStep("deposit") }) },
-  { program: "shield_pool", name: "transact", build: () => transactInstruction({ mint: tokenMint, payer, transaction: tokenStep("withdraw") }) },
+  { program: "shield_pool", name: "transact", build: () => transactInstruction(transactInput(tokenMint, tokenStep("deposit"))) },
+  { program: "shield_pool", name: "transact", build: () => transactInstruction(transactInput(tokenMint, tokenStep("withdraw"))) },
   { program: "shield_pool", name: "transfer_admin", build: () => shieldPoolInstructions.transferAdmin({ admin, newAdmin: key(7) }) },
   { program: "shield_pool", name: "unpause", build: () => shieldPoolInstructions.unpause({ admin }) },
   { program: "scramble_registry", name: "close_expired_claim", build: () => scrambleRegistryInstructions.closeExpiredClaim({ claim, minerAuthority, caller: key(6) }) },
@@ -306,6 +316,22 @@ describe("Solana instruction builders", () => {
   });
 });
 
+describe("growTreeInstructions", () => {
+  it("take a just-opened pool's tree to full size in steps of MAX_ACCOUNT_GROWTH bytes", async () => {
+    const instructions = await growTreeInstructions({ mint: NATIVE_MINT, payer });
+    assert.equal(commitmentTreeSpace(), 131_776);
+    assert.equal(instructions.length, Math.ceil((131_776 - MAX_ACCOUNT_GROWTH) / MAX_ACCOUNT_GROWTH));
+    assert.equal(instructions.length, 12);
+    const [pool] = poolPda(NATIVE_MINT);
+    assert.ok(instructions.every((ix) => ix.keys[1]!.pubkey.equals(treePda(pool)[0]) && ix.keys[2]!.pubkey.equals(payer)));
+  });
+
+  it("need none for a tree at full size, and only the rest for a partly grown one", async () => {
+    assert.equal((await growTreeInstructions({ mint: NATIVE_MINT, payer, currentSize: commitmentTreeSpace() })).length, 0);
+    assert.equal((await growTreeInstructions({ mint: NATIVE_MINT, payer, currentSize: commitmentTreeSpace() - 1 })).length, 1);
+  });
+});
+
 describe("transactInstruction", () => {
   const keysOf = async (input: TransactInput) => {
     const ix = await transactInstruction(input);
@@ -316,29 +342,29 @@ describe("transactInstruction", () => {
 
   it("encodes the proof, the public inputs and the ext data as the program's borsh arguments", async () => {
     const transaction = solStep("withdraw");
-    const ix = await transactInstruction({ mint: NATIVE_MINT, payer, transaction });
+    const ix = await transactInstruction(transactInput(NATIVE_MINT, transaction));
     const expected = Buffer.concat([
       Buffer.from(SHIELD_POOL_IDL.instructions.find((candidate) => candidate.name === "transact")!.discriminator),
       transaction.proof as Uint8Array,
-      encodeSolanaTransactPublicInputs(transaction.publicInputs),
+      encodeSolanaTransactPublicInputs(transaction.publicInputs, 0),
       encodeSolanaExtData(transaction.extData),
     ]);
-    assert.equal(ix.data.length, 8 + 256 + 160 + 306);
+    assert.equal(ix.data.length, 8 + 256 + 164 + 306);
     assert.deepEqual(ix.data, expected);
   });
 
   it("takes the prover's proof object as well as its 256 bytes", async () => {
     const transaction = solStep("withdraw");
     const asObject: SolanaTransactPayload = { ...transaction, proof: decodeSolanaProof(transaction.proof as Uint8Array) };
-    const fromBytes = await transactInstruction({ mint: NATIVE_MINT, payer, transaction });
-    const fromObject = await transactInstruction({ mint: NATIVE_MINT, payer, transaction: asObject });
+    const fromBytes = await transactInstruction(transactInput(NATIVE_MINT, transaction));
+    const fromObject = await transactInstruction(transactInput(NATIVE_MINT, asObject));
     assert.deepEqual(encodeSolanaProof(asObject.proof as ReturnType<typeof decodeSolanaProof>), transaction.proof);
     assert.deepEqual(fromObject.data, fromBytes.data);
   });
 
   it("spends the nullifiers of the public inputs in the pool of the mint", async () => {
     const transaction = solStep("transfer");
-    const accounts = await keysOf({ mint: NATIVE_MINT, payer, transaction });
+    const accounts = await keysOf(transactInput(NATIVE_MINT, transaction));
     const [pool] = poolPda(NATIVE_MINT);
     const nullifier = (value: bigint) =>
       PublicKey.findProgramAddressSync([Buffer.from("nullifier"), pool.toBuffer(), Buffer.from(value.toString(16).padStart(64, "0"), "hex")], SHIELD_POOL_PROGRAM_ID)[0];
@@ -348,7 +374,7 @@ describe("transactInstruction", () => {
   });
 
   it("ends with the event authority and the shield pool itself, for the Transacted self-CPI", async () => {
-    const ix = await transactInstruction({ mint: NATIVE_MINT, payer, transaction: solStep("deposit") });
+    const ix = await transactInstruction(transactInput(NATIVE_MINT, solStep("deposit")));
     const [eventAuthority, program] = ix.keys.slice(-2);
     assert.deepEqual(eventAuthority, { pubkey: eventAuthorityPda()[0], isSigner: false, isWritable: false });
     assert.deepEqual(program, { pubkey: SHIELD_POOL_PROGRAM_ID, isSigner: false, isWritable: false });
@@ -360,7 +386,7 @@ describe("transactInstruction", () => {
     // The ext data hash binds the program and pool: rebind the public inputs to this deployment's.
     const extDataHash = hashSolanaExtData(transaction.extData, programId, poolPda(NATIVE_MINT, programId)[0]);
     const rebound = { ...transaction, publicInputs: { ...transaction.publicInputs, extDataHash } };
-    const ix = await transactInstruction({ mint: NATIVE_MINT, payer, transaction: rebound, programId });
+    const ix = await transactInstruction(transactInput(NATIVE_MINT, rebound, { programId }));
     assert.deepEqual(
       ix.keys.slice(-2).map((meta) => meta.pubkey),
       [eventAuthorityPda(programId)[0], programId],
@@ -368,7 +394,7 @@ describe("transactInstruction", () => {
   });
 
   it("leaves every optional account absent for a SOL deposit", async () => {
-    const accounts = await keysOf({ mint: NATIVE_MINT, payer, transaction: solStep("deposit") });
+    const accounts = await keysOf(transactInput(NATIVE_MINT, solStep("deposit")));
     for (const name of ["recipient", "relayer_fee_account", "depositor_token_account", "token_program", "scramble_registry_program", "pow_registry", "pow_claim", "pow_miner", "miner_fee_account"]) {
       assert.ok(absent(accounts[name]), name);
     }
@@ -377,7 +403,7 @@ describe("transactInstruction", () => {
 
   it("pays a SOL withdrawal to extData.recipient and the fee to the relayer itself", async () => {
     const transaction = solStep("withdraw");
-    const accounts = await keysOf({ mint: NATIVE_MINT, payer, transaction });
+    const accounts = await keysOf(transactInput(NATIVE_MINT, transaction));
     assert.ok(accounts.recipient!.equals(transaction.extData.recipient));
     assert.ok(accounts.relayer_fee_account!.equals(transaction.extData.relayer));
     assert.ok(absent(accounts.token_program));
@@ -385,7 +411,7 @@ describe("transactInstruction", () => {
   });
 
   it("takes a token deposit from the payer's associated token account, with the token program", async () => {
-    const accounts = await keysOf({ mint: tokenMint, payer, transaction: tokenStep("deposit") });
+    const accounts = await keysOf(transactInput(tokenMint, tokenStep("deposit")));
     assert.ok(accounts.depositor_token_account!.equals(getAssociatedTokenAddressSync(tokenMint, payer, true)));
     assert.ok(accounts.token_program!.equals(TOKEN_PROGRAM_ID));
     assert.ok(absent(accounts.recipient));
@@ -393,8 +419,8 @@ describe("transactInstruction", () => {
 
   it("pays a token withdrawal's fee to the relayer's associated token account unless given one", async () => {
     const transaction = tokenStep("withdraw");
-    const byDefault = await keysOf({ mint: tokenMint, payer, transaction });
-    const given = await keysOf({ mint: tokenMint, payer, transaction, relayerFeeAccount: key(0x31) });
+    const byDefault = await keysOf(transactInput(tokenMint, transaction));
+    const given = await keysOf(transactInput(tokenMint, transaction, { relayerFeeAccount: key(0x31) }));
     assert.ok(byDefault.relayer_fee_account!.equals(getAssociatedTokenAddressSync(tokenMint, transaction.extData.relayer, true)));
     assert.ok(given.relayer_fee_account!.equals(key(0x31)));
     assert.ok(byDefault.recipient!.equals(transaction.extData.recipient));
@@ -421,7 +447,7 @@ describe("transactInstruction", () => {
 
   it("refuses a proof whose ext data hash binds another pool", async () => {
     await assertCloakErrorAsync(
-      () => transactInstruction({ mint: tokenMint, payer, transaction: solStep("deposit") }),
+      () => transactInstruction(transactInput(tokenMint, solStep("deposit"))),
       ErrorCode.INVALID_INSTRUCTION_INPUT,
       "transaction.publicInputs.extDataHash",
     );
@@ -429,7 +455,7 @@ describe("transactInstruction", () => {
 
   it("refuses a recipient other than extData.recipient for a withdrawal", async () => {
     await assertCloakErrorAsync(
-      () => transactInstruction({ mint: NATIVE_MINT, payer, transaction: solStep("withdraw"), recipient: key(0x21) }),
+      () => transactInstruction(transactInput(NATIVE_MINT, solStep("withdraw"), { recipient: key(0x21) })),
       ErrorCode.INVALID_INSTRUCTION_INPUT,
       "recipient",
     );
@@ -437,7 +463,7 @@ describe("transactInstruction", () => {
 
   it("refuses a SOL pool relayer fee account other than the relayer", async () => {
     await assertCloakErrorAsync(
-      () => transactInstruction({ mint: NATIVE_MINT, payer, transaction: solStep("withdraw"), relayerFeeAccount: key(0x22) }),
+      () => transactInstruction(transactInput(NATIVE_MINT, solStep("withdraw"), { relayerFeeAccount: key(0x22) })),
       ErrorCode.INVALID_INSTRUCTION_INPUT,
       "relayerFeeAccount",
     );
@@ -445,34 +471,59 @@ describe("transactInstruction", () => {
 
   it("refuses a depositor token account for the SOL pool", async () => {
     await assertCloakErrorAsync(
-      () => transactInstruction({ mint: NATIVE_MINT, payer, transaction: solStep("deposit"), depositorTokenAccount: key(0x23) }),
+      () => transactInstruction(transactInput(NATIVE_MINT, solStep("deposit"), { depositorTokenAccount: key(0x23) })),
       ErrorCode.INVALID_INSTRUCTION_INPUT,
       "depositorTokenAccount",
     );
   });
 
-  it("refuses PoW accounts for a transaction that is not a relayed withdrawal", async () => {
+  it("refuses PoW accounts for a transaction paying no fee", async () => {
     await assertCloakErrorAsync(
-      () => transactInstruction({ mint: NATIVE_MINT, payer, transaction: solStep("deposit"), pow: { claim, minerAuthority } }),
+      () => transactInstruction(transactInput(NATIVE_MINT, solStep("deposit"), { pow: { claim, minerAuthority } })),
       ErrorCode.INVALID_INSTRUCTION_INPUT,
       "pow",
     );
   });
 
+  it("refuses a fee-paying transact whose payer is not extData.relayer, who must sign it", async () => {
+    await assertCloakErrorAsync(
+      () => transactInstruction(transactInput(NATIVE_MINT, solStep("withdraw"), { payer })),
+      ErrorCode.INVALID_INSTRUCTION_INPUT,
+      "payer",
+    );
+  });
+
+  it("carries the root's position after the public inputs, as a u32", async () => {
+    const transaction = solStep("transfer");
+    const ix = await transactInstruction(transactInput(NATIVE_MINT, transaction, { rootIndex: SOLANA_ROOT_HISTORY_SIZE + 2 }));
+    const offset = 8 + 256 + 160;
+    assert.equal(Buffer.from(ix.data).readUInt32LE(offset), SOLANA_ROOT_HISTORY_SIZE + 2);
+  });
+
+  it("refuses a root index that is not a u32", async () => {
+    for (const rootIndex of [-1, 1.5, 2 ** 32]) {
+      await assertCloakErrorAsync(
+        () => transactInstruction(transactInput(NATIVE_MINT, solStep("deposit"), { rootIndex })),
+        ErrorCode.INVALID_INSTRUCTION_INPUT,
+        "rootIndex",
+      );
+    }
+  });
+
   it("refuses proof bytes that are not 256 long", async () => {
     const transaction = { ...solStep("deposit"), proof: new Uint8Array(255) };
-    await assertCloakErrorAsync(() => transactInstruction({ mint: NATIVE_MINT, payer, transaction }), ErrorCode.INVALID_INSTRUCTION_INPUT, "transaction.proof");
+    await assertCloakErrorAsync(() => transactInstruction(transactInput(NATIVE_MINT, transaction)), ErrorCode.INVALID_INSTRUCTION_INPUT, "transaction.proof");
   });
 
   it("refuses a proof object whose coordinates are not numbers", async () => {
     const transaction = { ...solStep("deposit"), proof: { pi_a: ["x", "1"], pi_b: [["1", "1"], ["1", "1"]], pi_c: ["1", "1"] } } as unknown as SolanaTransactPayload;
-    await assertCloakErrorAsync(() => transactInstruction({ mint: NATIVE_MINT, payer, transaction }), ErrorCode.INVALID_INSTRUCTION_INPUT, "transaction.proof");
+    await assertCloakErrorAsync(() => transactInstruction(transactInput(NATIVE_MINT, transaction)), ErrorCode.INVALID_INSTRUCTION_INPUT, "transaction.proof");
   });
 
   it("refuses ext data whose ciphertext has the wrong length", async () => {
     const transaction = solStep("deposit");
     transaction.extData = { ...transaction.extData, encryptedOutput2: new Uint8Array(112) };
-    await assertCloakErrorAsync(() => transactInstruction({ mint: NATIVE_MINT, payer, transaction }), ErrorCode.INVALID_EXT_DATA, "extData.encryptedOutput2");
+    await assertCloakErrorAsync(() => transactInstruction(transactInput(NATIVE_MINT, transaction)), ErrorCode.INVALID_EXT_DATA, "extData.encryptedOutput2");
   });
 });
 
@@ -534,8 +585,7 @@ describe("transact packets", () => {
   const recentBlockhash = key(0x62).toBase58();
 
   it("fit a PoW-gated withdrawal with a compute budget in a v0 transaction using the pool's lookup table", async () => {
-    const relayer = Keypair.generate().publicKey;
-    const ix = await transactInstruction({ ...powWithdraw(), payer: relayer });
+    const ix = await transactInstruction(powWithdraw());
     const lookupTable = table(transactLookupTableAddresses({ mint: NATIVE_MINT, miners: [minerAuthority] }));
     const instructions = [ComputeBudgetProgram.setComputeUnitLimit({ units: 400_000 }), ix];
     const size = buildV0Transaction({ payer: relayer, recentBlockhash, instructions, lookupTables: [lookupTable] }).serialize().length;
@@ -543,7 +593,7 @@ describe("transact packets", () => {
   });
 
   it("do not fit a withdrawal in a legacy transaction", async () => {
-    const ix = await transactInstruction({ mint: NATIVE_MINT, payer, transaction: solStep("withdraw") });
+    const ix = await transactInstruction(transactInput(NATIVE_MINT, solStep("withdraw")));
     const legacy = new Transaction({ feePayer: payer, recentBlockhash }).add(ix);
     assert.throws(() => legacy.serialize({ requireAllSignatures: false, verifySignatures: false }), /too large/);
   });

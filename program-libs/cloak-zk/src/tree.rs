@@ -1,15 +1,17 @@
 //! The pool's append-only Poseidon Merkle tree, the same tree as `contracts/tree/MerkleTreeWithHistory.sol`
 //! and the SDK's `MerkleTree` (docs/protocol.md, "Merkle tree"): node = Poseidon(left, right), empty leaf 0,
-//! leaves appended in pairs (one transaction's two output commitments), one root recorded per pair, and
-//! the last `ROOT_HISTORY_SIZE` roots accepted.
+//! leaves appended in pairs (one transaction's two output commitments), one root recorded per pair in a
+//! ring of recent roots that a proof names by position, and a fresh tree (number + 1) once one is full.
 
 use crate::poseidon::Poseidon2;
 use crate::{CloakZkError, FieldBytes};
 
 /// The production tree depth, which the depth-20 ceremony's circuit proves membership in.
 pub const TREE_DEPTH: usize = 20;
-/// Roots a pool accepts: the current one and the 99 before it, as on the EVM and in the SDK.
-pub const ROOT_HISTORY_SIZE: usize = 100;
+/// Recent roots a Solana pool accepts: the current one and the 4,095 before it. Long enough that
+/// invalidating an in-flight proof takes 4,096 transactions (their nullifier rent is the attacker's
+/// cost, docs/solana.md), and cheap to check because a proof names its root's position.
+pub const ROOT_HISTORY_SIZE: usize = 4096;
 /// The deepest tree `ZEROS` covers, the same limit as the SDK and the Solidity tree.
 pub const MAX_DEPTH: usize = 32;
 
@@ -53,73 +55,99 @@ pub const ZEROS: [FieldBytes; MAX_DEPTH + 1] = [
     [0x2f, 0x68, 0xa1, 0xc5, 0x8e, 0x25, 0x7e, 0x42, 0xa1, 0x7a, 0x6c, 0x61, 0xdf, 0xf5, 0x55, 0x1e, 0xd5, 0x60, 0xb9, 0x92, 0x2a, 0xb1, 0x19, 0xd5, 0xac, 0x8e, 0x18, 0x4c, 0x97, 0x34, 0xea, 0xd9],
 ];
 
+/// What one insert did: where the pair went, and the final root of the tree it filled, if the pair
+/// had to open a fresh tree.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Inserted {
+    /// The tree the pair went into.
+    pub tree_number: u64,
+    /// Index of the first leaf in that tree; the second is `first_index + 1`.
+    pub first_index: u64,
+    /// Set when the previous tree was full: its final root, which must stay provable forever.
+    pub retired_root: Option<FieldBytes>,
+}
+
 /// The tree state an on-chain account would hold: the root of the newest full left subtree at each
-/// level, and a ring buffer of recent roots. Leaves themselves are not kept; wallets rebuild paths
-/// from the published commitments.
+/// level, a ring buffer of recent roots, and which tree of the pool this is. Leaves themselves are not
+/// kept; wallets rebuild paths from the published commitments.
 ///
 /// `repr(C)` with the counters first leaves no padding, so the struct can be laid over account data
-/// byte for byte. It is about 3.9 KB at depth 20, which is close to the SBF stack frame: on chain,
+/// byte for byte. With the production history it is 131 KB: on chain, keep it in account data and
 /// initialize it in place with [`MerkleTree::initialize`] instead of moving a [`MerkleTree::new`].
 #[repr(C)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct MerkleTree<const DEPTH: usize> {
+pub struct MerkleTree<const DEPTH: usize, const HISTORY: usize> {
     next_index: u64,
     current_root_index: u64,
+    tree_number: u64,
     filled_subtrees: [FieldBytes; DEPTH],
-    roots: [FieldBytes; ROOT_HISTORY_SIZE],
+    roots: [FieldBytes; HISTORY],
 }
 
 // SAFETY: `repr(C)` with only `u64`s and byte arrays, counters first, so there is no padding and every
 // bit pattern is a valid tree; this is what lets a program lay the tree over zero-copy account data.
 #[cfg(feature = "bytemuck")]
-unsafe impl<const DEPTH: usize> bytemuck::Zeroable for MerkleTree<DEPTH> {}
+unsafe impl<const DEPTH: usize, const HISTORY: usize> bytemuck::Zeroable for MerkleTree<DEPTH, HISTORY> {}
 #[cfg(feature = "bytemuck")]
-unsafe impl<const DEPTH: usize> bytemuck::Pod for MerkleTree<DEPTH> {}
+unsafe impl<const DEPTH: usize, const HISTORY: usize> bytemuck::Pod for MerkleTree<DEPTH, HISTORY> {}
 
-impl<const DEPTH: usize> MerkleTree<DEPTH> {
-    // Evaluated wherever a tree is created, so an unsupported depth fails to compile.
-    const SUPPORTED_DEPTH: () = assert!(
-        DEPTH >= 1 && DEPTH <= MAX_DEPTH,
-        "tree depth must be in 1..=32"
+impl<const DEPTH: usize, const HISTORY: usize> MerkleTree<DEPTH, HISTORY> {
+    // Evaluated wherever a tree is created, so an unsupported shape fails to compile.
+    const SUPPORTED_SHAPE: () = assert!(
+        DEPTH >= 1 && DEPTH <= MAX_DEPTH && HISTORY >= 1,
+        "tree depth must be in 1..=32 and the history hold at least one root"
     );
 
-    /// Leaves the tree holds.
+    /// Leaves one tree holds.
     pub const CAPACITY: u64 = 1 << DEPTH;
 
     pub fn new() -> Self {
-        let () = Self::SUPPORTED_DEPTH;
-        let mut roots = [[0u8; 32]; ROOT_HISTORY_SIZE];
+        let () = Self::SUPPORTED_SHAPE;
+        let mut roots = [[0u8; 32]; HISTORY];
         roots[0] = ZEROS[DEPTH];
         Self {
             next_index: 0,
             current_root_index: 0,
+            tree_number: 0,
             filled_subtrees: [[0u8; 32]; DEPTH],
             roots,
         }
     }
 
-    /// Resets the tree to empty where it lies, e.g. in zero-copy account data.
+    /// Resets to tree 0, empty, where it lies, e.g. in zero-copy account data.
     pub fn initialize(&mut self) {
-        let () = Self::SUPPORTED_DEPTH;
+        let () = Self::SUPPORTED_SHAPE;
         self.next_index = 0;
         self.current_root_index = 0;
+        self.tree_number = 0;
         self.filled_subtrees = [[0u8; 32]; DEPTH];
-        self.roots = [[0u8; 32]; ROOT_HISTORY_SIZE];
+        self.roots.fill([0u8; 32]);
         self.roots[0] = ZEROS[DEPTH];
     }
 
-    /// Appends `leaf1` and `leaf2` at the next two indices, records the new root and returns the
-    /// index of `leaf1`. Costs `DEPTH` Poseidon hashes. Nothing changes on error.
-    pub fn insert(&mut self, leaf1: &FieldBytes, leaf2: &FieldBytes) -> Result<u64, CloakZkError> {
-        let first_index = self.next_index;
+    /// Appends `leaf1` and `leaf2` at the next two indices and records the new root. A full tree is
+    /// first retired: the pair opens tree `tree_number + 1` at index 0, and the retired tree's final
+    /// root is returned for the caller to keep (the ring keeps the roots before it too, until they
+    /// age out). Costs `DEPTH` Poseidon hashes. Nothing changes on error.
+    pub fn insert(&mut self, leaf1: &FieldBytes, leaf2: &FieldBytes) -> Result<Inserted, CloakZkError> {
+        // CAPACITY is even and pairs start at even indices, so a tree is either full or has room.
+        let full = self.next_index >= Self::CAPACITY;
+        let first_index = if full { 0 } else { self.next_index };
+        let tree_number = if full {
+            self.tree_number.checked_add(1).ok_or(CloakZkError::TreeFull)?
+        } else {
+            self.tree_number
+        };
         let new_size = first_index + 2;
-        if new_size > Self::CAPACITY {
-            return Err(CloakZkError::TreeFull);
-        }
         let mut hasher = Poseidon2::new();
         // Leaves are range-checked by this first hash, before any state changes; every later input
         // is a hash output or a zero value, already in the field.
         let mut node = hasher.hash(leaf1, leaf2)?;
+        let retired_root = full.then(|| self.root());
+        if full {
+            // The fresh tree starts as a new one would.
+            self.filled_subtrees = [[0u8; 32]; DEPTH];
+        }
         let mut index = first_index >> 1;
         // `level` indexes two arrays and sizes the subtree mask, so an iterator would not be clearer.
         #[allow(clippy::needless_range_loop)]
@@ -136,42 +164,60 @@ impl<const DEPTH: usize> MerkleTree<DEPTH> {
             }
             index >>= 1;
         }
-        self.current_root_index = (self.current_root_index + 1) % ROOT_HISTORY_SIZE as u64;
+        self.current_root_index = (self.current_root_index + 1) % HISTORY as u64;
         self.roots[self.current_root_index as usize] = node;
         self.next_index = new_size;
-        Ok(first_index)
+        self.tree_number = tree_number;
+        Ok(Inserted { tree_number, first_index, retired_root })
     }
 
-    /// Whether `root` is the current root or one of the `ROOT_HISTORY_SIZE - 1` before it. Zero is
-    /// never known: unused history slots hold zero.
-    pub fn is_known_root(&self, root: &FieldBytes) -> bool {
+    /// Whether `root` is the one the ring holds at `position`: O(1), so the history can be long.
+    /// Zero is never known (unused slots hold zero), nor is a position outside the ring.
+    pub fn is_known_root_at(&self, root: &FieldBytes, position: usize) -> bool {
+        *root != [0u8; 32] && self.roots.get(position) == Some(root)
+    }
+
+    /// Where the ring holds `root`, newest first: what a client passes as the root's position. A scan
+    /// of the whole history, for clients, never for a program.
+    pub fn root_position(&self, root: &FieldBytes) -> Option<usize> {
         if *root == [0u8; 32] {
-            return false;
+            return None;
         }
-        // Newest first: proofs are usually made against a recent root.
         let current = self.current_root_index as usize;
-        (0..ROOT_HISTORY_SIZE)
-            .any(|age| self.roots[(current + ROOT_HISTORY_SIZE - age) % ROOT_HISTORY_SIZE] == *root)
+        (0..HISTORY)
+            .map(|age| (current + HISTORY - age) % HISTORY)
+            .find(|&position| self.roots[position] == *root)
     }
 
     pub fn root(&self) -> FieldBytes {
         self.roots[self.current_root_index as usize]
     }
 
-    /// The number of leaves inserted, which is also the index the next leaf gets.
+    /// The ring position of the current root.
+    pub fn current_root_index(&self) -> u64 {
+        self.current_root_index
+    }
+
+    /// The number of leaves in the current tree, which is also the index the next leaf gets (the
+    /// capacity when the tree is full; the next pair then opens a fresh tree).
     pub fn next_index(&self) -> u64 {
         self.next_index
     }
+
+    /// Which of the pool's trees is current: 0 first, + 1 at each rollover.
+    pub fn tree_number(&self) -> u64 {
+        self.tree_number
+    }
 }
 
-impl<const DEPTH: usize> Default for MerkleTree<DEPTH> {
+impl<const DEPTH: usize, const HISTORY: usize> Default for MerkleTree<DEPTH, HISTORY> {
     fn default() -> Self {
         Self::new()
     }
 }
 
 /// The production tree.
-pub type PoolTree = MerkleTree<TREE_DEPTH>;
+pub type PoolTree = MerkleTree<TREE_DEPTH, ROOT_HISTORY_SIZE>;
 
 #[cfg(test)]
 mod tests {
@@ -222,22 +268,34 @@ mod tests {
         assert_eq!(ZEROS[1], zeros1);
     }
 
+    /// A small tree with a small history, for tests that fill it.
+    type SmallTree<const DEPTH: usize> = MerkleTree<DEPTH, 8>;
+
+    fn first_index(inserted: Result<Inserted, CloakZkError>) -> u64 {
+        inserted.expect("inserted").first_index
+    }
+
     #[test]
-    fn an_empty_tree_has_the_zero_root() {
+    fn an_empty_tree_has_the_zero_root_at_position_zero() {
         let tree = PoolTree::new();
         assert_eq!(tree.root(), ZEROS[TREE_DEPTH]);
-        assert!(tree.is_known_root(&ZEROS[TREE_DEPTH]));
-        assert!(!tree.is_known_root(&[0u8; 32]));
+        assert!(tree.is_known_root_at(&ZEROS[TREE_DEPTH], 0));
+        assert!(!tree.is_known_root_at(&[0u8; 32], 1));
+        assert_eq!(tree.root_position(&ZEROS[TREE_DEPTH]), Some(0));
+        assert_eq!(tree.tree_number(), 0);
     }
 
     #[test]
     fn matches_a_naive_tree_through_every_subtree_boundary() {
         const DEPTH: usize = 5;
-        let mut tree = MerkleTree::<DEPTH>::new();
+        let mut tree = SmallTree::<DEPTH>::new();
         let mut leaves = Vec::new();
         for pair in 0..(1u64 << DEPTH) / 2 {
             let (a, b) = (leaf(3 * pair + 7), leaf(5 * pair + 11));
-            assert_eq!(tree.insert(&a, &b), Ok(2 * pair));
+            assert_eq!(
+                tree.insert(&a, &b),
+                Ok(Inserted { tree_number: 0, first_index: 2 * pair, retired_root: None })
+            );
             leaves.extend([a, b]);
             assert_eq!(tree.root(), naive_root(DEPTH, &leaves), "after pair {pair}");
         }
@@ -245,18 +303,31 @@ mod tests {
     }
 
     #[test]
-    fn refuses_a_pair_past_capacity_without_changing() {
-        let mut tree = MerkleTree::<2>::new();
+    fn a_full_tree_retires_its_root_and_the_pair_opens_the_next_tree() {
+        let mut tree = SmallTree::<2>::new();
         tree.insert(&leaf(1), &leaf(2)).unwrap();
         tree.insert(&leaf(3), &leaf(4)).unwrap();
-        let full = tree;
-        assert_eq!(tree.insert(&leaf(5), &leaf(6)), Err(CloakZkError::TreeFull));
-        assert_eq!(tree, full);
+        let final_root = tree.root();
+        assert_eq!(final_root, naive_root(2, &[leaf(1), leaf(2), leaf(3), leaf(4)]));
+
+        let inserted = tree.insert(&leaf(5), &leaf(6)).unwrap();
+        assert_eq!(
+            inserted,
+            Inserted { tree_number: 1, first_index: 0, retired_root: Some(final_root) }
+        );
+        assert_eq!(tree.root(), naive_root(2, &[leaf(5), leaf(6)]));
+        assert_eq!(tree.next_index(), 2);
+        assert_eq!(tree.tree_number(), 1);
+        // The fresh tree fills exactly as a new one would.
+        tree.insert(&leaf(7), &leaf(8)).unwrap();
+        assert_eq!(tree.root(), naive_root(2, &[leaf(5), leaf(6), leaf(7), leaf(8)]));
+        // Recent roots of the retired tree stay in the ring until they age out.
+        assert!(tree.root_position(&final_root).is_some());
     }
 
     #[test]
     fn refuses_leaves_outside_the_field_without_changing() {
-        let mut tree = MerkleTree::<4>::new();
+        let mut tree = SmallTree::<4>::new();
         tree.insert(&leaf(1), &leaf(2)).unwrap();
         let before = tree;
         assert_eq!(
@@ -271,24 +342,41 @@ mod tests {
     }
 
     #[test]
-    fn remembers_exactly_the_last_hundred_roots() {
-        let mut tree = MerkleTree::<8>::new();
-        let mut roots = std::vec![tree.root()];
-        for pair in 0..ROOT_HISTORY_SIZE as u64 {
-            tree.insert(&leaf(2 * pair + 1), &leaf(2 * pair + 2))
-                .unwrap();
-            roots.push(tree.root());
+    fn a_full_tree_refuses_leaves_outside_the_field_without_retiring() {
+        let mut tree = SmallTree::<1>::new();
+        tree.insert(&leaf(1), &leaf(2)).unwrap();
+        let full = tree;
+        assert_eq!(tree.insert(&[0xff; 32], &leaf(2)), Err(CloakZkError::NotAFieldElement));
+        assert_eq!(tree, full);
+    }
+
+    #[test]
+    fn remembers_exactly_the_last_history_of_roots_each_at_its_position() {
+        let mut tree = MerkleTree::<8, 100>::new();
+        let mut roots = std::vec![(tree.root(), 0usize)];
+        for pair in 0..100u64 {
+            tree.insert(&leaf(2 * pair + 1), &leaf(2 * pair + 2)).unwrap();
+            roots.push((tree.root(), tree.current_root_index() as usize));
         }
         // 101 roots made: the empty tree's has left the history, the other 100 remain.
-        assert!(!tree.is_known_root(&roots[0]));
-        assert!(roots[1..].iter().all(|root| tree.is_known_root(root)));
+        let (first, first_position) = roots[0];
+        assert!(!tree.is_known_root_at(&first, first_position));
+        assert_eq!(tree.root_position(&first), None);
+        for &(root, position) in &roots[1..] {
+            assert!(tree.is_known_root_at(&root, position));
+            assert_eq!(tree.root_position(&root), Some(position));
+            assert!(!tree.is_known_root_at(&root, (position + 1) % 100));
+        }
+        assert!(!tree.is_known_root_at(&roots[1].0, 100), "a position outside the ring");
     }
 
     #[test]
     fn initialize_empties_a_used_tree() {
-        let mut tree = MerkleTree::<4>::new();
+        let mut tree = SmallTree::<1>::new();
         tree.insert(&leaf(1), &leaf(2)).unwrap();
+        tree.insert(&leaf(3), &leaf(4)).unwrap();
         tree.initialize();
-        assert_eq!(tree, MerkleTree::<4>::new());
+        assert_eq!(tree, SmallTree::<1>::new());
+        assert_eq!(first_index(tree.insert(&leaf(1), &leaf(2))), 0);
     }
 }

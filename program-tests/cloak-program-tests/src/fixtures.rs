@@ -31,6 +31,7 @@ struct RawStep {
     root_after: String,
     first_leaf_index: u64,
     pow_batch_hash: Option<String>,
+    root_index: Option<u32>,
 }
 
 #[derive(Deserialize)]
@@ -67,6 +68,16 @@ pub struct Step {
     pub root_after: [u8; 32],
     pub first_leaf_index: u64,
     pub pow_batch_hash: Option<[u8; 32]>,
+    /// The fixture key that is `ext_data.relayer`, when the step pays a fee: it signs the transact.
+    relayer_seed: Option<[u8; 32]>,
+}
+
+impl Step {
+    /// The relayer that must sign this step (it pays a fee), if any.
+    pub fn relayer_keypair(&self) -> Option<Keypair> {
+        self.relayer_seed
+            .map(|seed| solana_sdk::signer::keypair::keypair_from_seed(&seed).expect("32-byte seed"))
+    }
 }
 
 /// A sequence of transactions on one pool, in order, and the keys they name.
@@ -126,18 +137,22 @@ pub fn load_flow(name: &str) -> Flow {
     let path = fixtures_dir().join(format!("{name}.json"));
     let text = std::fs::read_to_string(&path).unwrap_or_else(|error| panic!("{}: {error}", path.display()));
     let raw: RawFlow = serde_json::from_str(&text).expect("fixture JSON");
+    let seeds: BTreeMap<String, ([u8; 32], Pubkey)> = raw
+        .keys
+        .iter()
+        .map(|(name, key)| (name.clone(), (hex_array(&key.seed), pubkey(&key.pubkey))))
+        .collect();
+    let seed_of = |key: &Pubkey| seeds.values().find(|(_, pubkey)| pubkey == key).map(|(seed, _)| *seed);
     Flow {
         program_id: pubkey(&raw.program_id),
         pool: pubkey(&raw.pool),
-        seeds: raw
-            .keys
-            .iter()
-            .map(|(name, key)| (name.clone(), (hex_array(&key.seed), pubkey(&key.pubkey))))
-            .collect(),
         steps: raw
             .steps
             .into_iter()
             .map(|step| Step {
+                relayer_seed: (step.ext_data.fee != "0")
+                    .then(|| seed_of(&pubkey(&step.ext_data.relayer)))
+                    .flatten(),
                 name: step.name,
                 proof: hex_array(&step.proof),
                 public_amount: hex_array(&step.public_inputs.public_amount),
@@ -146,6 +161,9 @@ pub fn load_flow(name: &str) -> Flow {
                     root: hex_array(&step.public_inputs.root),
                     input_nullifiers: step.public_inputs.input_nullifiers.map(|n| hex_array(&n)),
                     output_commitments: step.public_inputs.output_commitments.map(|c| hex_array(&c)),
+                    // A flow from an empty tree proves step k against the root its k-th insert
+                    // wrote, which the ring holds at position k.
+                    root_index: step.root_index.unwrap_or((step.first_leaf_index / 2) as u32),
                 },
                 ext_data: ExtData {
                     recipient: pubkey(&step.ext_data.recipient),
@@ -160,5 +178,6 @@ pub fn load_flow(name: &str) -> Flow {
                 pow_batch_hash: step.pow_batch_hash.as_deref().map(hex_array),
             })
             .collect(),
+        seeds,
     }
 }

@@ -5,7 +5,10 @@ use anchor_spl::token::spl_token;
 use shield_pool::constants::{
     CONFIG_SEED, NATIVE_MINT, NULLIFIER_SEED, POOL_SEED, TREE_SEED, VAULT_SEED,
 };
+use cloak_zk::tree::{TREE_DEPTH, ZEROS};
+use shield_pool::constants::MAX_ACCOUNT_GROWTH;
 use shield_pool::instructions::InitializeParams;
+use shield_pool::state::CommitmentTree;
 use solana_program_test::{BanksClientError, ProgramTestContext};
 use anchor_lang::solana_program::system_instruction;
 use anchor_lang::system_program;
@@ -138,19 +141,84 @@ pub fn initialize_token_pool_ix(admin: &Pubkey, keys: &PoolKeys) -> Instruction 
     )
 }
 
+/// Initializes the config with the context payer as admin.
+pub async fn initialize_config(context: &mut ProgramTestContext, pause_authority: Pubkey, pow_required: bool) {
+    let admin = context.payer.pubkey();
+    send(context, &[initialize_ix(&admin, pause_authority, pow_required)], &[])
+        .await
+        .expect("config initializes");
+}
+
+/// Opens the SOL pool (config initialized) and grows its tree to full size.
+pub async fn open_sol_pool(context: &mut ProgramTestContext) -> PoolKeys {
+    let admin = context.payer.pubkey();
+    send(context, &[initialize_sol_pool_ix(&admin)], &[]).await.expect("SOL pool opens");
+    let keys = PoolKeys::native();
+    grow_tree_fully(context, &keys).await;
+    keys
+}
+
+/// Opens the pool of `mint`, which must exist (config initialized), and grows its tree to full size.
+pub async fn open_token_pool(context: &mut ProgramTestContext, mint: Pubkey) -> PoolKeys {
+    let admin = context.payer.pubkey();
+    let keys = PoolKeys::for_mint(mint);
+    send(context, &[initialize_token_pool_ix(&admin, &keys)], &[]).await.expect("token pool opens");
+    grow_tree_fully(context, &keys).await;
+    keys
+}
+
 /// Initializes the config with the context payer as admin and `pause_authority`, then the SOL pool.
 pub async fn deploy_sol_pool(
     context: &mut ProgramTestContext,
     pause_authority: Pubkey,
     pow_required: bool,
 ) -> PoolKeys {
-    let admin = context.payer.pubkey();
-    let keys = PoolKeys::native();
-    let init_pool = initialize_sol_pool_ix(&admin);
-    send(context, &[initialize_ix(&admin, pause_authority, pow_required), init_pool], &[])
+    initialize_config(context, pause_authority, pow_required).await;
+    open_sol_pool(context).await
+}
+
+pub fn grow_tree_ix(keys: &PoolKeys, payer: &Pubkey) -> Instruction {
+    anchor_ix(
+        shield_pool::ID,
+        shield_pool::accounts::GrowTree {
+            pool: keys.pool,
+            tree: keys.tree,
+            payer: *payer,
+            system_program: system_program::ID,
+        },
+        shield_pool::instruction::GrowTree {},
+    )
+}
+
+/// `grow_tree` calls that take a just-opened pool's tree to its full size, one instruction per
+/// 10,240 bytes (several fit one transaction).
+pub fn grow_tree_steps() -> usize {
+    let created = CommitmentTree::SPACE.min(MAX_ACCOUNT_GROWTH);
+    (CommitmentTree::SPACE - created).div_ceil(MAX_ACCOUNT_GROWTH)
+}
+
+/// Grows the pool's tree to its full size, paid by the context payer.
+pub async fn grow_tree_fully(context: &mut ProgramTestContext, keys: &PoolKeys) {
+    let payer = context.payer.pubkey();
+    let instructions = vec![grow_tree_ix(keys, &payer); grow_tree_steps()];
+    send(context, &instructions, &[]).await.expect("grow the tree");
+}
+
+/// Rewrites the pool's tree as if it held `2^20 - 2` zero leaves: one pair short of full. An all-zero
+/// tree has the empty tree's root and every filled subtree is a zero subtree, so only `next_index`
+/// and `filled_subtrees` change, and a wallet's path for the last pair is all zero siblings.
+pub async fn fill_tree_but_last_pair(context: &mut ProgramTestContext, keys: &PoolKeys) {
+    let mut account = context
+        .banks_client
+        .get_account(keys.tree)
         .await
-        .expect("config and SOL pool initialize");
-    keys
+        .expect("banks client")
+        .expect("tree exists");
+    let mut tree: CommitmentTree = bytemuck::pod_read_unaligned(&account.data[8..CommitmentTree::SPACE]);
+    tree.tree.next_index = (1u64 << TREE_DEPTH) - 2;
+    tree.tree.filled_subtrees.copy_from_slice(&ZEROS[..TREE_DEPTH]);
+    account.data[8..CommitmentTree::SPACE].copy_from_slice(bytemuck::bytes_of(&tree));
+    context.set_account(&keys.tree, &account.into());
 }
 
 /// Creates `mint` (decimals 6, the payer as mint authority).
@@ -213,13 +281,8 @@ pub async fn deploy_token_pool(
     mint: Pubkey,
     pause_authority: Pubkey,
 ) -> PoolKeys {
-    let admin = context.payer.pubkey();
-    let keys = PoolKeys::for_mint(mint);
-    let init_pool = initialize_token_pool_ix(&admin, &keys);
-    send(context, &[initialize_ix(&admin, pause_authority, false), init_pool], &[])
-        .await
-        .expect("config and token pool initialize");
-    keys
+    initialize_config(context, pause_authority, false).await;
+    open_token_pool(context, mint).await
 }
 
 pub fn add_relayer_ix(admin: &Pubkey, relayer: Pubkey) -> Instruction {
@@ -235,9 +298,30 @@ pub fn add_relayer_ix(admin: &Pubkey, relayer: Pubkey) -> Instruction {
     )
 }
 
+/// What `add_relayer` gives a relayer to pay for the transactions it submits (nullifier rent).
+pub const RELAYER_FUNDING: u64 = 1_000_000_000;
+
+/// Registers `relayer` and funds it with `RELAYER_FUNDING` lamports: a relayer signs and pays for
+/// the transacts whose fee it collects.
 pub async fn add_relayer(context: &mut ProgramTestContext, relayer: Pubkey) {
     let admin = context.payer.pubkey();
-    send(context, &[add_relayer_ix(&admin, relayer)], &[]).await.expect("add relayer");
+    let fund = system_instruction::transfer(&admin, &relayer, RELAYER_FUNDING);
+    send(context, &[add_relayer_ix(&admin, relayer), fund], &[]).await.expect("add relayer");
+}
+
+/// A fresh bank with the config (payer as admin), the SOL pool (tree grown) and `relayer` registered
+/// and funded.
+pub async fn sol_pool_with_relayer(relayer: Pubkey, pow_required: bool) -> (ProgramTestContext, PoolKeys) {
+    let mut context = crate::start().await;
+    let keys = deploy_sol_pool(&mut context, Keypair::new().pubkey(), pow_required).await;
+    add_relayer(&mut context, relayer).await;
+    (context, keys)
+}
+
+/// The rent of one nullifier record, which the transact's payer pays.
+pub async fn nullifier_rent(context: &mut ProgramTestContext) -> u64 {
+    let rent = context.banks_client.get_rent().await.expect("rent");
+    rent.minimum_balance(8 + <shield_pool::state::NullifierRecord as anchor_lang::Space>::INIT_SPACE)
 }
 
 /// The PoW gate's accounts for a relayed withdrawal.
@@ -256,6 +340,8 @@ pub struct TransactAccounts {
     pub relayer_fee_account: Option<Pubkey>,
     pub depositor_token_account: Option<Pubkey>,
     pub pow: Option<PowAccounts>,
+    /// Leaves the token program out even in a token pool.
+    pub omit_token_program: bool,
 }
 
 impl TransactAccounts {
@@ -285,7 +371,7 @@ pub fn transact_ix(keys: &PoolKeys, payer: &Pubkey, step: &Step, accounts: Trans
             recipient: accounts.recipient,
             relayer_fee_account: accounts.relayer_fee_account,
             depositor_token_account: accounts.depositor_token_account,
-            token_program: (!keys.is_native()).then_some(spl_token::ID),
+            token_program: (!keys.is_native() && !accounts.omit_token_program).then_some(spl_token::ID),
             system_program: system_program::ID,
             scramble_registry_program: pow.map(|_| scramble_registry::ID),
             pow_registry: pow.map(|pow| pow.registry),
@@ -303,14 +389,32 @@ pub fn transact_ix(keys: &PoolKeys, payer: &Pubkey, step: &Step, accounts: Trans
     )
 }
 
-/// Sends `step` from the context payer with the accounts it needs.
+/// Sends `step` with the accounts it needs, signed by its relayer when it pays a fee (the program
+/// requires it), else by the context payer.
 pub async fn transact(
     context: &mut ProgramTestContext,
     keys: &PoolKeys,
     step: &Step,
     accounts: TransactAccounts,
 ) -> Result<(), BanksClientError> {
-    let payer = context.payer.pubkey();
-    let instruction = transact_ix(keys, &payer, step, accounts);
-    send(context, &[crate::compute_budget(), instruction], &[]).await
+    match step.relayer_keypair() {
+        Some(relayer) => transact_signed_by(context, keys, step, accounts, &relayer).await,
+        None => {
+            let payer = context.payer.pubkey();
+            let instruction = transact_ix(keys, &payer, step, accounts);
+            send(context, &[crate::compute_budget(), instruction], &[]).await
+        }
+    }
+}
+
+/// Sends `step` with `signer` as the transact's payer (the transaction fee stays with the context payer).
+pub async fn transact_signed_by(
+    context: &mut ProgramTestContext,
+    keys: &PoolKeys,
+    step: &Step,
+    accounts: TransactAccounts,
+    signer: &Keypair,
+) -> Result<(), BanksClientError> {
+    let instruction = transact_ix(keys, &signer.pubkey(), step, accounts);
+    send(context, &[crate::compute_budget(), instruction], &[signer]).await
 }

@@ -74,6 +74,7 @@ fn public_inputs_json(inputs: &TransactPublicInputs) -> Value {
         "root": hex(&inputs.root),
         "inputNullifiers": inputs.input_nullifiers.iter().map(|n| hex(n)).collect::<Vec<_>>(),
         "outputCommitments": inputs.output_commitments.iter().map(|c| hex(c)).collect::<Vec<_>>(),
+        "rootIndex": inputs.root_index,
     })
 }
 
@@ -128,6 +129,7 @@ fn instructions(relayer: &Pubkey, step: &cloak_program_tests::fixtures::Step) ->
         instruction("shield_pool", "initialize_sol_pool",
             json!({ "maxDeposit": "10000000000", "maxFee": "100000000" }),
             shield_pool::instruction::InitializeSolPool { max_deposit: 10_000_000_000, max_fee: 100_000_000 }.data()),
+        instruction("shield_pool", "grow_tree", json!({}), shield_pool::instruction::GrowTree {}.data()),
         instruction("shield_pool", "add_relayer", json!({ "relayer": b58(relayer) }),
             shield_pool::instruction::AddRelayer { relayer: *relayer }.data()),
         instruction("shield_pool", "set_pow_required", json!({ "powRequired": true }),
@@ -258,10 +260,11 @@ fn accounts(relayer: &Pubkey, mint: &Pubkey, pairs: &[[[u8; 32]; 2]]) -> Value {
             "tree": {
                 "nextIndex": state.next_index.to_string(),
                 "currentRootIndex": state.current_root_index.to_string(),
+                "treeNumber": state.tree_number.to_string(),
                 "filledSubtrees": state.filled_subtrees.iter().map(|node| hex(node)).collect::<Vec<_>>(),
                 "roots": state.roots.iter().map(|root| hex(root)).collect::<Vec<_>>(),
             },
-            "pool": b58(&pool_key) } },
+            "pool": b58(&pool_key), "retiredRoots": [] } },
         { "program": "scramble_registry", "name": "Registry", "data": hex(&borsh_account(&registry)), "fields": {
             "admin": b58(&registry.admin), "consumerAuthority": b58(&registry.consumer_authority),
             "difficulty": "1234567", "minDifficulty": "1000", "maxDifficulty": "1000000000", "targetIntervalSlots": "150",

@@ -1,4 +1,4 @@
-//! A transact carries 730 bytes of proof, public inputs and ext_data. These tests pin down how it
+//! A transact carries 734 bytes of proof, public inputs (with the root's position) and ext_data. These tests pin down how it
 //! fits Solana's 1,232-byte packet: as a v0 transaction whose deployment-wide accounts come from an
 //! address lookup table (what the SDK builds), with a priority fee, and not as a legacy transaction.
 
@@ -11,7 +11,7 @@ use solana_sdk::{
     message::{v0, Message, VersionedMessage},
     packet::PACKET_DATA_SIZE,
     pubkey::Pubkey,
-    signature::{Keypair, Signer},
+    signature::Signer,
     transaction::{Transaction, VersionedTransaction},
 };
 
@@ -20,7 +20,8 @@ fn miner() -> Pubkey {
     Pubkey::new_from_array([7; 32])
 }
 
-/// The largest transact: a PoW-gated relayed withdrawal with every optional account present.
+/// The largest transact: a PoW-gated relayed withdrawal with every optional account present, signed
+/// and paid for by its relayer (the program requires the relayer to sign when it takes a fee).
 fn largest_transact(payer: &Pubkey) -> Vec<Instruction> {
     let flow = load_flow("sol_flow");
     let step = flow.step("pow_withdraw");
@@ -39,12 +40,11 @@ fn largest_transact(payer: &Pubkey) -> Vec<Instruction> {
     ]
 }
 
-/// The lookup table a relayer keeps: the accounts every transact of the pool names, its own fee
-/// account, and the miners it buys claims from. What differs per transaction (nullifier accounts,
-/// recipient, the claim) stays in the message.
+/// The lookup table a relayer keeps: the accounts every transact of the pool names and the miners it
+/// buys claims from. What differs per transaction (nullifier accounts, recipient, the claim) stays in
+/// the message, and so does the relayer: it signs, and signers cannot come from a table.
 fn relayer_table() -> AddressLookupTableAccount {
     let keys = PoolKeys::native();
-    let relayer = solana_sdk::signer::Signer::pubkey(&load_flow("sol_flow").keypair("relayer"));
     AddressLookupTableAccount {
         key: Pubkey::new_unique(),
         addresses: vec![
@@ -56,7 +56,6 @@ fn relayer_table() -> AddressLookupTableAccount {
             anchor_lang::system_program::ID,
             scramble_registry::ID,
             cloak_program_tests::registry::registry_pda(),
-            relayer,
             cloak_program_tests::registry::miner_pda(&miner()),
             miner(),
         ],
@@ -65,7 +64,7 @@ fn relayer_table() -> AddressLookupTableAccount {
 
 #[test]
 fn a_pow_gated_withdrawal_with_a_priority_fee_fits_a_packet_as_a_v0_transaction() {
-    let payer = Keypair::new();
+    let payer = load_flow("sol_flow").keypair("relayer");
     let instructions = largest_transact(&payer.pubkey());
     let table = relayer_table();
     let message = v0::Message::try_compile(&payer.pubkey(), &instructions, &[table], Hash::default())
@@ -79,7 +78,7 @@ fn a_pow_gated_withdrawal_with_a_priority_fee_fits_a_packet_as_a_v0_transaction(
 
 #[test]
 fn a_withdrawal_does_not_fit_a_packet_as_a_legacy_transaction() {
-    let payer = Keypair::new();
+    let payer = load_flow("sol_flow").keypair("relayer");
     let instructions = largest_transact(&payer.pubkey());
     let message = Message::new(&instructions, Some(&payer.pubkey()));
     let transaction = Transaction::new(&[&payer], message, Hash::default());

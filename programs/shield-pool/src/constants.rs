@@ -41,10 +41,23 @@ pub const MIN_VERIFYING_KEY_DELAY_SECONDS: i64 = 48 * 3600;
 
 pub const BPS_DENOMINATOR: u64 = 10_000;
 
+/// The largest share of a relayer's fee a PoW claim's miner receives, whatever the registry says:
+/// the relayer always keeps at least half of what it earned.
+pub const MAX_MINER_FEE_SHARE_BPS: u16 = 5_000;
+
+/// The most an instruction may grow an account by (the runtime's `MAX_PERMITTED_DATA_INCREASE`), and
+/// so the most a PDA can be created with by CPI: the tree account is created at this size and grown
+/// to its full size in steps by `grow_tree`.
+pub const MAX_ACCOUNT_GROWTH: usize = 10_240;
+
+/// A root's position in `TransactPublicInputs::root_index`: below this, a slot of the tree's ring of
+/// recent roots; `ROOT_HISTORY_SIZE + k`, the final root of the pool's retired tree `k`.
+pub const RETIRED_ROOTS_OFFSET: u32 = ROOT_HISTORY_SIZE as u32;
+
 // The literals in state and argument types must agree with the protocol constants.
 const _: () = assert!(ENCRYPTED_OUTPUT_BYTES == 113);
 const _: () = assert!(PROOF_BYTES == 256);
 const _: () = assert!(VERIFYING_KEY_IC_POINTS == 8);
 const _: () = assert!(TREE_DEPTH == 20);
-const _: () = assert!(ROOT_HISTORY_SIZE == 100);
+const _: () = assert!(ROOT_HISTORY_SIZE == 4096);
 const _: () = assert!(MAX_RELAYERS == 16);

@@ -77,4 +77,15 @@ pub enum ShieldPoolError {
     InvalidVerifyingKeyDelta,
     #[msg("verifying_key.ic: a point is not on G1 (the log names its index)")]
     InvalidVerifyingKeyIc,
+    // transact (issue 8)
+    #[msg("nullifier: already spent in this pool")]
+    NullifierAlreadySpent,
+    #[msg("payer: a transact paying a fee must be signed by ext_data.relayer")]
+    RelayerNotSigner,
+    #[msg("ext_data.fee: smaller than the miner's share")]
+    MinerFeeExceedsFee,
+    #[msg("tree: not grown to its full size yet (grow_tree)")]
+    TreeNotReady,
+    #[msg("tree: already at its full size")]
+    TreeAlreadyGrown,
 }

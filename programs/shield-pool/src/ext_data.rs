@@ -55,6 +55,10 @@ pub struct TransactPublicInputs {
     pub root: [u8; 32],
     pub input_nullifiers: [[u8; 32]; 2],
     pub output_commitments: [[u8; 32]; 2],
+    /// Where the tree account holds `root` (not a circuit input): below `ROOT_HISTORY_SIZE`, a slot of
+    /// the ring of recent roots; `ROOT_HISTORY_SIZE + k`, the final root of retired tree `k`. Lets
+    /// the program check the root with one comparison however long the history is.
+    pub root_index: u32,
 }
 
 impl TransactPublicInputs {

@@ -10,6 +10,7 @@ pub mod errors;
 pub mod events;
 pub mod ext_data;
 pub mod instructions;
+pub mod pda_account;
 pub mod state;
 
 use ext_data::{ExtData, TransactPublicInputs};
@@ -36,6 +37,12 @@ pub mod shield_pool {
     /// Opens the pool of an SPL mint.
     pub fn initialize_token_pool(ctx: Context<InitializeTokenPool>, max_deposit: u64, max_fee: u64) -> Result<()> {
         instructions::handle_initialize_token_pool(ctx, max_deposit, max_fee)
+    }
+
+    /// Grows a pool's tree account by up to 10,240 bytes toward its full size (anyone; transacts wait
+    /// for the full size).
+    pub fn grow_tree(ctx: Context<GrowTree>) -> Result<()> {
+        instructions::handle_grow_tree(ctx)
     }
 
     /// Deposit, transfer or withdraw with a join-split proof.

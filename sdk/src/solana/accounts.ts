@@ -1,5 +1,7 @@
 import type { IdlAccounts } from "@coral-xyz/anchor";
-import type { Commitment, Connection, PublicKey } from "@solana/web3.js";
+import { sha256 } from "@noble/hashes/sha2.js";
+import { utf8ToBytes } from "@noble/hashes/utils.js";
+import { PublicKey, type Commitment, type Connection } from "@solana/web3.js";
 import { CloakError, ErrorCode } from "../errors.js";
 import { bytesToBigInt, toField } from "../field.js";
 import { bnToBigInt } from "./anchor-values.js";
@@ -55,11 +57,13 @@ export interface PoolAccount {
   vaultBump: number;
 }
 
-/** The incremental tree: big-endian field elements, the roots a ring buffer of ROOT_HISTORY_SIZE. */
+/** The incremental tree: big-endian field elements, the roots a ring buffer of SOLANA_ROOT_HISTORY_SIZE. */
 export interface TreeState {
-  /** Leaves inserted so far; the next leaf's index. */
+  /** Leaves inserted into the current tree; the next leaf's index (the capacity once it is full). */
   nextIndex: bigint;
   currentRootIndex: bigint;
+  /** Which of the pool's trees is current: 0, then + 1 at each rollover. */
+  treeNumber: bigint;
   filledSubtrees: Uint8Array[];
   roots: Uint8Array[];
 }
@@ -67,6 +71,8 @@ export interface TreeState {
 export interface CommitmentTreeAccount {
   tree: TreeState;
   pool: PublicKey;
+  /** The final roots of the retired trees 0 .. treeNumber - 1, kept after the struct for good. */
+  retiredRoots: Uint8Array[];
 }
 
 export interface NullifierRecordAccount {
@@ -210,18 +216,52 @@ export function decodePool(data: Uint8Array): PoolAccount {
   };
 }
 
-/** A pool's CommitmentTree (zero-copy). */
+/** The size of a full-grown CommitmentTree account before any tree is retired: discriminator and struct. */
+export function commitmentTreeSpace(): number {
+  return offlineShieldPoolProgram().coder.accounts.size("commitmentTree");
+}
+
+/**
+ * A pool's CommitmentTree (zero-copy), grown to full size (growTreeInstructions), with the final roots
+ * of its retired trees that follow the struct.
+ */
 export function decodeCommitmentTree(data: Uint8Array): CommitmentTreeAccount {
   const raw = shieldPoolDecode("commitmentTree", "CommitmentTree", data);
+  const treeNumber = bnToBigInt(raw.tree.treeNumber);
+  const space = commitmentTreeSpace();
+  if (BigInt(data.length) < BigInt(space) + 32n * treeNumber) {
+    throw new CloakError(code, `CommitmentTree: tree ${treeNumber} needs ${treeNumber} retired roots after the struct, the data has ${data.length - space} bytes`);
+  }
+  const retiredRoots = Array.from({ length: Number(treeNumber) }, (_, k) => data.slice(space + 32 * k, space + 32 * (k + 1)));
   return {
     tree: {
       nextIndex: bnToBigInt(raw.tree.nextIndex),
       currentRootIndex: bnToBigInt(raw.tree.currentRootIndex),
+      treeNumber,
       filledSubtrees: raw.tree.filledSubtrees.map(bytes),
       roots: raw.tree.roots.map(bytes),
     },
     pool: raw.pool,
+    retiredRoots,
   };
+}
+
+/**
+ * Where the program finds `root` (transact's `rootIndex`): its slot in the ring of recent roots, else
+ * SOLANA_ROOT_HISTORY_SIZE + k for the final root of retired tree k; null when the pool does not
+ * accept it. The ring is searched newest first.
+ */
+export function rootIndexOf(account: CommitmentTreeAccount, root: bigint): number | null {
+  if (root === 0n) return null;
+  const { roots, currentRootIndex } = account.tree;
+  const size = roots.length;
+  const current = Number(currentRootIndex);
+  for (let age = 0; age < size; age++) {
+    const position = (current - age + size) % size;
+    if (bytesToBigInt(roots[position]!) === root) return position;
+  }
+  const retired = account.retiredRoots.findIndex((bytesOfRoot) => bytesToBigInt(bytesOfRoot) === root);
+  return retired === -1 ? null : size + retired;
 }
 
 /** The tree's current root as a field element. */
@@ -231,7 +271,8 @@ export function currentRoot(tree: TreeState): bigint {
   return bytesToBigInt(root);
 }
 
-/** The roots the program accepts, newest first (unused history slots, which hold zero, left out). */
+/** The recent roots the program accepts, newest first (unused history slots, which hold zero, left
+ *  out); the retired trees' final roots are in CommitmentTreeAccount.retiredRoots. */
 export function knownRoots(tree: TreeState): bigint[] {
   const size = tree.roots.length;
   const current = Number(tree.currentRootIndex);
@@ -243,9 +284,21 @@ export function knownRoots(tree: TreeState): bigint[] {
   return roots;
 }
 
+/**
+ * A NullifierRecord's Anchor discriminator, SHA-256("account:NullifierRecord")[0..8]. transact creates
+ * the record itself (so a prefunded address cannot block a spend) rather than through an Anchor
+ * account argument, so the IDL does not list the account and its layout is spelled out here.
+ */
+export const NULLIFIER_RECORD_DISCRIMINATOR: Uint8Array = sha256(utf8ToBytes("account:NullifierRecord")).slice(0, 8);
+
+/** A NullifierRecord: the discriminator, then the pool (32 bytes). */
 export function decodeNullifierRecord(data: Uint8Array): NullifierRecordAccount {
-  const raw = shieldPoolDecode("nullifierRecord", "NullifierRecord", data);
-  return { pool: raw.pool };
+  if (!(data instanceof Uint8Array)) throw new CloakError(code, "NullifierRecord: expected account data as a Uint8Array");
+  if (data.length < 8 + 32) throw new CloakError(code, `NullifierRecord: expected at least 40 bytes of account data, got ${data.length}`);
+  if (!NULLIFIER_RECORD_DISCRIMINATOR.every((byte, i) => data[i] === byte)) {
+    throw new CloakError(code, "NullifierRecord: the data's discriminator is not NullifierRecord's; it is another account");
+  }
+  return { pool: new PublicKey(data.slice(8, 40)) };
 }
 
 export function decodeRegistry(data: Uint8Array): RegistryAccount {

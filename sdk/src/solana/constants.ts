@@ -41,5 +41,17 @@ export const ENCRYPTED_OUTPUT_BYTES = 113;
 /** A Groth16 proof as the program takes it: A (64) | B (128) | C (64). */
 export const PROOF_BYTES = 256;
 
+/**
+ * Recent roots a Solana pool accepts (`cloak_zk::tree::ROOT_HISTORY_SIZE`); transact names its root by
+ * position: a ring slot below this, SOLANA_ROOT_HISTORY_SIZE + k for retired tree k's final root.
+ */
+export const SOLANA_ROOT_HISTORY_SIZE = 4096;
+
+/** The most one instruction may grow an account by; grow_tree adds this much per call. */
+export const MAX_ACCOUNT_GROWTH = 10_240;
+
+/** The largest share of a fee the shield pool pays a PoW miner, whatever the registry says. */
+export const MAX_MINER_FEE_SHARE_BPS = 5_000;
+
 /** The seven public inputs, 32 bytes each. */
 export const PUBLIC_INPUTS_BYTES = 7 * 32;

@@ -26,7 +26,8 @@ export interface TransactedEvent {
   pool: PublicKey;
   inputNullifiers: [bigint, bigint];
   outputCommitments: [bigint, bigint];
-  /** Leaf index of outputCommitments[0]; outputCommitments[1] is at firstLeafIndex + 1. */
+  /** Leaf index of outputCommitments[0] in tree treeNumber; outputCommitments[1] is at firstLeafIndex + 1.
+   *  A leaf is identified by (pool, treeNumber, index). */
   firstLeafIndex: number;
   /** The output notes' ciphertexts, in output order. */
   encryptedOutputs: [Uint8Array, Uint8Array];
@@ -38,6 +39,11 @@ export interface TransactedEvent {
   /** The PoW claim consumed, if any, and the miner's share of the fee. */
   powClaim: PublicKey | null;
   minerFee: bigint;
+  /** The tree the commitments went into: 0, then + 1 each time a tree fills (2^20 leaves). */
+  treeNumber: bigint;
+  /** On the transaction that opened tree treeNumber: the final root of tree treeNumber - 1, which
+   *  stays provable (rootIndex SOLANA_ROOT_HISTORY_SIZE + treeNumber - 1). Null otherwise. */
+  retiredRoot: bigint | null;
 }
 
 type RawTransacted = IdlEvents<ShieldPool>["transacted"];
@@ -69,6 +75,8 @@ function toTransacted(raw: RawTransacted): TransactedEvent {
     relayer: raw.relayer,
     powClaim: raw.powClaim,
     minerFee: bnToBigInt(raw.minerFee),
+    treeNumber: bnToBigInt(raw.treeNumber),
+    retiredRoot: raw.retiredRoot === null ? null : field(raw.retiredRoot),
   };
 }
 

@@ -5,7 +5,8 @@ import { bytesToBigInt } from "../field.js";
 import type { Groth16Proof } from "../proof.js";
 import type { TransactionPublicInputs } from "../prover.js";
 import { byteArray, i64ToBN, requiredBool, requiredKey, u16, u64ToBN } from "./anchor-values.js";
-import { NATIVE_MINT, PROOF_BYTES, SCRAMBLE_REGISTRY_PROGRAM_ID, SHIELD_POOL_PROGRAM_ID } from "./constants.js";
+import { commitmentTreeSpace } from "./accounts.js";
+import { MAX_ACCOUNT_GROWTH, NATIVE_MINT, PROOF_BYTES, SCRAMBLE_REGISTRY_PROGRAM_ID, SHIELD_POOL_PROGRAM_ID, SOLANA_ROOT_HISTORY_SIZE } from "./constants.js";
 import { hashSolanaExtData, type SolanaExtData } from "./ext-data.js";
 import type { ScrambleRegistry } from "./idl/scramble_registry.js";
 import type { ShieldPool } from "./idl/shield_pool.js";
@@ -123,6 +124,42 @@ export async function initializeTokenPoolInstruction(input: InitializeTokenPoolI
       systemProgram: SystemProgram.programId,
     })
     .instruction();
+}
+
+export interface GrowTreeInput extends ShieldPoolTarget {
+  /** The pool's mint; NATIVE_MINT for the SOL pool. */
+  mint: PublicKey;
+  /** Pays the rent of the added bytes; anyone may. */
+  payer: PublicKey;
+}
+
+/**
+ * shield_pool `grow_tree`: grows the pool's tree account by up to MAX_ACCOUNT_GROWTH bytes. A pool's
+ * tree is created at 10,240 bytes and refuses transacts until grown to full size (growTreeInstructions).
+ */
+export async function growTreeInstruction(input: GrowTreeInput): Promise<TransactionInstruction> {
+  const { program, programId } = shieldPool(input);
+  const [pool] = poolPda(requiredKey(input.mint, "mint", code), programId);
+  return program.methods
+    .growTree()
+    .accountsStrict({
+      pool,
+      tree: treePda(pool, programId)[0],
+      payer: requiredKey(input.payer, "payer", code),
+      systemProgram: SystemProgram.programId,
+    })
+    .instruction();
+}
+
+/**
+ * The grow_tree instructions that take a tree account of `currentSize` bytes (MAX_ACCOUNT_GROWTH right
+ * after the pool opens) to full size, one per MAX_ACCOUNT_GROWTH bytes; several fit one transaction.
+ */
+export async function growTreeInstructions(input: GrowTreeInput & { currentSize?: number }): Promise<TransactionInstruction[]> {
+  const currentSize = input.currentSize ?? MAX_ACCOUNT_GROWTH;
+  if (!Number.isInteger(currentSize) || currentSize < 0) throw new CloakError(code, `currentSize: not a byte count: ${currentSize}`);
+  const calls = Math.max(0, Math.ceil((commitmentTreeSpace() - currentSize) / MAX_ACCOUNT_GROWTH));
+  return Promise.all(Array.from({ length: calls }, () => growTreeInstruction(input)));
 }
 
 export interface SetPoolLimitsInput extends ShieldPoolTarget, PoolLimitsInput {
@@ -245,7 +282,7 @@ export interface SolanaTransactPayload {
   extData: SolanaExtData;
 }
 
-/** The scramble-registry claim a relayed withdrawal consumes when the config requires proof of work. */
+/** The scramble-registry claim a transact paying a fee consumes when the config requires proof of work. */
 export interface TransactPow {
   /** The revealed claim account. */
   claim: PublicKey;
@@ -263,9 +300,17 @@ export interface TransactPow {
 export interface TransactInput extends ShieldPoolTarget {
   /** The pool's mint; NATIVE_MINT for the SOL pool. */
   mint: PublicKey;
-  /** Signs and pays the nullifier accounts' rent; for deposits, the depositor. */
+  /**
+   * Signs and pays the nullifier accounts' rent; for deposits, the depositor. When fee > 0 it must be
+   * extData.relayer: the program takes a fee only from a transaction its relayer signed.
+   */
   payer: PublicKey;
   transaction: SolanaTransactPayload;
+  /**
+   * Where the pool's tree account holds the proof's root (rootIndexOf): a ring slot below
+   * SOLANA_ROOT_HISTORY_SIZE, or SOLANA_ROOT_HISTORY_SIZE + k for retired tree k's final root.
+   */
+  rootIndex: number;
   /** Withdrawals: the account paid, which must be extData.recipient (its default). */
   recipient?: PublicKey;
   /**
@@ -275,7 +320,7 @@ export interface TransactInput extends ShieldPoolTarget {
   relayerFeeAccount?: PublicKey;
   /** Token deposits: the payer's token account the deposit comes from (default: its associated token account). */
   depositorTokenAccount?: PublicKey;
-  /** A relayed withdrawal's PoW claim, when the config requires one. */
+  /** The PoW claim a transact with a fee consumes, when the config requires one. */
   pow?: TransactPow;
 }
 
@@ -292,8 +337,9 @@ function proofBytes(proof: Groth16Proof | Uint8Array): number[] {
 /**
  * shield_pool `transact`: a deposit (extAmount > 0), private transfer (0) or withdrawal (< 0) in the
  * pool of `mint`. Checks that the ext data hashes to the proof's extDataHash for this program and
- * pool, then fills the optional accounts the transaction needs and leaves the others absent. Its
- * data is 730 bytes: send it in a v0 transaction with a lookup table (buildV0Transaction).
+ * pool and that a fee's relayer signs, then fills the optional accounts the transaction needs and
+ * leaves the others absent. Its data is 734 bytes: send it in a v0 transaction with a lookup table
+ * (buildV0Transaction).
  */
 export async function transactInstruction(input: TransactInput): Promise<TransactionInstruction> {
   const { program, programId, config } = shieldPool(input);
@@ -309,6 +355,10 @@ export async function transactInstruction(input: TransactInput): Promise<Transac
 
   const proof = proofBytes(transaction.proof);
   const encoded = encodeSolanaPublicInputs(publicInputs);
+  const rootIndex = input.rootIndex;
+  if (!Number.isInteger(rootIndex) || rootIndex < 0 || rootIndex > 0xffff_ffff) {
+    throw new CloakError(code, `rootIndex: must be a u32 (a ring slot below ${SOLANA_ROOT_HISTORY_SIZE}, or ${SOLANA_ROOT_HISTORY_SIZE} + a retired tree), got ${rootIndex}`);
+  }
   // hashSolanaExtData validates every ext data field first.
   if (hashSolanaExtData(extData, programId, pool) !== bytesToBigInt(encoded.extDataHash)) {
     throw new CloakError(
@@ -331,6 +381,9 @@ export async function transactInstruction(input: TransactInput): Promise<Transac
 
   let relayerFeeAccount: PublicKey | null = null;
   if (extData.fee > 0n) {
+    if (!payer.equals(extData.relayer)) {
+      throw new CloakError(code, `payer: ${payer.toBase58()} is not extData.relayer ${extData.relayer.toBase58()}; a transact paying a fee must be signed by its relayer`);
+    }
     if (input.relayerFeeAccount !== undefined) relayerFeeAccount = requiredKey(input.relayerFeeAccount, "relayerFeeAccount", code);
     relayerFeeAccount ??= native ? extData.relayer : tokenAccountOf(extData.relayer);
     if (native && !relayerFeeAccount.equals(extData.relayer)) {
@@ -354,8 +407,8 @@ export async function transactInstruction(input: TransactInput): Promise<Transac
   };
   if (input.pow !== undefined) {
     const pow = input.pow;
-    if (!withdrawal || extData.fee === 0n) {
-      throw new CloakError(code, "pow: only a relayed withdrawal (extAmount < 0 and fee > 0) consumes a claim");
+    if (extData.fee === 0n) {
+      throw new CloakError(code, "pow: only a transact paying a fee (fee > 0) consumes a claim");
     }
     const registryProgramId = pow.registryProgramId === undefined ? SCRAMBLE_REGISTRY_PROGRAM_ID : requiredKey(pow.registryProgramId, "pow.registryProgramId", code);
     const minerAuthority = requiredKey(pow.minerAuthority, "pow.minerAuthority", code);
@@ -381,6 +434,7 @@ export async function transactInstruction(input: TransactInput): Promise<Transac
         root: Array.from(encoded.root),
         inputNullifiers: encoded.inputNullifiers.map((bytes) => Array.from(bytes)),
         outputCommitments: encoded.outputCommitments.map((bytes) => Array.from(bytes)),
+        rootIndex,
       },
       {
         recipient: extData.recipient,
@@ -579,6 +633,7 @@ export const shieldPoolInstructions = {
   initialize: initializeConfigInstruction,
   initializeSolPool: initializeSolPoolInstruction,
   initializeTokenPool: initializeTokenPoolInstruction,
+  growTree: growTreeInstruction,
   pause: pauseInstruction,
   proposeVerifyingKey: proposeVerifyingKeyInstruction,
   removeRelayer: removeRelayerInstruction,

@@ -25,7 +25,11 @@ export interface TransactLookupTableInput {
   /** The pool's mint; NATIVE_MINT for the SOL pool. */
   mint: PublicKey;
   programId?: PublicKey;
-  /** Relayers whose fee accounts to include: the relayer itself in a SOL pool, its associated token account in a token pool. */
+  /**
+   * Relayers whose fee accounts to include: the relayer itself in a SOL pool, its associated token
+   * account in a token pool. (A relayer signs the transacts that pay it, and a signer always stays in
+   * the message, so only a token pool's fee accounts save bytes here.)
+   */
   relayers?: readonly PublicKey[];
   /** Include the scramble registry program and its registry, for PoW-gated relayed withdrawals. */
   pow?: boolean;

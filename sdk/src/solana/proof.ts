@@ -97,12 +97,18 @@ export function encodeSolanaPublicInputsFlat(publicInputs: TransactionPublicInpu
 }
 
 /**
- * The public inputs as `transact` carries them (160 bytes): root, both nullifiers, both commitments.
- * The program computes publicAmount and extDataHash from the ext data itself.
+ * The public inputs as `transact` carries them (164 bytes): root, both nullifiers, both commitments,
+ * then the root's position in the tree account (u32 little-endian, not a circuit input). The program
+ * computes publicAmount and extDataHash from the ext data itself.
  */
-export function encodeSolanaTransactPublicInputs(publicInputs: TransactionPublicInputs): Uint8Array {
+export function encodeSolanaTransactPublicInputs(publicInputs: TransactionPublicInputs, rootIndex: number): Uint8Array {
+  if (!Number.isInteger(rootIndex) || rootIndex < 0 || rootIndex > 0xffff_ffff) {
+    throw new CloakError(ErrorCode.INVALID_INSTRUCTION_INPUT, `rootIndex: must be a u32, got ${rootIndex}`);
+  }
   const encoded = encodeSolanaPublicInputs(publicInputs);
-  return concatBytes(encoded.root, ...encoded.inputNullifiers, ...encoded.outputCommitments);
+  const position = new Uint8Array(4);
+  new DataView(position.buffer).setUint32(0, rootIndex, true);
+  return concatBytes(encoded.root, ...encoded.inputNullifiers, ...encoded.outputCommitments, position);
 }
 
 /**

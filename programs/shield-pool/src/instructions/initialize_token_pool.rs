@@ -1,10 +1,10 @@
 use anchor_lang::prelude::*;
-use anchor_lang::system_program::{create_account, CreateAccount};
 use anchor_spl::token::{initialize_account3, InitializeAccount3, Mint, Token, TokenAccount};
 
 use crate::constants::{POOL_SEED, TREE_SEED, VAULT_SEED};
-use crate::instructions::initialize_sol_pool::open_pool;
-use crate::state::{CommitmentTree, Config, Pool};
+use crate::instructions::initialize_sol_pool::{open_pool, NewTree};
+use crate::pda_account::create_pda_account;
+use crate::state::{Config, Pool};
 
 #[derive(Accounts)]
 pub struct InitializeTokenPool<'info> {
@@ -13,11 +13,12 @@ pub struct InitializeTokenPool<'info> {
     pub mint: Box<Account<'info, Mint>>,
     #[account(init, payer = admin, space = 8 + Pool::INIT_SPACE, seeds = [POOL_SEED, mint.key().as_ref()], bump)]
     pub pool: Box<Account<'info, Pool>>,
-    #[account(init, payer = admin, space = 8 + core::mem::size_of::<CommitmentTree>(), seeds = [TREE_SEED, pool.key().as_ref()], bump)]
-    pub tree: AccountLoader<'info, CommitmentTree>,
+    /// CHECK: created here at its first 10,240 bytes; `grow_tree` does the rest.
+    #[account(mut, seeds = [TREE_SEED, pool.key().as_ref()], bump)]
+    pub tree: UncheckedAccount<'info>,
     /// CHECK: created here as a token account of `mint` owned by the pool PDA, so only the program
     /// can move funds out. (Created by hand: Anchor's `token::` init constraints would pull in
-    /// Token-2022 support we do not use.)
+    /// Token-2022 support we do not use.) Lamports sent to the address beforehand do not block it.
     #[account(mut, seeds = [VAULT_SEED, pool.key().as_ref()], bump)]
     pub vault: UncheckedAccount<'info>,
     #[account(mut)]
@@ -26,22 +27,17 @@ pub struct InitializeTokenPool<'info> {
     pub system_program: Program<'info, System>,
 }
 
-/// Opens the pool of an SPL mint: pool record, empty tree, token vault.
+/// Opens the pool of an SPL mint: pool record, tree account (to be grown), token vault.
 pub fn handle_initialize_token_pool(ctx: Context<InitializeTokenPool>, max_deposit: u64, max_fee: u64) -> Result<()> {
     let pool_key = ctx.accounts.pool.key();
     let vault_seeds: &[&[u8]] = &[VAULT_SEED, pool_key.as_ref(), &[ctx.bumps.vault]];
-    create_account(
-        CpiContext::new_with_signer(
-            ctx.accounts.system_program.to_account_info(),
-            CreateAccount {
-                from: ctx.accounts.admin.to_account_info(),
-                to: ctx.accounts.vault.to_account_info(),
-            },
-            &[vault_seeds],
-        ),
-        Rent::get()?.minimum_balance(TokenAccount::LEN),
-        TokenAccount::LEN as u64,
+    create_pda_account(
+        &ctx.accounts.admin.to_account_info(),
+        &ctx.accounts.vault.to_account_info(),
+        &ctx.accounts.system_program.to_account_info(),
+        TokenAccount::LEN,
         &ctx.accounts.token_program.key(),
+        vault_seeds,
     )?;
     initialize_account3(CpiContext::new(
         ctx.accounts.token_program.to_account_info(),
@@ -55,5 +51,11 @@ pub fn handle_initialize_token_pool(ctx: Context<InitializeTokenPool>, max_depos
     let mint = ctx.accounts.mint.key();
     let vault = ctx.accounts.vault.key();
     let bumps = (ctx.bumps.pool, ctx.bumps.vault);
-    open_pool(&mut ctx.accounts.pool, &ctx.accounts.tree, mint, vault, bumps, (max_deposit, max_fee))
+    let tree = NewTree {
+        account: &ctx.accounts.tree,
+        bump: ctx.bumps.tree,
+        payer: &ctx.accounts.admin,
+        system_program: &ctx.accounts.system_program,
+    };
+    open_pool(&mut ctx.accounts.pool, tree, mint, vault, bumps, (max_deposit, max_fee))
 }

@@ -3,13 +3,15 @@ use anchor_lang::system_program;
 use anchor_spl::token::{self, Token, TokenAccount};
 use cloak_zk::field::signed_to_field;
 use cloak_zk::verifier::{verify_transaction_proof_with_key, Proof};
+use cloak_zk::tree::Inserted;
 use cloak_zk::CloakZkError;
 use scramble_registry::program::ScrambleRegistry;
 use scramble_registry::state::{Claim, Registry};
 
 use crate::constants::{
-    BPS_DENOMINATOR, CONFIG_SEED, NULLIFIER_SEED, POOL_SEED, VAULT_SEED,
+    BPS_DENOMINATOR, CONFIG_SEED, MAX_MINER_FEE_SHARE_BPS, NULLIFIER_SEED, POOL_SEED, VAULT_SEED,
 };
+use crate::pda_account::{create_pda_account, grow_account};
 use crate::errors::ShieldPoolError;
 use crate::events::Transacted;
 use crate::ext_data::{ExtData, TransactPublicInputs};
@@ -27,29 +29,28 @@ pub struct Transact<'info> {
     pub pool: Box<Account<'info, Pool>>,
     #[account(mut)]
     pub tree: AccountLoader<'info, CommitmentTree>,
-    /// Spends the first input: creating it fails if the nullifier was ever spent in this pool.
+    /// CHECK: spends the first input: the handler refuses it if it is already a nullifier record
+    /// (`NullifierAlreadySpent`), else creates the record here.
     #[account(
-        init,
-        payer = payer,
-        space = 8 + NullifierRecord::INIT_SPACE,
+        mut,
         seeds = [NULLIFIER_SEED, pool.key().as_ref(), public_inputs.input_nullifiers[0].as_ref()],
         bump
     )]
-    pub nullifier0: Box<Account<'info, NullifierRecord>>,
+    pub nullifier0: UncheckedAccount<'info>,
+    /// CHECK: as `nullifier0`, for the second input.
     #[account(
-        init,
-        payer = payer,
-        space = 8 + NullifierRecord::INIT_SPACE,
+        mut,
         seeds = [NULLIFIER_SEED, pool.key().as_ref(), public_inputs.input_nullifiers[1].as_ref()],
         bump
     )]
-    pub nullifier1: Box<Account<'info, NullifierRecord>>,
+    pub nullifier1: UncheckedAccount<'info>,
     /// CHECK: the pool's vault (`has_one`); SOL pools move lamports by system CPI, token pools by
     /// token CPI, each of which checks the account.
     #[account(mut)]
     pub vault: UncheckedAccount<'info>,
     /// The depositor for deposits, otherwise whoever submits (a relayer, or the user); pays the
-    /// nullifier accounts' rent.
+    /// nullifier accounts' rent. When `fee > 0` it must be `ext_data.relayer`: whoever collects a fee
+    /// signs for it, so nobody can replay a pending relayed transaction with its own PoW claim.
     #[account(mut)]
     pub payer: Signer<'info>,
     /// CHECK: withdrawals only; must be `ext_data.recipient` (checked in the handler).
@@ -63,7 +64,7 @@ pub struct Transact<'info> {
     pub depositor_token_account: Option<Box<Account<'info, TokenAccount>>>,
     pub token_program: Option<Program<'info, Token>>,
     pub system_program: Program<'info, System>,
-    /// The PoW gate's accounts, needed for a relayed withdrawal when the config requires PoW.
+    /// The PoW gate's accounts, needed for every transact with a fee when the config requires PoW.
     pub scramble_registry_program: Option<Program<'info, ScrambleRegistry>>,
     /// CHECK: owner and type are checked in the handler; the registry CPI checks the rest.
     #[account(mut)]
@@ -87,9 +88,10 @@ struct PowPayout<'a, 'info> {
 }
 
 /// Deposit (`ext_amount > 0`), shielded transfer (`0`) or withdrawal (`< 0`), with the same checks
-/// as the EVM pool: not paused, limits, known root, the proof over the public amount and ext_data
-/// hash computed from `ext_data`, fee only to a registered relayer; nullifiers are spent by creating their accounts, commitments go into
-/// the tree, then funds move and one event records it all.
+/// as the EVM pool: not paused, limits, unspent nullifiers, the root at the position the client names,
+/// the proof over the public amount and ext_data hash computed from `ext_data`, a fee only to a
+/// registered relayer that signs. Nullifiers are spent by creating their records, commitments go into
+/// the tree (a full tree is retired and its final root kept), then funds move and one event records it.
 pub fn handle_transact(
     ctx: Context<Transact>,
     proof: [u8; 256],
@@ -98,7 +100,7 @@ pub fn handle_transact(
 ) -> Result<()> {
     let pool_key = ctx.accounts.pool.key();
     let pool = &ctx.accounts.pool;
-    let relayed_withdrawal;
+    let pow_gated;
     {
         let config = ctx.accounts.config.load()?;
         require!(!config.is_paused(), ShieldPoolError::Paused);
@@ -111,10 +113,10 @@ pub fn handle_transact(
             public_inputs.input_nullifiers[0] != public_inputs.input_nullifiers[1],
             ShieldPoolError::DuplicateNullifier
         );
-        require!(
-            ctx.accounts.tree.load()?.merkle().is_known_root(&public_inputs.root),
-            ShieldPoolError::UnknownRoot
-        );
+        for nullifier in [&ctx.accounts.nullifier0, &ctx.accounts.nullifier1] {
+            require!(!is_spent(nullifier, ctx.program_id), ShieldPoolError::NullifierAlreadySpent);
+        }
+        check_root(&ctx.accounts.tree, &public_inputs)?;
         verify_transaction_proof_with_key(
             &Proof::from_bytes(&proof),
             &public_inputs.to_array(public_amount, ext_data_hash),
@@ -129,31 +131,25 @@ pub fn handle_transact(
                 config.is_relayer(&ext_data.relayer),
                 ShieldPoolError::RelayerNotRegistered
             );
+            require_keys_eq!(
+                ctx.accounts.payer.key(),
+                ext_data.relayer,
+                ShieldPoolError::RelayerNotSigner
+            );
         }
-        relayed_withdrawal = config.requires_pow() && ext_data.ext_amount < 0 && ext_data.fee > 0;
+        // Every fee is gated, not only a withdrawal's: a relayer could otherwise be paid through a
+        // transfer or deposit with a fee and skip the miners.
+        pow_gated = config.requires_pow() && ext_data.fee > 0;
     }
 
     // Effects: spend the nullifiers and append the outputs before any funds move.
-    ctx.accounts.nullifier0.pool = pool_key;
-    ctx.accounts.nullifier1.pool = pool_key;
-    let (first_leaf_index, new_root) = {
-        let mut tree = ctx.accounts.tree.load_mut()?;
-        let merkle = tree.merkle_mut();
-        let first = merkle
-            .insert(
-                &public_inputs.output_commitments[0],
-                &public_inputs.output_commitments[1],
-            )
-            .map_err(|error| match error {
-                CloakZkError::TreeFull => ShieldPoolError::TreeFull,
-                _ => ShieldPoolError::NotAFieldElement,
-            })?;
-        (first, merkle.root())
-    };
+    let accounts = &ctx.accounts;
+    spend_nullifier(accounts, &accounts.nullifier0, ctx.bumps.nullifier0, &public_inputs.input_nullifiers[0])?;
+    spend_nullifier(accounts, &accounts.nullifier1, ctx.bumps.nullifier1, &public_inputs.input_nullifiers[1])?;
+    let (inserted, new_root) = insert_outputs(accounts, &public_inputs)?;
 
     // Interactions.
-    let accounts = &ctx.accounts;
-    let pow = if relayed_withdrawal {
+    let pow = if pow_gated {
         Some(consume_pow_claim(accounts, &public_inputs, ext_data.fee)?)
     } else {
         None
@@ -178,7 +174,11 @@ pub fn handle_transact(
             destination_belongs_to(pool, relayer_account, &ext_data.relayer)?,
             ShieldPoolError::RelayerAccountMismatch
         );
-        pay_out(accounts, relayer_account, ext_data.fee - miner_fee)?;
+        let relayer_fee = ext_data
+            .fee
+            .checked_sub(miner_fee)
+            .ok_or(ShieldPoolError::MinerFeeExceedsFee)?;
+        pay_out(accounts, relayer_account, relayer_fee)?;
         if let Some(pow) = &pow {
             if pow.amount > 0 {
                 pay_out(accounts, pow.destination, pow.amount)?;
@@ -190,7 +190,7 @@ pub fn handle_transact(
         pool: pool_key,
         input_nullifiers: public_inputs.input_nullifiers,
         output_commitments: public_inputs.output_commitments,
-        first_leaf_index,
+        first_leaf_index: inserted.first_index,
         encrypted_outputs: [ext_data.encrypted_output1, ext_data.encrypted_output2],
         new_root,
         ext_amount: ext_data.ext_amount,
@@ -198,8 +198,79 @@ pub fn handle_transact(
         relayer: ext_data.relayer,
         pow_claim: pow.as_ref().map(|pow| pow.claim),
         miner_fee,
+        tree_number: inserted.tree_number,
+        retired_root: inserted.retired_root,
     });
     Ok(())
+}
+
+/// Whether the nullifier's PDA already holds a record: the program owns it only once it was spent.
+fn is_spent(nullifier: &UncheckedAccount, program_id: &Pubkey) -> bool {
+    nullifier.owner == program_id
+}
+
+/// The proof's root must be where the client says: a slot of the ring of recent roots, or a retired
+/// tree's final root. One comparison either way, so the ring can be long.
+fn check_root(tree: &AccountLoader<CommitmentTree>, public_inputs: &TransactPublicInputs) -> Result<()> {
+    let info = tree.as_ref();
+    require!(info.data_len() >= CommitmentTree::SPACE, ShieldPoolError::TreeNotReady);
+    let data = info.try_borrow_data()?;
+    let known = tree.load()?.is_known_root(&data, &public_inputs.root, public_inputs.root_index);
+    require!(known, ShieldPoolError::UnknownRoot);
+    Ok(())
+}
+
+/// Creates the nullifier's record (a pre-funded address still works), the spend itself.
+fn spend_nullifier<'info>(
+    accounts: &Transact<'info>,
+    record: &UncheckedAccount<'info>,
+    bump: u8,
+    nullifier: &[u8; 32],
+) -> Result<()> {
+    let pool_key = accounts.pool.key();
+    let seeds: &[&[u8]] = &[NULLIFIER_SEED, pool_key.as_ref(), nullifier, &[bump]];
+    create_pda_account(
+        &accounts.payer.to_account_info(),
+        &record.to_account_info(),
+        &accounts.system_program.to_account_info(),
+        8 + NullifierRecord::INIT_SPACE,
+        &crate::ID,
+        seeds,
+    )?;
+    let mut data = record.try_borrow_mut_data()?;
+    NullifierRecord { pool: pool_key }.try_serialize(&mut &mut data[..])
+}
+
+/// Appends the two outputs. When the pair opens a fresh tree, the account grows by 32 bytes (rent
+/// from the payer) to keep the retired tree's final root for good.
+fn insert_outputs(accounts: &Transact<'_>, public_inputs: &TransactPublicInputs) -> Result<(Inserted, [u8; 32])> {
+    let (inserted, new_root) = {
+        let mut tree = accounts.tree.load_mut()?;
+        let merkle = tree.merkle_mut();
+        let inserted = merkle
+            .insert(
+                &public_inputs.output_commitments[0],
+                &public_inputs.output_commitments[1],
+            )
+            .map_err(|error| match error {
+                CloakZkError::TreeFull => ShieldPoolError::TreeFull,
+                _ => ShieldPoolError::NotAFieldElement,
+            })?;
+        (inserted, merkle.root())
+    };
+    if let Some(retired_root) = inserted.retired_root {
+        let retired = inserted.tree_number - 1;
+        let info = accounts.tree.to_account_info();
+        grow_account(
+            &accounts.payer.to_account_info(),
+            &info,
+            &accounts.system_program.to_account_info(),
+            CommitmentTree::space_with_retired_roots(retired + 1),
+        )?;
+        let offset = CommitmentTree::retired_root_offset(retired);
+        info.try_borrow_mut_data()?[offset..offset + 32].copy_from_slice(&retired_root);
+    }
+    Ok((inserted, new_root))
 }
 
 fn check_limits(pool: &Pool, ext_data: &ExtData) -> Result<()> {
@@ -334,7 +405,10 @@ fn consume_pow_claim<'a, 'info>(
         public_inputs.pow_batch_hash(),
     )?;
 
-    let amount = (fee as u128 * registry.miner_fee_share_bps as u128 / BPS_DENOMINATOR as u128) as u64;
+    // The registry's admin sets the share; the pool never pays the miner more than its own maximum.
+    let share_bps = registry.miner_fee_share_bps.min(MAX_MINER_FEE_SHARE_BPS);
+    // At most fee × 5,000 / 10,000 < fee, so the narrowing cannot truncate.
+    let amount = (fee as u128 * share_bps as u128 / BPS_DENOMINATOR as u128) as u64;
     Ok(PowPayout {
         claim: claim_account.key(),
         destination,

@@ -102,6 +102,48 @@ export type ShieldPool = {
       "args": []
     },
     {
+      "name": "growTree",
+      "docs": [
+        "Grows a pool's tree account by up to 10,240 bytes toward its full size (anyone; transacts wait",
+        "for the full size)."
+      ],
+      "discriminator": [
+        67,
+        32,
+        9,
+        38,
+        162,
+        138,
+        235,
+        159
+      ],
+      "accounts": [
+        {
+          "name": "pool"
+        },
+        {
+          "name": "tree",
+          "writable": true,
+          "relations": [
+            "pool"
+          ]
+        },
+        {
+          "name": "payer",
+          "docs": [
+            "Pays the rent of the added bytes; anyone may."
+          ],
+          "writable": true,
+          "signer": true
+        },
+        {
+          "name": "systemProgram",
+          "address": "11111111111111111111111111111111"
+        }
+      ],
+      "args": []
+    },
+    {
       "name": "initialize",
       "docs": [
         "Creates the config: the signer becomes admin, the ceremony's verifying key is installed."
@@ -369,7 +411,7 @@ export type ShieldPool = {
           "name": "vault",
           "docs": [
             "can move funds out. (Created by hand: Anchor's `token::` init constraints would pull in",
-            "Token-2022 support we do not use.)"
+            "Token-2022 support we do not use.) Lamports sent to the address beforehand do not block it."
           ],
           "writable": true,
           "pda": {
@@ -629,7 +671,7 @@ export type ShieldPool = {
         {
           "name": "nullifier0",
           "docs": [
-            "Spends the first input: creating it fails if the nullifier was ever spent in this pool."
+            "(`NullifierAlreadySpent`), else creates the record here."
           ],
           "writable": true,
           "pda": {
@@ -703,7 +745,8 @@ export type ShieldPool = {
           "name": "payer",
           "docs": [
             "The depositor for deposits, otherwise whoever submits (a relayer, or the user); pays the",
-            "nullifier accounts' rent."
+            "nullifier accounts' rent. When `fee > 0` it must be `ext_data.relayer`: whoever collects a fee",
+            "signs for it, so nobody can replay a pending relayed transaction with its own PoW claim."
           ],
           "writable": true,
           "signer": true
@@ -738,7 +781,7 @@ export type ShieldPool = {
         {
           "name": "scrambleRegistryProgram",
           "docs": [
-            "The PoW gate's accounts, needed for a relayed withdrawal when the config requires PoW."
+            "The PoW gate's accounts, needed for every transact with a fee when the config requires PoW."
           ],
           "optional": true,
           "address": "scramb1eReg1stryPoWM1n1ngSo1anaC1oak1111111"
@@ -918,19 +961,6 @@ export type ShieldPool = {
       ]
     },
     {
-      "name": "nullifierRecord",
-      "discriminator": [
-        56,
-        18,
-        57,
-        175,
-        69,
-        202,
-        189,
-        70
-      ]
-    },
-    {
       "name": "pool",
       "discriminator": [
         241,
@@ -980,7 +1010,10 @@ export type ShieldPool = {
     {
       "name": "commitmentTree",
       "docs": [
-        "A pool's incremental Poseidon tree (PDA `[\"tree\", pool]`), 3.9 KB zero-copy."
+        "A pool's incremental Poseidon tree (PDA `[\"tree\", pool]`), 131 KB zero-copy: created at 10,240",
+        "bytes and grown to [`CommitmentTree::SPACE`] by `grow_tree`. After the struct come the final roots",
+        "of the pool's retired trees, 32 bytes each, `tree_number` of them (the account grows by 32 bytes at",
+        "each rollover): they stay provable forever."
       ],
       "serialization": "bytemuck",
       "repr": {
@@ -1209,22 +1242,6 @@ export type ShieldPool = {
       }
     },
     {
-      "name": "nullifierRecord",
-      "docs": [
-        "A spent nullifier (PDA `[\"nullifier\", pool, nullifier]`). Its creation is the double-spend check:",
-        "the system program refuses to create an account that exists."
-      ],
-      "type": {
-        "kind": "struct",
-        "fields": [
-          {
-            "name": "pool",
-            "type": "pubkey"
-          }
-        ]
-      }
-    },
-    {
       "name": "pausedChanged",
       "type": {
         "fields": [
@@ -1430,14 +1447,23 @@ export type ShieldPool = {
                 2
               ]
             }
+          },
+          {
+            "name": "rootIndex",
+            "docs": [
+              "Where the tree account holds `root` (not a circuit input): below `ROOT_HISTORY_SIZE`, a slot of",
+              "the ring of recent roots; `ROOT_HISTORY_SIZE + k`, the final root of retired tree `k`. Lets",
+              "the program check the root with one comparison however long the history is."
+            ],
+            "type": "u32"
           }
         ]
       }
     },
     {
       "docs": [
-        "One shielded transaction: everything an indexer needs to rebuild the tree and a wallet needs to",
-        "find its notes."
+        "One shielded transaction: everything an indexer needs to rebuild the trees and a wallet needs to",
+        "find its notes. A leaf is identified by (pool, tree_number, index)."
       ],
       "name": "transacted",
       "type": {
@@ -1476,7 +1502,7 @@ export type ShieldPool = {
           },
           {
             "docs": [
-              "Leaf index of the first commitment; the second is at `first_leaf_index + 1`."
+              "Leaf index of the first commitment in tree `tree_number`; the second is at `first_leaf_index + 1`."
             ],
             "name": "firstLeafIndex",
             "type": "u64"
@@ -1528,6 +1554,55 @@ export type ShieldPool = {
           {
             "name": "minerFee",
             "type": "u64"
+          },
+          {
+            "docs": [
+              "The tree the commitments went into: 0, then + 1 at each rollover."
+            ],
+            "name": "treeNumber",
+            "type": "u64"
+          },
+          {
+            "docs": [
+              "Set on the transaction that opened tree `tree_number`: the final root of tree",
+              "`tree_number - 1`, which the pool keeps (root index `ROOT_HISTORY_SIZE + tree_number - 1`)."
+            ],
+            "name": "retiredRoot",
+            "type": {
+              "option": {
+                "array": [
+                  "u8",
+                  32
+                ]
+              }
+            }
+          }
+        ],
+        "kind": "struct"
+      }
+    },
+    {
+      "docs": [
+        "`grow_tree` enlarged a pool's tree account; at `size == target` the tree is ready for transacts."
+      ],
+      "name": "treeGrown",
+      "type": {
+        "fields": [
+          {
+            "name": "pool",
+            "type": "pubkey"
+          },
+          {
+            "name": "tree",
+            "type": "pubkey"
+          },
+          {
+            "name": "size",
+            "type": "u64"
+          },
+          {
+            "name": "target",
+            "type": "u64"
           }
         ],
         "kind": "struct"
@@ -1536,8 +1611,8 @@ export type ShieldPool = {
     {
       "name": "treeState",
       "docs": [
-        "The tree's state with the exact layout of `cloak_zk::tree::PoolTree` (depth 20, 100 roots), so the",
-        "account data is used in place; spelled out here so the IDL and the SDK's decoder see the fields."
+        "The tree's state with the exact layout of `cloak_zk::tree::PoolTree` (depth 20, 4,096 roots), so",
+        "the account data is used in place; spelled out here so the IDL and the SDK's decoder see the fields."
       ],
       "serialization": "bytemuck",
       "repr": {
@@ -1552,6 +1627,13 @@ export type ShieldPool = {
           },
           {
             "name": "currentRootIndex",
+            "type": "u64"
+          },
+          {
+            "name": "treeNumber",
+            "docs": [
+              "Which of the pool's trees is current: 0, then + 1 each time one fills (2^20 leaves)."
+            ],
             "type": "u64"
           },
           {
@@ -1578,7 +1660,7 @@ export type ShieldPool = {
                     32
                   ]
                 },
-                100
+                4096
               ]
             }
           }
@@ -1871,6 +1953,19 @@ export type ShieldPool = {
     },
     {
       "discriminator": [
+        247,
+        254,
+        253,
+        85,
+        250,
+        69,
+        119,
+        97
+      ],
+      "name": "treeGrown"
+    },
+    {
+      "discriminator": [
         15,
         136,
         101,
@@ -2026,6 +2121,31 @@ export type ShieldPool = {
       "code": 6025,
       "name": "overflow",
       "msg": "arithmetic overflow"
+    },
+    {
+      "code": 6026,
+      "name": "nullifierAlreadySpent",
+      "msg": "nullifier: already spent in this pool"
+    },
+    {
+      "code": 6027,
+      "name": "relayerNotSigner",
+      "msg": "payer: a transact paying a fee must be signed by ext_data.relayer"
+    },
+    {
+      "code": 6028,
+      "name": "minerFeeExceedsFee",
+      "msg": "ext_data.fee: smaller than the miner's share"
+    },
+    {
+      "code": 6029,
+      "name": "treeNotReady",
+      "msg": "tree: not grown to its full size yet (grow_tree)"
+    },
+    {
+      "code": 6030,
+      "name": "treeAlreadyGrown",
+      "msg": "tree: already at its full size"
     }
   ]
 };
@@ -2127,6 +2247,48 @@ export const SHIELD_POOL_IDL = {
           "relations": [
             "config"
           ]
+        }
+      ],
+      "args": []
+    },
+    {
+      "name": "grow_tree",
+      "docs": [
+        "Grows a pool's tree account by up to 10,240 bytes toward its full size (anyone; transacts wait",
+        "for the full size)."
+      ],
+      "discriminator": [
+        67,
+        32,
+        9,
+        38,
+        162,
+        138,
+        235,
+        159
+      ],
+      "accounts": [
+        {
+          "name": "pool"
+        },
+        {
+          "name": "tree",
+          "writable": true,
+          "relations": [
+            "pool"
+          ]
+        },
+        {
+          "name": "payer",
+          "docs": [
+            "Pays the rent of the added bytes; anyone may."
+          ],
+          "writable": true,
+          "signer": true
+        },
+        {
+          "name": "system_program",
+          "address": "11111111111111111111111111111111"
         }
       ],
       "args": []
@@ -2399,7 +2561,7 @@ export const SHIELD_POOL_IDL = {
           "name": "vault",
           "docs": [
             "can move funds out. (Created by hand: Anchor's `token::` init constraints would pull in",
-            "Token-2022 support we do not use.)"
+            "Token-2022 support we do not use.) Lamports sent to the address beforehand do not block it."
           ],
           "writable": true,
           "pda": {
@@ -2659,7 +2821,7 @@ export const SHIELD_POOL_IDL = {
         {
           "name": "nullifier0",
           "docs": [
-            "Spends the first input: creating it fails if the nullifier was ever spent in this pool."
+            "(`NullifierAlreadySpent`), else creates the record here."
           ],
           "writable": true,
           "pda": {
@@ -2733,7 +2895,8 @@ export const SHIELD_POOL_IDL = {
           "name": "payer",
           "docs": [
             "The depositor for deposits, otherwise whoever submits (a relayer, or the user); pays the",
-            "nullifier accounts' rent."
+            "nullifier accounts' rent. When `fee > 0` it must be `ext_data.relayer`: whoever collects a fee",
+            "signs for it, so nobody can replay a pending relayed transaction with its own PoW claim."
           ],
           "writable": true,
           "signer": true
@@ -2768,7 +2931,7 @@ export const SHIELD_POOL_IDL = {
         {
           "name": "scramble_registry_program",
           "docs": [
-            "The PoW gate's accounts, needed for a relayed withdrawal when the config requires PoW."
+            "The PoW gate's accounts, needed for every transact with a fee when the config requires PoW."
           ],
           "optional": true,
           "address": "scramb1eReg1stryPoWM1n1ngSo1anaC1oak1111111"
@@ -2948,19 +3111,6 @@ export const SHIELD_POOL_IDL = {
       ]
     },
     {
-      "name": "NullifierRecord",
-      "discriminator": [
-        56,
-        18,
-        57,
-        175,
-        69,
-        202,
-        189,
-        70
-      ]
-    },
-    {
       "name": "Pool",
       "discriminator": [
         241,
@@ -3010,7 +3160,10 @@ export const SHIELD_POOL_IDL = {
     {
       "name": "CommitmentTree",
       "docs": [
-        "A pool's incremental Poseidon tree (PDA `[\"tree\", pool]`), 3.9 KB zero-copy."
+        "A pool's incremental Poseidon tree (PDA `[\"tree\", pool]`), 131 KB zero-copy: created at 10,240",
+        "bytes and grown to [`CommitmentTree::SPACE`] by `grow_tree`. After the struct come the final roots",
+        "of the pool's retired trees, 32 bytes each, `tree_number` of them (the account grows by 32 bytes at",
+        "each rollover): they stay provable forever."
       ],
       "serialization": "bytemuck",
       "repr": {
@@ -3239,22 +3392,6 @@ export const SHIELD_POOL_IDL = {
       }
     },
     {
-      "name": "NullifierRecord",
-      "docs": [
-        "A spent nullifier (PDA `[\"nullifier\", pool, nullifier]`). Its creation is the double-spend check:",
-        "the system program refuses to create an account that exists."
-      ],
-      "type": {
-        "kind": "struct",
-        "fields": [
-          {
-            "name": "pool",
-            "type": "pubkey"
-          }
-        ]
-      }
-    },
-    {
       "name": "PausedChanged",
       "type": {
         "fields": [
@@ -3460,14 +3597,23 @@ export const SHIELD_POOL_IDL = {
                 2
               ]
             }
+          },
+          {
+            "name": "root_index",
+            "docs": [
+              "Where the tree account holds `root` (not a circuit input): below `ROOT_HISTORY_SIZE`, a slot of",
+              "the ring of recent roots; `ROOT_HISTORY_SIZE + k`, the final root of retired tree `k`. Lets",
+              "the program check the root with one comparison however long the history is."
+            ],
+            "type": "u32"
           }
         ]
       }
     },
     {
       "docs": [
-        "One shielded transaction: everything an indexer needs to rebuild the tree and a wallet needs to",
-        "find its notes."
+        "One shielded transaction: everything an indexer needs to rebuild the trees and a wallet needs to",
+        "find its notes. A leaf is identified by (pool, tree_number, index)."
       ],
       "name": "Transacted",
       "type": {
@@ -3506,7 +3652,7 @@ export const SHIELD_POOL_IDL = {
           },
           {
             "docs": [
-              "Leaf index of the first commitment; the second is at `first_leaf_index + 1`."
+              "Leaf index of the first commitment in tree `tree_number`; the second is at `first_leaf_index + 1`."
             ],
             "name": "first_leaf_index",
             "type": "u64"
@@ -3558,6 +3704,55 @@ export const SHIELD_POOL_IDL = {
           {
             "name": "miner_fee",
             "type": "u64"
+          },
+          {
+            "docs": [
+              "The tree the commitments went into: 0, then + 1 at each rollover."
+            ],
+            "name": "tree_number",
+            "type": "u64"
+          },
+          {
+            "docs": [
+              "Set on the transaction that opened tree `tree_number`: the final root of tree",
+              "`tree_number - 1`, which the pool keeps (root index `ROOT_HISTORY_SIZE + tree_number - 1`)."
+            ],
+            "name": "retired_root",
+            "type": {
+              "option": {
+                "array": [
+                  "u8",
+                  32
+                ]
+              }
+            }
+          }
+        ],
+        "kind": "struct"
+      }
+    },
+    {
+      "docs": [
+        "`grow_tree` enlarged a pool's tree account; at `size == target` the tree is ready for transacts."
+      ],
+      "name": "TreeGrown",
+      "type": {
+        "fields": [
+          {
+            "name": "pool",
+            "type": "pubkey"
+          },
+          {
+            "name": "tree",
+            "type": "pubkey"
+          },
+          {
+            "name": "size",
+            "type": "u64"
+          },
+          {
+            "name": "target",
+            "type": "u64"
           }
         ],
         "kind": "struct"
@@ -3566,8 +3761,8 @@ export const SHIELD_POOL_IDL = {
     {
       "name": "TreeState",
       "docs": [
-        "The tree's state with the exact layout of `cloak_zk::tree::PoolTree` (depth 20, 100 roots), so the",
-        "account data is used in place; spelled out here so the IDL and the SDK's decoder see the fields."
+        "The tree's state with the exact layout of `cloak_zk::tree::PoolTree` (depth 20, 4,096 roots), so",
+        "the account data is used in place; spelled out here so the IDL and the SDK's decoder see the fields."
       ],
       "serialization": "bytemuck",
       "repr": {
@@ -3582,6 +3777,13 @@ export const SHIELD_POOL_IDL = {
           },
           {
             "name": "current_root_index",
+            "type": "u64"
+          },
+          {
+            "name": "tree_number",
+            "docs": [
+              "Which of the pool's trees is current: 0, then + 1 each time one fills (2^20 leaves)."
+            ],
             "type": "u64"
           },
           {
@@ -3608,7 +3810,7 @@ export const SHIELD_POOL_IDL = {
                     32
                   ]
                 },
-                100
+                4096
               ]
             }
           }
@@ -3901,6 +4103,19 @@ export const SHIELD_POOL_IDL = {
     },
     {
       "discriminator": [
+        247,
+        254,
+        253,
+        85,
+        250,
+        69,
+        119,
+        97
+      ],
+      "name": "TreeGrown"
+    },
+    {
+      "discriminator": [
         15,
         136,
         101,
@@ -4056,6 +4271,31 @@ export const SHIELD_POOL_IDL = {
       "code": 6025,
       "name": "Overflow",
       "msg": "arithmetic overflow"
+    },
+    {
+      "code": 6026,
+      "name": "NullifierAlreadySpent",
+      "msg": "nullifier: already spent in this pool"
+    },
+    {
+      "code": 6027,
+      "name": "RelayerNotSigner",
+      "msg": "payer: a transact paying a fee must be signed by ext_data.relayer"
+    },
+    {
+      "code": 6028,
+      "name": "MinerFeeExceedsFee",
+      "msg": "ext_data.fee: smaller than the miner's share"
+    },
+    {
+      "code": 6029,
+      "name": "TreeNotReady",
+      "msg": "tree: not grown to its full size yet (grow_tree)"
+    },
+    {
+      "code": 6030,
+      "name": "TreeAlreadyGrown",
+      "msg": "tree: already at its full size"
     }
   ]
 } as const;
