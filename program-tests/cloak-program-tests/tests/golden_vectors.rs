@@ -388,7 +388,11 @@ fn committed_golden_vectors_match_the_programs() {
 #[test]
 fn fixture_ext_data_hashes_match_the_proofs() {
     // The SDK hashed each step's ext_data into its proof; the program's hash must agree.
-    for (flow, name) in [(load_flow("sol_flow"), "sol"), (load_flow("token_flow"), "token")] {
+    for (flow, name) in [
+        (load_flow("sol_flow"), "sol"),
+        (load_flow("token_flow"), "token"),
+        (load_flow("rollover_flow"), "rollover"),
+    ] {
         for step in &flow.steps {
             assert_eq!(
                 step.ext_data.hash(&shield_pool::ID, &flow.pool),
