@@ -78,37 +78,47 @@ class Writer {
 }
 
 // Config's repr(C) layout, offsets into the account data (after the 8-byte discriminator).
-const CONFIG_BYTES = 8 + 2560;
+const CONFIG_BYTES = 2672;
 const VK_BYTES = 64 + 3 * 128 + 8 * 64;
+const relayersOffset = 40 + 6 * 32;
 const configOffsets = {
-  verifyingKeyDelaySlots: 8,
-  pendingVerifyingKeyReadySlot: 16,
-  relayerCount: 24,
-  admin: 32,
-  pendingAdmin: 64,
-  pauseAuthority: 96,
-  relayers: 128,
-  verifyingKey: 128 + 16 * 32,
-  pendingVerifyingKey: 128 + 16 * 32 + VK_BYTES,
-  paused: 128 + 16 * 32 + 2 * VK_BYTES,
+  verifyingKeyDelaySeconds: 8,
+  pendingVerifyingKeyProposedAt: 16,
+  unpausedSince: 24,
+  relayerCount: 32,
+  admin: 40,
+  pendingAdmin: 72,
+  pauseAuthority: 104,
+  pendingPauseAuthority: 136,
+  securityCouncil: 168,
+  pendingSecurityCouncil: 200,
+  relayers: relayersOffset,
+  verifyingKey: relayersOffset + 16 * 32,
+  pendingVerifyingKey: relayersOffset + 16 * 32 + VK_BYTES,
+  // paused, pow_required, bump, pending_verifying_key_set, then 4 reserved bytes.
+  paused: relayersOffset + 16 * 32 + 2 * VK_BYTES,
 };
 
 function configData(): Uint8Array {
   const data = new Uint8Array(CONFIG_BYTES);
   const view = new DataView(data.buffer);
   data.set(discriminator("shield_pool", "Config"), 0);
-  view.setBigUint64(configOffsets.verifyingKeyDelaySlots, 216_000n, true);
-  view.setBigUint64(configOffsets.pendingVerifyingKeyReadySlot, 777n, true);
+  view.setBigInt64(configOffsets.verifyingKeyDelaySeconds, 172_800n, true);
+  view.setBigInt64(configOffsets.pendingVerifyingKeyProposedAt, 1_700_000_777n, true);
+  view.setBigInt64(configOffsets.unpausedSince, 1_700_000_000n, true);
   view.setBigUint64(configOffsets.relayerCount, 2n, true);
   data.set(key(1).toBytes(), configOffsets.admin);
   data.set(key(2).toBytes(), configOffsets.pendingAdmin);
   data.set(key(3).toBytes(), configOffsets.pauseAuthority);
+  data.set(key(6).toBytes(), configOffsets.pendingPauseAuthority);
+  data.set(key(7).toBytes(), configOffsets.securityCouncil);
+  data.set(key(8).toBytes(), configOffsets.pendingSecurityCouncil);
   data.set(key(4).toBytes(), configOffsets.relayers);
   data.set(key(5).toBytes(), configOffsets.relayers + 32);
   data.set(filled(64, 0xa1), configOffsets.verifyingKey);
   data.set(filled(64, 0xa8), configOffsets.verifyingKey + 64 + 3 * 128 + 7 * 64);
   data.set(filled(128, 0xb4), configOffsets.pendingVerifyingKey + 64 + 2 * 128);
-  data.set([1, 1, 253, 9, 9, 9, 9, 9], configOffsets.paused);
+  data.set([1, 1, 253, 1, 9, 9, 9, 9], configOffsets.paused);
   return data;
 }
 
@@ -135,17 +145,20 @@ function treeData(currentRootIndex: number, roots: Record<number, bigint>, retir
 describe("Solana account decoders", () => {
   it("decode Config at its zero-copy (repr(C)) offsets", () => {
     const config = decodeConfig(configData());
-    assert.equal(config.verifyingKeyDelaySlots, 216_000n);
-    assert.equal(config.pendingVerifyingKeyReadySlot, 777n);
+    assert.equal(config.verifyingKeyDelaySeconds, 172_800n);
+    assert.equal(config.pendingVerifyingKeyProposedAt, 1_700_000_777n);
+    assert.equal(config.unpausedSince, 1_700_000_000n);
     assert.equal(config.relayerCount, 2n);
     assert.ok(config.admin.equals(key(1)) && config.pendingAdmin.equals(key(2)) && config.pauseAuthority.equals(key(3)));
+    assert.ok(config.pendingPauseAuthority.equals(key(6)));
+    assert.ok(config.securityCouncil.equals(key(7)) && config.pendingSecurityCouncil.equals(key(8)));
     assert.equal(config.relayers.length, 16);
     assert.ok(config.relayers[1]!.equals(key(5)) && config.relayers[2]!.equals(PublicKey.default));
     assert.deepEqual(config.verifyingKey.alphaG1, filled(64, 0xa1));
     assert.deepEqual(config.verifyingKey.ic[7], filled(64, 0xa8));
     assert.deepEqual(config.pendingVerifyingKey.deltaG2, filled(128, 0xb4));
-    assert.deepEqual([config.paused, config.powRequired, config.bump], [1, 1, 253]);
-    assert.deepEqual(config.reserved, filled(5, 9));
+    assert.deepEqual([config.paused, config.powRequired, config.bump, config.pendingVerifyingKeySet], [1, 1, 253, 1]);
+    assert.deepEqual(config.reserved, filled(4, 9));
   });
 
   it("list the registered relayers: the first relayerCount", () => {
@@ -221,7 +234,7 @@ describe("Solana account decoders", () => {
     values.forEach((value) => writer.u64(value));
     writer.u16(2_500).u64(300n).u64(9_000n).u16(8);
     counters.forEach((value) => writer.u64(value));
-    const registry = decodeRegistry(writer.u8(252).done());
+    const registry = decodeRegistry(writer.u8(252).key(key(3)).done());
     assert.deepEqual(registry, {
       admin: key(1),
       consumerAuthority: key(2),
@@ -240,6 +253,7 @@ describe("Solana account decoders", () => {
       totalConsumptions: 100n,
       totalClaimsClosed: 20n,
       bump: 252,
+      pendingAdmin: key(3),
     });
   });
 
@@ -297,7 +311,7 @@ describe("Solana account decoders", () => {
   });
 
   it("refuse data shorter than the account", () => {
-    assertCloakError(() => decodeConfig(configData().subarray(0, CONFIG_BYTES - 1)), ErrorCode.INVALID_ACCOUNT_DATA, "Config: expected at least 2568 bytes");
+    assertCloakError(() => decodeConfig(configData().subarray(0, CONFIG_BYTES - 1)), ErrorCode.INVALID_ACCOUNT_DATA, "Config: expected at least 2672 bytes");
   });
 });
 
@@ -317,7 +331,7 @@ describe("Solana account fetchers", () => {
   it("fetch the config at its PDA", async () => {
     const [address] = configPda();
     const config = await fetchConfig(connectionWith(new Map([[address.toBase58(), info(configData(), SHIELD_POOL_PROGRAM_ID)]])));
-    assert.equal(config?.verifyingKeyDelaySlots, 216_000n);
+    assert.equal(config?.verifyingKeyDelaySeconds, 172_800n);
   });
 
   it("return null for an account that does not exist", async () => {

@@ -13,12 +13,19 @@ import {
 import { ErrorCode } from "../src/index.js";
 import {
   EVENT_IX_TAG_LE,
+  SCRAMBLE_REGISTRY_IDL,
   SCRAMBLE_REGISTRY_PROGRAM_ID,
   SHIELD_POOL_IDL,
   SHIELD_POOL_PROGRAM_ID,
+  decodeScrambleRegistryEventInstruction,
+  decodeShieldPoolEventInstruction,
   decodeTransactedEventInstruction,
   eventAuthorityPda,
+  fetchScrambleRegistryEvents,
+  fetchShieldPoolEvents,
   fetchTransactedEvents,
+  parseScrambleRegistryEvents,
+  parseShieldPoolEvents,
   parseTransactedEvents,
   type TransactedEvent,
 } from "../src/solana/index.js";
@@ -32,6 +39,7 @@ const le = (value: bigint, width = 8) => {
   return out;
 };
 const discriminator = (name: string) => Buffer.from(SHIELD_POOL_IDL.events.find((candidate) => candidate.name === name)!.discriminator);
+const registryDiscriminator = (name: string) => Buffer.from(SCRAMBLE_REGISTRY_IDL.events.find((candidate) => candidate.name === name)!.discriminator);
 
 const transacted: TransactedEvent = {
   pool: key(1),
@@ -114,6 +122,82 @@ describe("Solana Transacted event instructions", () => {
   it("refuse a tagged Transacted event with bytes after it", () => {
     const data = cpiData(Buffer.concat([eventBytes(transacted), Buffer.from([0])]));
     assertCloakError(() => decodeTransactedEventInstruction(data), ErrorCode.INVALID_EVENT_DATA, "Transacted");
+  });
+});
+
+// Governance events as the programs emit them (borsh, fields in declaration order).
+const pausedChangedBytes = Buffer.concat([discriminator("PausedChanged"), Buffer.from([1]), key(7).toBuffer(), le(1_700_000_123n)]);
+const verifyingKeyHash = new Uint8Array(32).fill(0x9c);
+const verifyingKeyProposedBytes = Buffer.concat([
+  discriminator("VerifyingKeyProposed"),
+  Buffer.from(verifyingKeyHash),
+  le(1_700_000_000n),
+  le(1_700_172_800n),
+]);
+const emergencySetBytes = Buffer.concat([discriminator("VerifyingKeyEmergencySet"), Buffer.from(verifyingKeyHash), key(8).toBuffer(), Buffer.from([1])]);
+const registryTransferStartedBytes = Buffer.concat([registryDiscriminator("RegistryAdminTransferStarted"), key(1).toBuffer(), key(2).toBuffer()]);
+const pausedChanged = { name: "pausedChanged", data: { paused: true, by: key(7), unixTimestamp: 1_700_000_123n } };
+const registryTransferStarted = { name: "registryAdminTransferStarted", data: { admin: key(1), pendingAdmin: key(2) } };
+
+describe("Solana governance event instructions, decoded by the IDL", () => {
+  it("decode a shield pool PausedChanged into SDK values, with its unix timestamp", () => {
+    assert.deepEqual(decodeShieldPoolEventInstruction(cpiData(pausedChangedBytes)), pausedChanged);
+  });
+
+  it("decode a VerifyingKeyProposed's key hash as bytes and its times as bigints", () => {
+    assert.deepEqual(decodeShieldPoolEventInstruction(cpiData(verifyingKeyProposedBytes)), {
+      name: "verifyingKeyProposed",
+      data: { verifyingKeyHash, proposedAt: 1_700_000_000n, readyAt: 1_700_172_800n },
+    });
+  });
+
+  it("decode a VerifyingKeyEmergencySet naming the security council and whether it dropped a pending key", () => {
+    assert.deepEqual(decodeShieldPoolEventInstruction(cpiData(emergencySetBytes)), {
+      name: "verifyingKeyEmergencySet",
+      data: { verifyingKeyHash, securityCouncil: key(8), cancelledPending: true },
+    });
+  });
+
+  it("decode the registry's RegistryAdminTransferStarted", () => {
+    assert.deepEqual(decodeScrambleRegistryEventInstruction(cpiData(registryTransferStartedBytes)), registryTransferStarted);
+  });
+
+  it("return null for another program's event, whose discriminator the IDL does not know", () => {
+    assert.equal(decodeShieldPoolEventInstruction(cpiData(registryTransferStartedBytes)), null);
+    assert.equal(decodeScrambleRegistryEventInstruction(cpiData(pausedChangedBytes)), null);
+  });
+
+  it("return null for event bytes without the event-cpi tag", () => {
+    assert.equal(decodeShieldPoolEventInstruction(pausedChangedBytes), null);
+  });
+
+  it("refuse a governance event cut short, naming it", () => {
+    const data = cpiData(verifyingKeyProposedBytes);
+    assertCloakError(() => decodeShieldPoolEventInstruction(data.subarray(0, data.length - 3)), ErrorCode.INVALID_EVENT_DATA, "VerifyingKeyProposed");
+  });
+
+  it("refuse a governance event with bytes after it, naming it", () => {
+    const data = cpiData(Buffer.concat([registryTransferStartedBytes, Buffer.from([0])]));
+    assertCloakError(() => decodeScrambleRegistryEventInstruction(data), ErrorCode.INVALID_EVENT_DATA, "RegistryAdminTransferStarted");
+  });
+
+  it("read Transacted too, generically, with its byte fields as bytes", () => {
+    const event = decodeShieldPoolEventInstruction(cpiData(eventBytes(transacted)));
+    assert.equal(event?.name, "transacted");
+    assert.deepEqual((event?.data as { newRoot: Uint8Array }).newRoot, Uint8Array.from(field(transacted.newRoot)));
+  });
+
+  it("collect each program's events in instruction order, skipping the other program's", () => {
+    const inner = [
+      { programId: SHIELD_POOL_PROGRAM_ID, data: cpiData(pausedChangedBytes) },
+      { programId: SCRAMBLE_REGISTRY_PROGRAM_ID, data: cpiData(registryTransferStartedBytes) },
+      { programId: SHIELD_POOL_PROGRAM_ID, data: cpiData(emergencySetBytes) },
+    ];
+    assert.deepEqual(
+      parseShieldPoolEvents(inner).map((event) => event.name),
+      ["pausedChanged", "verifyingKeyEmergencySet"],
+    );
+    assert.deepEqual(parseScrambleRegistryEvents(inner), [registryTransferStarted]);
   });
 });
 
@@ -240,6 +324,21 @@ describe("fetchTransactedEvents", () => {
   it("return nothing for a failed transaction, whose events took no effect", async () => {
     const failed = response([{ index: 0, instructions: [shieldCpi(transacted)] }], { InstructionError: [0, "Custom"] });
     assert.deepEqual(await fetchTransactedEvents(connectionReturning(failed).connection, signature), []);
+  });
+
+  it("read the shield pool's governance events with fetchShieldPoolEvents", async () => {
+    const pause = { program: SHIELD_POOL_PROGRAM_ID, data: cpiData(pausedChangedBytes) };
+    const { connection } = connectionReturning(response([{ index: 0, instructions: [pause, shieldCpi(transacted)] }]));
+    const events = await fetchShieldPoolEvents(connection, signature);
+    assert.deepEqual(events[0], pausedChanged);
+    assert.equal(events[1]?.name, "transacted");
+    assert.equal(events.length, 2);
+  });
+
+  it("read the registry's governance events with fetchScrambleRegistryEvents", async () => {
+    const transfer = { program: SCRAMBLE_REGISTRY_PROGRAM_ID, data: cpiData(registryTransferStartedBytes) };
+    const { connection } = connectionReturning(response([{ index: 0, instructions: [shieldCpi(transacted), transfer] }]));
+    assert.deepEqual(await fetchScrambleRegistryEvents(connection, signature), [registryTransferStarted]);
   });
 
   it("refuse a truncated Transacted event", async () => {

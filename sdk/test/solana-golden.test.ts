@@ -33,6 +33,7 @@ import {
   offlineShieldPoolProgram,
   poolPda,
   powHash,
+  programDataPda,
   powPreimage,
   registryPda,
   scrambleRegistryInstructions,
@@ -237,14 +238,20 @@ type Builder = (args: JsonObject) => Promise<TransactionInstruction>;
 
 const shieldBuilders: Record<keyof typeof shieldPoolInstructions, Builder> = {
   acceptAdmin: () => shieldPoolInstructions.acceptAdmin({ pendingAdmin: someKey }),
+  acceptPauseAuthority: () => shieldPoolInstructions.acceptPauseAuthority({ pendingPauseAuthority: someKey }),
+  acceptSecurityCouncil: () => shieldPoolInstructions.acceptSecurityCouncil({ pendingSecurityCouncil: someKey }),
   addRelayer: (args) => shieldPoolInstructions.addRelayer({ admin: someKey, relayer: key(args.relayer, "relayer") }),
   applyVerifyingKey: () => shieldPoolInstructions.applyVerifyingKey({ admin: someKey }),
+  cancelVerifyingKey: () => shieldPoolInstructions.cancelVerifyingKey({ admin: someKey }),
+  emergencySetVerifyingKey: (args) =>
+    shieldPoolInstructions.emergencySetVerifyingKey({ securityCouncil: someKey, verifyingKey: verifyingKeyInput(args.verifyingKey) }),
   initialize: (args) => {
     const params = obj(args.params, "params");
     return shieldPoolInstructions.initialize({
       admin: someKey,
       pauseAuthority: key(params.pauseAuthority, "pauseAuthority"),
-      verifyingKeyDelaySlots: big(params.verifyingKeyDelaySlots, "verifyingKeyDelaySlots"),
+      securityCouncil: key(params.securityCouncil, "securityCouncil"),
+      verifyingKeyDelaySeconds: big(params.verifyingKeyDelaySeconds, "verifyingKeyDelaySeconds"),
       powRequired: bool(params.powRequired, "powRequired"),
     });
   },
@@ -256,9 +263,11 @@ const shieldBuilders: Record<keyof typeof shieldPoolInstructions, Builder> = {
   pause: () => shieldPoolInstructions.pause({ authority: someKey }),
   proposeVerifyingKey: (args) => shieldPoolInstructions.proposeVerifyingKey({ admin: someKey, verifyingKey: verifyingKeyInput(args.verifyingKey) }),
   removeRelayer: (args) => shieldPoolInstructions.removeRelayer({ admin: someKey, relayer: key(args.relayer, "relayer") }),
+  revokePauseAuthority: () => shieldPoolInstructions.revokePauseAuthority({ admin: someKey }),
   setPoolLimits: (args) =>
     shieldPoolInstructions.setPoolLimits({ admin: someKey, mint: NATIVE_MINT, maxDeposit: big(args.maxDeposit, "maxDeposit"), maxFee: big(args.maxFee, "maxFee") }),
   setPowRequired: (args) => shieldPoolInstructions.setPowRequired({ admin: someKey, powRequired: bool(args.powRequired, "powRequired") }),
+  setVerifyingKeyDelay: (args) => shieldPoolInstructions.setVerifyingKeyDelay({ admin: someKey, delaySeconds: big(args.delaySeconds, "delaySeconds") }),
   // The vectors' transact is a SOL pool step (its ext data hash binds the SOL pool).
   // Its relayer signs a transact paying a fee.
   transact: (args) => {
@@ -269,10 +278,15 @@ const shieldBuilders: Record<keyof typeof shieldPoolInstructions, Builder> = {
     return shieldPoolInstructions.transact({ mint: NATIVE_MINT, payer, transaction, rootIndex });
   },
   transferAdmin: (args) => shieldPoolInstructions.transferAdmin({ admin: someKey, newAdmin: key(args.newAdmin, "newAdmin") }),
+  transferPauseAuthority: (args) =>
+    shieldPoolInstructions.transferPauseAuthority({ admin: someKey, newPauseAuthority: key(args.newPauseAuthority, "newPauseAuthority") }),
+  transferSecurityCouncil: (args) =>
+    shieldPoolInstructions.transferSecurityCouncil({ securityCouncil: someKey, newSecurityCouncil: key(args.newSecurityCouncil, "newSecurityCouncil") }),
   unpause: () => shieldPoolInstructions.unpause({ admin: someKey }),
 };
 
 const registryBuilders: Record<keyof typeof scrambleRegistryInstructions, Builder> = {
+  acceptAdmin: () => scrambleRegistryInstructions.acceptAdmin({ pendingAdmin: someKey }),
   closeExpiredClaim: () => scrambleRegistryInstructions.closeExpiredClaim({ claim: someKey, minerAuthority: someKey, caller: someKey }),
   consumeClaim: (args) => scrambleRegistryInstructions.consumeClaim({ claim: someKey, minerAuthority: someKey, batchHash: bytes(args.batchHash, "batchHash") }),
   initialize: (args) => scrambleRegistryInstructions.initialize({ admin: someKey, params: registryParamsInput(args.params) }),
@@ -286,6 +300,7 @@ const registryBuilders: Record<keyof typeof scrambleRegistryInstructions, Builde
     }),
   registerMiner: () => scrambleRegistryInstructions.registerMiner({ authority: someKey }),
   revealClaim: () => scrambleRegistryInstructions.revealClaim({ authority: someKey, claim: someKey }),
+  transferAdmin: (args) => scrambleRegistryInstructions.transferAdmin({ admin: someKey, newAdmin: key(args.newAdmin, "newAdmin") }),
   updateParams: (args) => scrambleRegistryInstructions.updateParams({ admin: someKey, params: registryParamsInput(args.params) }),
 };
 
@@ -331,6 +346,7 @@ describe("Solana golden vectors shared with the programs", () => {
         registry: () => registryPda(),
         miner: () => minerPda(key(inputs.authority, "authority")),
         claim: () => claimPda(key(inputs.authority, "authority"), bytes(inputs.batchHash, "batchHash"), big(inputs.slot, "slot")),
+        program_data: () => programDataPda(key(inputs.programId, "programId")),
       };
       const derive = derived[vector.name];
       assert.ok(derive, `no SDK derivation for PDA ${vector.name}`);

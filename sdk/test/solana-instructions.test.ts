@@ -13,6 +13,7 @@ import {
 } from "@solana/web3.js";
 import { ErrorCode } from "../src/index.js";
 import {
+  BPF_LOADER_UPGRADEABLE_PROGRAM_ID,
   MAX_ACCOUNT_GROWTH,
   NATIVE_MINT,
   SCRAMBLE_REGISTRY_IDL,
@@ -40,6 +41,7 @@ import {
   offlineScrambleRegistryProgram,
   offlineShieldPoolProgram,
   poolPda,
+  programDataPda,
   proposeVerifyingKeyInstruction,
   registryPda,
   revealClaimInstruction,
@@ -63,6 +65,7 @@ const authority = key(2);
 const claim = key(3);
 const payer = key(4);
 const minerAuthority = key(5);
+const securityCouncil = key(10);
 
 const solFlow = readFlow("sol_flow");
 const tokenFlow = readFlow("token_flow");
@@ -100,6 +103,8 @@ const verifyingKey = {
   ic: Array.from({ length: VERIFYING_KEY_IC_POINTS }, (_, i) => new Uint8Array(64).fill(10 + i)),
 };
 
+const initializeConfig = { admin, pauseAuthority: key(8), securityCouncil, verifyingKeyDelaySeconds: 172_800n, powRequired: true };
+
 type ProgramName = "shield_pool" | "scramble_registry";
 
 interface Sample {
@@ -114,13 +119,25 @@ const powWithdraw = (): TransactInput => transactInput(NATIVE_MINT, solStep("pow
 /** Every builder, with transact in each of its shapes. */
 const samples: Sample[] = [
   { program: "shield_pool", name: "accept_admin", build: () => shieldPoolInstructions.acceptAdmin({ pendingAdmin: admin }) },
-  { program: "shield_pool", name: "add_relayer", build: () => shieldPoolInstructions.addRelayer({ admin, relayer: key(9) }) },
-  { program: "shield_pool", name: "apply_verifying_key", build: () => shieldPoolInstructions.applyVerifyingKey({ admin }) },
   {
     program: "shield_pool",
-    name: "initialize",
-    build: () => shieldPoolInstructions.initialize({ admin, pauseAuthority: key(8), verifyingKeyDelaySlots: 216_000n, powRequired: true }),
+    name: "accept_pause_authority",
+    build: () => shieldPoolInstructions.acceptPauseAuthority({ pendingPauseAuthority: authority }),
   },
+  {
+    program: "shield_pool",
+    name: "accept_security_council",
+    build: () => shieldPoolInstructions.acceptSecurityCouncil({ pendingSecurityCouncil: securityCouncil }),
+  },
+  { program: "shield_pool", name: "add_relayer", build: () => shieldPoolInstructions.addRelayer({ admin, relayer: key(9) }) },
+  { program: "shield_pool", name: "apply_verifying_key", build: () => shieldPoolInstructions.applyVerifyingKey({ admin }) },
+  { program: "shield_pool", name: "cancel_verifying_key", build: () => shieldPoolInstructions.cancelVerifyingKey({ admin }) },
+  {
+    program: "shield_pool",
+    name: "emergency_set_verifying_key",
+    build: () => shieldPoolInstructions.emergencySetVerifyingKey({ securityCouncil, verifyingKey }),
+  },
+  { program: "shield_pool", name: "initialize", build: () => shieldPoolInstructions.initialize(initializeConfig) },
   { program: "shield_pool", name: "initialize_sol_pool", build: () => shieldPoolInstructions.initializeSolPool({ admin, maxDeposit: 10n ** 10n, maxFee: 10n ** 8n }) },
   {
     program: "shield_pool",
@@ -131,15 +148,28 @@ const samples: Sample[] = [
   { program: "shield_pool", name: "pause", build: () => shieldPoolInstructions.pause({ authority }) },
   { program: "shield_pool", name: "propose_verifying_key", build: () => shieldPoolInstructions.proposeVerifyingKey({ admin, verifyingKey }) },
   { program: "shield_pool", name: "remove_relayer", build: () => shieldPoolInstructions.removeRelayer({ admin, relayer: key(9) }) },
+  { program: "shield_pool", name: "revoke_pause_authority", build: () => shieldPoolInstructions.revokePauseAuthority({ admin }) },
   { program: "shield_pool", name: "set_pool_limits", build: () => shieldPoolInstructions.setPoolLimits({ admin, mint: tokenMint, maxDeposit: 5n, maxFee: 1n }) },
   { program: "shield_pool", name: "set_pow_required", build: () => shieldPoolInstructions.setPowRequired({ admin, powRequired: false }) },
+  { program: "shield_pool", name: "set_verifying_key_delay", build: () => shieldPoolInstructions.setVerifyingKeyDelay({ admin, delaySeconds: 259_200n }) },
   { program: "shield_pool", name: "transact", build: () => transactInstruction(transactInput(NATIVE_MINT, solStep("deposit"))) },
   { program: "shield_pool", name: "transact", build: () => transactInstruction(transactInput(NATIVE_MINT, solStep("withdraw"))) },
   { program: "shield_pool", name: "transact", build: () => transactInstruction(powWithdraw()) },
   { program: "shield_pool", name: "transact", build: () => transactInstruction(transactInput(tokenMint, tokenStep("deposit"))) },
   { program: "shield_pool", name: "transact", build: () => transactInstruction(transactInput(tokenMint, tokenStep("withdraw"))) },
   { program: "shield_pool", name: "transfer_admin", build: () => shieldPoolInstructions.transferAdmin({ admin, newAdmin: key(7) }) },
+  {
+    program: "shield_pool",
+    name: "transfer_pause_authority",
+    build: () => shieldPoolInstructions.transferPauseAuthority({ admin, newPauseAuthority: key(7) }),
+  },
+  {
+    program: "shield_pool",
+    name: "transfer_security_council",
+    build: () => shieldPoolInstructions.transferSecurityCouncil({ securityCouncil, newSecurityCouncil: key(7) }),
+  },
   { program: "shield_pool", name: "unpause", build: () => shieldPoolInstructions.unpause({ admin }) },
+  { program: "scramble_registry", name: "accept_admin", build: () => scrambleRegistryInstructions.acceptAdmin({ pendingAdmin: key(7) }) },
   { program: "scramble_registry", name: "close_expired_claim", build: () => scrambleRegistryInstructions.closeExpiredClaim({ claim, minerAuthority, caller: key(6) }) },
   {
     program: "scramble_registry",
@@ -161,6 +191,7 @@ const samples: Sample[] = [
   },
   { program: "scramble_registry", name: "register_miner", build: () => scrambleRegistryInstructions.registerMiner({ authority }) },
   { program: "scramble_registry", name: "reveal_claim", build: () => scrambleRegistryInstructions.revealClaim({ authority, claim }) },
+  { program: "scramble_registry", name: "transfer_admin", build: () => scrambleRegistryInstructions.transferAdmin({ admin, newAdmin: key(7) }) },
   { program: "scramble_registry", name: "update_params", build: () => scrambleRegistryInstructions.updateParams({ admin, params: registryParams }) },
 ];
 
@@ -177,7 +208,8 @@ interface IdlAccountItem {
   signer?: boolean;
   optional?: boolean;
   address?: string;
-  pda?: { seeds: readonly IdlSeed[] };
+  /** `program` is set when the PDA is another program's (seeds::program), e.g. the loader's ProgramData. */
+  pda?: { seeds: readonly IdlSeed[]; program?: IdlSeed };
 }
 interface IdlInstructionItem {
   name: string;
@@ -275,7 +307,8 @@ describe("Solana instruction builders", () => {
         if (!account.pda) return;
         const seeds = account.pda.seeds.map((seed) => seedBytes(seed, accounts, ix, args));
         if (seeds.some((seed) => seed === undefined)) return;
-        const [expected] = PublicKey.findProgramAddressSync(seeds as Uint8Array[], programIdOf(sample.program));
+        const owner = account.pda.program ? new PublicKey(seedBytes(account.pda.program, accounts, ix, args)!) : programIdOf(sample.program);
+        const [expected] = PublicKey.findProgramAddressSync(seeds as Uint8Array[], owner);
         assert.ok(ix.keys[i]!.pubkey.equals(expected), `${sample.name}.${account.name}`);
         checked++;
       });
@@ -313,6 +346,70 @@ describe("Solana instruction builders", () => {
     assert.ok(ix.programId.equals(programId));
     assert.ok(ix.keys[0]!.pubkey.equals(configPda(programId)[0]));
     assert.ok(ix.keys[1]!.pubkey.equals(poolPda(NATIVE_MINT, programId)[0]));
+  });
+
+  it("end every event-emitting instruction with its program's event authority and the program itself", async () => {
+    let checked = 0;
+    for (const sample of samples) {
+      const { accounts } = idlInstruction(sample.program, sample.name);
+      if (accounts.at(-2)?.name !== "event_authority") continue;
+      const ix = await sample.build();
+      const programId = programIdOf(sample.program);
+      assert.deepEqual(
+        ix.keys.slice(-2),
+        [
+          { pubkey: eventAuthorityPda(programId)[0], isSigner: false, isWritable: false },
+          { pubkey: programId, isSigner: false, isWritable: false },
+        ],
+        `${sample.program}.${sample.name}`,
+      );
+      checked++;
+    }
+    // transact (in its 5 sampled shapes), the shield pool's 19 governance instructions and the registry's 4.
+    assert.equal(checked, 28);
+  });
+
+  it("pass each program's ProgramData, the upgradeable loader's PDA of its id, to initialize before the system program", async () => {
+    const shield = await shieldPoolInstructions.initialize(initializeConfig);
+    const registryInit = await scrambleRegistryInstructions.initialize({ admin, params: registryParams });
+    for (const [ix, programId] of [
+      [shield, SHIELD_POOL_PROGRAM_ID],
+      [registryInit, SCRAMBLE_REGISTRY_PROGRAM_ID],
+    ] as const) {
+      const [programData] = PublicKey.findProgramAddressSync([programId.toBuffer()], BPF_LOADER_UPGRADEABLE_PROGRAM_ID);
+      assert.ok(programDataPda(programId)[0].equals(programData));
+      assert.deepEqual(ix.keys[2], { pubkey: programData, isSigner: false, isWritable: false });
+      assert.ok(ix.keys[3]!.pubkey.equals(SystemProgram.programId));
+    }
+  });
+
+  it("derive initialize's ProgramData and event authority under another deployment's program id", async () => {
+    const programId = key(0x42);
+    const ix = await shieldPoolInstructions.initialize({ ...initializeConfig, programId });
+    assert.ok(ix.keys[2]!.pubkey.equals(programDataPda(programId)[0]));
+    assert.ok(ix.keys[4]!.pubkey.equals(eventAuthorityPda(programId)[0]));
+    assert.ok(ix.keys[5]!.pubkey.equals(programId));
+  });
+
+  it("carry initialize's security council and delay in seconds as the program's InitializeParams", async () => {
+    const args = decodedArgs("shield_pool", await shieldPoolInstructions.initialize(initializeConfig));
+    const params = args.params as { pauseAuthority: PublicKey; securityCouncil: PublicKey; verifyingKeyDelaySeconds: BN; powRequired: boolean };
+    assert.ok(params.pauseAuthority.equals(key(8)));
+    assert.ok(params.securityCouncil.equals(securityCouncil));
+    assert.equal(params.verifyingKeyDelaySeconds.toString(), "172800");
+    assert.equal(params.powRequired, true);
+  });
+
+  it("have the security council sign its emergency key and its handover, and each pending holder sign its acceptance", async () => {
+    const signers = async (build: Promise<TransactionInstruction>) => (await build).keys.filter((meta) => meta.isSigner).map((meta) => meta.pubkey.toBase58());
+    assert.deepEqual(await signers(shieldPoolInstructions.emergencySetVerifyingKey({ securityCouncil, verifyingKey })), [securityCouncil.toBase58()]);
+    assert.deepEqual(
+      await signers(shieldPoolInstructions.transferSecurityCouncil({ securityCouncil, newSecurityCouncil: key(7) })),
+      [securityCouncil.toBase58()],
+    );
+    assert.deepEqual(await signers(shieldPoolInstructions.acceptSecurityCouncil({ pendingSecurityCouncil: key(7) })), [key(7).toBase58()]);
+    assert.deepEqual(await signers(shieldPoolInstructions.acceptPauseAuthority({ pendingPauseAuthority: key(7) })), [key(7).toBase58()]);
+    assert.deepEqual(await signers(scrambleRegistryInstructions.acceptAdmin({ pendingAdmin: key(7) })), [key(7).toBase58()]);
   });
 });
 
@@ -530,6 +627,32 @@ describe("transactInstruction", () => {
 describe("instruction builder inputs", () => {
   it("refuse a u64 argument out of range, naming it", async () => {
     await assertCloakErrorAsync(() => setPoolLimitsInstruction({ admin, mint: tokenMint, maxDeposit: -1n, maxFee: 0n }), ErrorCode.INVALID_INSTRUCTION_INPUT, "maxDeposit");
+  });
+
+  it("refuse a rotation delay that is not an i64, naming it", async () => {
+    await assertCloakErrorAsync(
+      () => shieldPoolInstructions.setVerifyingKeyDelay({ admin, delaySeconds: 2n ** 63n }),
+      ErrorCode.INVALID_INSTRUCTION_INPUT,
+      "delaySeconds",
+    );
+    await assertCloakErrorAsync(
+      () => shieldPoolInstructions.initialize({ ...initializeConfig, verifyingKeyDelaySeconds: 2n ** 63n }),
+      ErrorCode.INVALID_INSTRUCTION_INPUT,
+      "verifyingKeyDelaySeconds",
+    );
+  });
+
+  it("refuse a missing security council at initialize, naming it", async () => {
+    const input = { ...initializeConfig, securityCouncil: undefined } as unknown as Parameters<typeof shieldPoolInstructions.initialize>[0];
+    await assertCloakErrorAsync(() => shieldPoolInstructions.initialize(input), ErrorCode.INVALID_INSTRUCTION_INPUT, "securityCouncil: is required");
+  });
+
+  it("refuse an emergency verifying key without eight ic points", async () => {
+    await assertCloakErrorAsync(
+      () => shieldPoolInstructions.emergencySetVerifyingKey({ securityCouncil, verifyingKey: { ...verifyingKey, ic: verifyingKey.ic.slice(1) } }),
+      ErrorCode.INVALID_INSTRUCTION_INPUT,
+      "verifyingKey.ic",
+    );
   });
 
   it("refuse a u16 registry parameter out of range, naming it", async () => {

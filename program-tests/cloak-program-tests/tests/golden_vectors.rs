@@ -5,7 +5,9 @@
 //! intended change, regenerate it with `npm run golden:solana`.
 
 use anchor_lang::{AccountSerialize, Discriminator, InstructionData};
+use anchor_lang::solana_program::bpf_loader_upgradeable;
 use cloak_program_tests::fixtures::{fixtures_dir, load_flow};
+use cloak_program_tests::program_data_address;
 use cloak_program_tests::registry::{claim_pda, miner_pda, registry_pda};
 use cloak_program_tests::shield::{config_pda, nullifier_pda, pool_pda, tree_pda, vault_pda};
 use cloak_zk::tree::PoolTree;
@@ -16,7 +18,7 @@ use serde_json::{json, Value};
 use shield_pool::constants::NATIVE_MINT;
 use shield_pool::ext_data::{ExtData, TransactPublicInputs};
 use shield_pool::instructions::InitializeParams;
-use shield_pool::state::{CommitmentTree, Config, NullifierRecord, Pool, TreeState, VerifyingKeyData};
+use shield_pool::state::{CommitmentTree, Config, NullifierRecord, Pool, TreeState, VerifyingKeyData, VerifyingKeyInput};
 use solana_sdk::pubkey::Pubkey;
 
 fn hex(bytes: &[u8]) -> String {
@@ -55,6 +57,9 @@ fn pdas(mint: &Pubkey, nullifier: &[u8; 32], authority: &Pubkey) -> Value {
         pda("registry", "scramble_registry", json!({}), registry_pda(), &registry, &[REGISTRY_SEED]),
         pda("miner", "scramble_registry", json!({ "authority": b58(authority) }), miner_pda(authority), &registry, &[MINER_SEED, authority.as_ref()]),
         pda("claim", "scramble_registry", json!({ "authority": b58(authority), "batchHash": hex(&batch), "slot": slot.to_string() }), claim_pda(authority, &batch, slot), &registry, &[CLAIM_SEED, authority.as_ref(), &batch, &slot.to_le_bytes()]),
+        // initialize's program_data: the upgradeable loader's PDA of each program id.
+        pda("program_data", "shield_pool", json!({ "programId": b58(&shield) }), program_data_address(&shield), &bpf_loader_upgradeable::ID, &[shield.as_ref()]),
+        pda("program_data", "scramble_registry", json!({ "programId": b58(&registry) }), program_data_address(&registry), &bpf_loader_upgradeable::ID, &[registry.as_ref()]),
     ])
 }
 
@@ -121,6 +126,15 @@ fn instructions(relayer: &Pubkey, step: &cloak_program_tests::fixtures::Step) ->
     let registry_params = registry_params(config_pda());
     let slot_hash = [0x5au8; 32];
     let batch_hash = [0xabu8; 32];
+    let ceremony_key = VerifyingKeyData::from_key(&cloak_zk::verifying_key::VERIFYING_KEY);
+    let emergency_key = VerifyingKeyInput {
+        alpha_g1: ceremony_key.alpha_g1,
+        beta_g2: ceremony_key.beta_g2,
+        gamma_g2: ceremony_key.gamma_g2,
+        delta_g2: ceremony_key.delta_g2,
+        ic: ceremony_key.ic,
+    };
+    let new_holder = Pubkey::new_from_array([4; 32]);
     json!([
         instruction("shield_pool", "initialize",
             json!({ "params": { "pauseAuthority": b58(&pause_authority), "securityCouncil": b58(&params.security_council),
@@ -134,6 +148,15 @@ fn instructions(relayer: &Pubkey, step: &cloak_program_tests::fixtures::Step) ->
             shield_pool::instruction::AddRelayer { relayer: *relayer }.data()),
         instruction("shield_pool", "set_pow_required", json!({ "powRequired": true }),
             shield_pool::instruction::SetPowRequired { pow_required: true }.data()),
+        instruction("shield_pool", "emergency_set_verifying_key", json!({ "verifyingKey": verifying_key_json(&ceremony_key) }),
+            shield_pool::instruction::EmergencySetVerifyingKey { verifying_key: emergency_key }.data()),
+        instruction("shield_pool", "set_verifying_key_delay", json!({ "delaySeconds": "259200" }),
+            shield_pool::instruction::SetVerifyingKeyDelay { delay_seconds: 259_200 }.data()),
+        instruction("shield_pool", "transfer_pause_authority", json!({ "newPauseAuthority": b58(&new_holder) }),
+            shield_pool::instruction::TransferPauseAuthority { new_pause_authority: new_holder }.data()),
+        instruction("shield_pool", "transfer_security_council", json!({ "newSecurityCouncil": b58(&new_holder) }),
+            shield_pool::instruction::TransferSecurityCouncil { new_security_council: new_holder }.data()),
+        instruction("shield_pool", "cancel_verifying_key", json!({}), shield_pool::instruction::CancelVerifyingKey {}.data()),
         instruction("shield_pool", "transact",
             json!({ "proof": hex(&step.proof), "publicInputs": public_inputs_json(&step.public_inputs), "extData": ext_data_json(&step.ext_data) }),
             shield_pool::instruction::Transact { proof: step.proof, public_inputs: step.public_inputs, ext_data: step.ext_data.clone() }.data()),
@@ -144,6 +167,8 @@ fn instructions(relayer: &Pubkey, step: &cloak_program_tests::fixtures::Step) ->
             scramble_registry::instruction::MineClaim { slot: 123_456_789, slot_hash, batch_hash, nonce: 987_654_321 }.data()),
         instruction("scramble_registry", "consume_claim", json!({ "batchHash": hex(&batch_hash) }),
             scramble_registry::instruction::ConsumeClaim { batch_hash }.data()),
+        instruction("scramble_registry", "transfer_admin", json!({ "newAdmin": b58(&new_holder) }),
+            scramble_registry::instruction::TransferAdmin { new_admin: new_holder }.data()),
     ])
 }
 

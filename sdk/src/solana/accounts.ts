@@ -20,20 +20,30 @@ import type { SolanaVerifyingKey } from "./verifying-key.js";
  *
  * Config and CommitmentTree are zero-copy (repr(C)) in the program. Anchor's coder reads them with
  * the borsh layout of the same fields, which is the same bytes because neither struct has padding
- * (u64s first, then 32-byte arrays, the u8s last and filling out to a multiple of 8).
+ * (i64s and u64s first, then 32-byte arrays, the u8s last and filling out to a multiple of 8).
  */
 
 const code = ErrorCode.INVALID_ACCOUNT_DATA;
 
 export interface ConfigAccount {
-  verifyingKeyDelaySlots: bigint;
-  /** 0 when no key is pending. */
-  pendingVerifyingKeyReadySlot: bigint;
+  /** Seconds a proposed verifying key waits, with the pool unpaused throughout, before it applies. */
+  verifyingKeyDelaySeconds: bigint;
+  /** Unix time the pending key was proposed; meaningful while pendingVerifyingKeySet is 1. */
+  pendingVerifyingKeyProposedAt: bigint;
+  /** Unix time the pool was last unpaused (initialize counts as one). */
+  unpausedSince: bigint;
   relayerCount: bigint;
   admin: PublicKey;
   /** The default key when no transfer is pending. */
   pendingAdmin: PublicKey;
+  /** May pause besides the admin; the default key when none (revoked). */
   pauseAuthority: PublicKey;
+  /** The default key when no transfer is pending. */
+  pendingPauseAuthority: PublicKey;
+  /** May install a verifying key at once while paused; the default key when none. */
+  securityCouncil: PublicKey;
+  /** The default key when no transfer is pending. */
+  pendingSecurityCouncil: PublicKey;
   /** All 16 slots; the first relayerCount are registered. */
   relayers: PublicKey[];
   verifyingKey: SolanaVerifyingKey;
@@ -43,6 +53,8 @@ export interface ConfigAccount {
   /** 1 when a relayed withdrawal must consume a PoW claim. */
   powRequired: number;
   bump: number;
+  /** 1 while a proposed key waits in pendingVerifyingKey. */
+  pendingVerifyingKeySet: number;
   reserved: Uint8Array;
 }
 
@@ -81,6 +93,8 @@ export interface NullifierRecordAccount {
 
 export interface RegistryAccount {
   admin: PublicKey;
+  /** Proposed by transfer_admin, admin on accept_admin; the default key when none. */
+  pendingAdmin: PublicKey;
   consumerAuthority: PublicKey;
   difficulty: bigint;
   minDifficulty: bigint;
@@ -182,18 +196,23 @@ function verifyingKey(raw: IdlAccounts<ShieldPool>["config"]["verifyingKey"]): S
 export function decodeConfig(data: Uint8Array): ConfigAccount {
   const raw = shieldPoolDecode("config", "Config", data);
   return {
-    verifyingKeyDelaySlots: bnToBigInt(raw.verifyingKeyDelaySlots),
-    pendingVerifyingKeyReadySlot: bnToBigInt(raw.pendingVerifyingKeyReadySlot),
+    verifyingKeyDelaySeconds: bnToBigInt(raw.verifyingKeyDelaySeconds),
+    pendingVerifyingKeyProposedAt: bnToBigInt(raw.pendingVerifyingKeyProposedAt),
+    unpausedSince: bnToBigInt(raw.unpausedSince),
     relayerCount: bnToBigInt(raw.relayerCount),
     admin: raw.admin,
     pendingAdmin: raw.pendingAdmin,
     pauseAuthority: raw.pauseAuthority,
+    pendingPauseAuthority: raw.pendingPauseAuthority,
+    securityCouncil: raw.securityCouncil,
+    pendingSecurityCouncil: raw.pendingSecurityCouncil,
     relayers: raw.relayers,
     verifyingKey: verifyingKey(raw.verifyingKey),
     pendingVerifyingKey: verifyingKey(raw.pendingVerifyingKey),
     paused: raw.paused,
     powRequired: raw.powRequired,
     bump: raw.bump,
+    pendingVerifyingKeySet: raw.pendingVerifyingKeySet,
     reserved: bytes(raw.reserved),
   };
 }
@@ -321,6 +340,7 @@ export function decodeRegistry(data: Uint8Array): RegistryAccount {
     totalConsumptions: bnToBigInt(raw.totalConsumptions),
     totalClaimsClosed: bnToBigInt(raw.totalClaimsClosed),
     bump: raw.bump,
+    pendingAdmin: raw.pendingAdmin,
   };
 }
 

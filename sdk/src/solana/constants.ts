@@ -8,6 +8,12 @@ import { PublicKey } from "@solana/web3.js";
 export const SHIELD_POOL_PROGRAM_ID = new PublicKey("C1oakShie1dPoo111111111111111111111111111111");
 export const SCRAMBLE_REGISTRY_PROGRAM_ID = new PublicKey("scramb1eReg1stryPoWM1n1ngSo1anaC1oak1111111");
 
+/**
+ * The upgradeable BPF loader: each program's ProgramData account (its upgrade authority's record) is
+ * this loader's PDA of the program id, which both programs' `initialize` checks against its signer.
+ */
+export const BPF_LOADER_UPGRADEABLE_PROGRAM_ID = new PublicKey("BPFLoaderUpgradeab1e11111111111111111111111");
+
 /** Shield pool PDA seeds. */
 export const CONFIG_SEED = "config";
 export const POOL_SEED = "pool";
@@ -49,6 +55,12 @@ export const SOLANA_ROOT_HISTORY_SIZE = 4096;
 
 /** The most one instruction may grow an account by; grow_tree adds this much per call. */
 export const MAX_ACCOUNT_GROWTH = 10_240;
+
+/**
+ * The shortest verifying-key rotation delay the shield pool accepts, in seconds of the cluster's unix
+ * time (48 hours, the EVM timelock's): `initialize` and `set_verifying_key_delay` refuse less.
+ */
+export const MIN_VERIFYING_KEY_DELAY_SECONDS = 48n * 3600n;
 
 /** The largest share of a fee the shield pool pays a PoW miner, whatever the registry says. */
 export const MAX_MINER_FEE_SHARE_BPS = 5_000;

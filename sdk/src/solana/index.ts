@@ -1,4 +1,5 @@
 export {
+  BPF_LOADER_UPGRADEABLE_PROGRAM_ID,
   CLAIM_SEED,
   CONFIG_SEED,
   ENCRYPTED_OUTPUT_BYTES,
@@ -6,6 +7,7 @@ export {
   EXT_DATA_DOMAIN,
   MAX_ACCOUNT_GROWTH,
   MAX_MINER_FEE_SHARE_BPS,
+  MIN_VERIFYING_KEY_DELAY_SECONDS,
   MINER_SEED,
   NATIVE_MINT,
   NULLIFIER_SEED,
@@ -22,7 +24,7 @@ export {
   VAULT_SEED,
   WILDCARD_BATCH,
 } from "./constants.js";
-export { claimPda, configPda, eventAuthorityPda, minerPda, nullifierPda, poolPda, registryPda, treePda, vaultPda } from "./pda.js";
+export { claimPda, configPda, eventAuthorityPda, minerPda, nullifierPda, poolPda, programDataPda, registryPda, treePda, vaultPda } from "./pda.js";
 export {
   SOLANA_EXT_DATA_BYTES,
   SOLANA_EXT_DATA_PREIMAGE_BYTES,
@@ -88,10 +90,15 @@ export { SCRAMBLE_REGISTRY_IDL } from "./idl/scramble_registry.js";
 export { SHIELD_POOL_IDL } from "./idl/shield_pool.js";
 export {
   acceptAdminInstruction,
+  acceptPauseAuthorityInstruction,
+  acceptRegistryAdminInstruction,
+  acceptSecurityCouncilInstruction,
   addRelayerInstruction,
   applyVerifyingKeyInstruction,
+  cancelVerifyingKeyInstruction,
   closeExpiredClaimInstruction,
   consumeClaimInstruction,
+  emergencySetVerifyingKeyInstruction,
   growTreeInstruction,
   growTreeInstructions,
   initializeConfigInstruction,
@@ -104,12 +111,17 @@ export {
   registerMinerInstruction,
   removeRelayerInstruction,
   revealClaimInstruction,
+  revokePauseAuthorityInstruction,
   scrambleRegistryInstructions,
   setPoolLimitsInstruction,
   setPowRequiredInstruction,
+  setVerifyingKeyDelayInstruction,
   shieldPoolInstructions,
   transactInstruction,
   transferAdminInstruction,
+  transferPauseAuthorityInstruction,
+  transferRegistryAdminInstruction,
+  transferSecurityCouncilInstruction,
   unpauseInstruction,
   updateRegistryParamsInstruction,
   type AdminInput,
@@ -164,10 +176,21 @@ export {
 } from "./accounts.js";
 export {
   EVENT_IX_TAG_LE,
+  decodeScrambleRegistryEventInstruction,
+  decodeShieldPoolEventInstruction,
   decodeTransactedEventInstruction,
+  fetchScrambleRegistryEvents,
+  fetchShieldPoolEvents,
   fetchTransactedEvents,
+  parseScrambleRegistryEvents,
+  parseShieldPoolEvents,
   parseTransactedEvents,
+  type FetchEventsOptions,
   type InnerInstruction,
+  type ProgramEvent,
+  type ScrambleRegistryEvent,
+  type SdkEventValue,
+  type ShieldPoolEvent,
   type TransactedEvent,
 } from "./events.js";
 export { buildV0Transaction, transactLookupTableAddresses, type TransactLookupTableInput, type V0TransactionInput } from "./message.js";

@@ -10,7 +10,7 @@ import { MAX_ACCOUNT_GROWTH, NATIVE_MINT, PROOF_BYTES, SCRAMBLE_REGISTRY_PROGRAM
 import { hashSolanaExtData, type SolanaExtData } from "./ext-data.js";
 import type { ScrambleRegistry } from "./idl/scramble_registry.js";
 import type { ShieldPool } from "./idl/shield_pool.js";
-import { claimPda, configPda, eventAuthorityPda, minerPda, nullifierPda, poolPda, registryPda, treePda, vaultPda } from "./pda.js";
+import { claimPda, configPda, eventAuthorityPda, minerPda, nullifierPda, poolPda, programDataPda, registryPda, treePda, vaultPda } from "./pda.js";
 import { offlineScrambleRegistryProgram, offlineShieldPoolProgram } from "./programs.js";
 import { encodeSolanaProof, encodeSolanaPublicInputs } from "./proof.js";
 import { VERIFYING_KEY_IC_POINTS, type SolanaVerifyingKey } from "./verifying-key.js";
@@ -19,7 +19,9 @@ import { VERIFYING_KEY_IC_POINTS, type SolanaVerifyingKey } from "./verifying-ke
  * One builder per instruction of the two programs. Each checks its inputs (a CloakError with
  * INVALID_INSTRUCTION_INPUT naming the field), derives every PDA, and returns the instruction with the
  * accounts in the IDL's order; Anchor's optional accounts that do not apply are passed as absent (the
- * program id, read-only). Nothing here touches the network.
+ * program id, read-only). Every instruction that emits its event with `emit_cpi!` (transact and all
+ * governance instructions of both programs) ends with the program's event authority and the program
+ * itself. Nothing here touches the network.
  */
 
 const code = ErrorCode.INVALID_INSTRUCTION_INPUT;
@@ -33,41 +35,58 @@ export interface ScrambleRegistryTarget {
   programId?: PublicKey;
 }
 
+/** The two accounts `#[event_cpi]` appends: the self-CPI's signer PDA and the program it calls. */
+function eventCpiAccounts(programId: PublicKey) {
+  return { eventAuthority: eventAuthorityPda(programId)[0], program: programId };
+}
+
 function shieldPool(target: ShieldPoolTarget) {
   const program = offlineShieldPoolProgram(target.programId ?? SHIELD_POOL_PROGRAM_ID);
-  return { program, programId: program.programId, config: configPda(program.programId)[0] };
+  return { program, programId: program.programId, config: configPda(program.programId)[0], events: eventCpiAccounts(program.programId) };
 }
 
 function registry(target: ScrambleRegistryTarget) {
   const program = offlineScrambleRegistryProgram(target.programId ?? SCRAMBLE_REGISTRY_PROGRAM_ID);
-  return { program, programId: program.programId, registry: registryPda(program.programId)[0] };
+  return { program, programId: program.programId, registry: registryPda(program.programId)[0], events: eventCpiAccounts(program.programId) };
 }
 
 // ---------------------------------------------------------------------------------------------
 // Shield pool: governance
 
 export interface InitializeConfigInput extends ShieldPoolTarget {
-  /** Pays for the config and becomes its admin. */
+  /** Pays for the config and becomes its admin; must be the program's upgrade authority. */
   admin: PublicKey;
-  /** May pause besides the admin. */
+  /** May pause besides the admin; PublicKey.default for none. */
   pauseAuthority: PublicKey;
-  /** Slots a proposed verifying key waits before it can be applied. */
-  verifyingKeyDelaySlots: bigint;
+  /** May install a verifying key at once while the pool is paused; PublicKey.default for none. */
+  securityCouncil: PublicKey;
+  /**
+   * Seconds a proposed verifying key waits, with the pool unpaused throughout, before it can be
+   * applied; the program refuses less than MIN_VERIFYING_KEY_DELAY_SECONDS.
+   */
+  verifyingKeyDelaySeconds: bigint;
   /** Whether relayed withdrawals must consume a scramble-registry claim. */
   powRequired: boolean;
 }
 
-/** shield_pool `initialize`: creates the config PDA. */
+/** shield_pool `initialize`: creates the config PDA, signed by the upgrade authority (its ProgramData is derived). */
 export async function initializeConfigInstruction(input: InitializeConfigInput): Promise<TransactionInstruction> {
-  const { program, config } = shieldPool(input);
+  const { program, programId, config, events } = shieldPool(input);
   const params = {
     pauseAuthority: requiredKey(input.pauseAuthority, "pauseAuthority", code),
-    verifyingKeyDelaySlots: u64ToBN(input.verifyingKeyDelaySlots, "verifyingKeyDelaySlots", code),
+    securityCouncil: requiredKey(input.securityCouncil, "securityCouncil", code),
+    verifyingKeyDelaySeconds: i64ToBN(input.verifyingKeyDelaySeconds, "verifyingKeyDelaySeconds", code),
     powRequired: requiredBool(input.powRequired, "powRequired", code),
   };
   return program.methods
     .initialize(params)
-    .accountsStrict({ config, admin: requiredKey(input.admin, "admin", code), systemProgram: SystemProgram.programId })
+    .accountsStrict({
+      config,
+      admin: requiredKey(input.admin, "admin", code),
+      programData: programDataPda(programId)[0],
+      systemProgram: SystemProgram.programId,
+      ...events,
+    })
     .instruction();
 }
 
@@ -170,13 +189,14 @@ export interface SetPoolLimitsInput extends ShieldPoolTarget, PoolLimitsInput {
 
 /** shield_pool `set_pool_limits`. */
 export async function setPoolLimitsInstruction(input: SetPoolLimitsInput): Promise<TransactionInstruction> {
-  const { program, programId, config } = shieldPool(input);
+  const { program, programId, config, events } = shieldPool(input);
   return program.methods
     .setPoolLimits(u64ToBN(input.maxDeposit, "maxDeposit", code), u64ToBN(input.maxFee, "maxFee", code))
     .accountsStrict({
       config,
       pool: poolPda(requiredKey(input.mint, "mint", code), programId)[0],
       admin: requiredKey(input.admin, "admin", code),
+      ...events,
     })
     .instruction();
 }
@@ -187,37 +207,37 @@ export interface AdminInput extends ShieldPoolTarget {
 
 /** shield_pool `transfer_admin`: proposes `newAdmin`, who takes over with acceptAdminInstruction. */
 export async function transferAdminInstruction(input: AdminInput & { newAdmin: PublicKey }): Promise<TransactionInstruction> {
-  const { program, config } = shieldPool(input);
+  const { program, config, events } = shieldPool(input);
   return program.methods
     .transferAdmin(requiredKey(input.newAdmin, "newAdmin", code))
-    .accountsStrict({ config, admin: requiredKey(input.admin, "admin", code) })
+    .accountsStrict({ config, admin: requiredKey(input.admin, "admin", code), ...events })
     .instruction();
 }
 
 /** shield_pool `accept_admin`, signed by the pending admin. */
 export async function acceptAdminInstruction(input: ShieldPoolTarget & { pendingAdmin: PublicKey }): Promise<TransactionInstruction> {
-  const { program, config } = shieldPool(input);
+  const { program, config, events } = shieldPool(input);
   return program.methods
     .acceptAdmin()
-    .accountsStrict({ config, pendingAdmin: requiredKey(input.pendingAdmin, "pendingAdmin", code) })
+    .accountsStrict({ config, pendingAdmin: requiredKey(input.pendingAdmin, "pendingAdmin", code), ...events })
     .instruction();
 }
 
 /** shield_pool `add_relayer`: `relayer` may then take fees. */
 export async function addRelayerInstruction(input: AdminInput & { relayer: PublicKey }): Promise<TransactionInstruction> {
-  const { program, config } = shieldPool(input);
+  const { program, config, events } = shieldPool(input);
   return program.methods
     .addRelayer(requiredKey(input.relayer, "relayer", code))
-    .accountsStrict({ config, admin: requiredKey(input.admin, "admin", code) })
+    .accountsStrict({ config, admin: requiredKey(input.admin, "admin", code), ...events })
     .instruction();
 }
 
 /** shield_pool `remove_relayer`. */
 export async function removeRelayerInstruction(input: AdminInput & { relayer: PublicKey }): Promise<TransactionInstruction> {
-  const { program, config } = shieldPool(input);
+  const { program, config, events } = shieldPool(input);
   return program.methods
     .removeRelayer(requiredKey(input.relayer, "relayer", code))
-    .accountsStrict({ config, admin: requiredKey(input.admin, "admin", code) })
+    .accountsStrict({ config, admin: requiredKey(input.admin, "admin", code), ...events })
     .instruction();
 }
 
@@ -235,39 +255,115 @@ function verifyingKeyArg(key: SolanaVerifyingKey) {
   };
 }
 
-/** shield_pool `propose_verifying_key`: the key becomes applicable after the config's delay. */
+/** shield_pool `propose_verifying_key`: the key becomes applicable after the config's delay (replacing a pending one). */
 export async function proposeVerifyingKeyInstruction(input: AdminInput & { verifyingKey: SolanaVerifyingKey }): Promise<TransactionInstruction> {
-  const { program, config } = shieldPool(input);
+  const { program, config, events } = shieldPool(input);
   return program.methods
     .proposeVerifyingKey(verifyingKeyArg(input.verifyingKey))
-    .accountsStrict({ config, admin: requiredKey(input.admin, "admin", code) })
+    .accountsStrict({ config, admin: requiredKey(input.admin, "admin", code), ...events })
     .instruction();
 }
 
-/** shield_pool `apply_verifying_key`: installs the pending key once its delay has passed. */
+/** shield_pool `apply_verifying_key`: installs the pending key once the pool has been unpaused for its whole delay. */
 export async function applyVerifyingKeyInstruction(input: AdminInput): Promise<TransactionInstruction> {
-  const { program, config } = shieldPool(input);
-  return program.methods.applyVerifyingKey().accountsStrict({ config, admin: requiredKey(input.admin, "admin", code) }).instruction();
+  const { program, config, events } = shieldPool(input);
+  return program.methods.applyVerifyingKey().accountsStrict({ config, admin: requiredKey(input.admin, "admin", code), ...events }).instruction();
+}
+
+/** shield_pool `cancel_verifying_key`: drops the pending key. */
+export async function cancelVerifyingKeyInstruction(input: AdminInput): Promise<TransactionInstruction> {
+  const { program, config, events } = shieldPool(input);
+  return program.methods.cancelVerifyingKey().accountsStrict({ config, admin: requiredKey(input.admin, "admin", code), ...events }).instruction();
+}
+
+/**
+ * shield_pool `emergency_set_verifying_key`, by the security council: installs the key at once, which
+ * the program allows only while the pool is paused; a pending rotation is dropped.
+ */
+export async function emergencySetVerifyingKeyInstruction(
+  input: ShieldPoolTarget & { securityCouncil: PublicKey; verifyingKey: SolanaVerifyingKey },
+): Promise<TransactionInstruction> {
+  const { program, config, events } = shieldPool(input);
+  return program.methods
+    .emergencySetVerifyingKey(verifyingKeyArg(input.verifyingKey))
+    .accountsStrict({ config, securityCouncil: requiredKey(input.securityCouncil, "securityCouncil", code), ...events })
+    .instruction();
+}
+
+/** shield_pool `set_verifying_key_delay`: the program refuses less than MIN_VERIFYING_KEY_DELAY_SECONDS. */
+export async function setVerifyingKeyDelayInstruction(input: AdminInput & { delaySeconds: bigint }): Promise<TransactionInstruction> {
+  const { program, config, events } = shieldPool(input);
+  return program.methods
+    .setVerifyingKeyDelay(i64ToBN(input.delaySeconds, "delaySeconds", code))
+    .accountsStrict({ config, admin: requiredKey(input.admin, "admin", code), ...events })
+    .instruction();
+}
+
+/** shield_pool `transfer_pause_authority`: proposes `newPauseAuthority`, who takes over with acceptPauseAuthorityInstruction. */
+export async function transferPauseAuthorityInstruction(input: AdminInput & { newPauseAuthority: PublicKey }): Promise<TransactionInstruction> {
+  const { program, config, events } = shieldPool(input);
+  return program.methods
+    .transferPauseAuthority(requiredKey(input.newPauseAuthority, "newPauseAuthority", code))
+    .accountsStrict({ config, admin: requiredKey(input.admin, "admin", code), ...events })
+    .instruction();
+}
+
+/** shield_pool `accept_pause_authority`, signed by the pending pause authority. */
+export async function acceptPauseAuthorityInstruction(input: ShieldPoolTarget & { pendingPauseAuthority: PublicKey }): Promise<TransactionInstruction> {
+  const { program, config, events } = shieldPool(input);
+  return program.methods
+    .acceptPauseAuthority()
+    .accountsStrict({ config, pendingPauseAuthority: requiredKey(input.pendingPauseAuthority, "pendingPauseAuthority", code), ...events })
+    .instruction();
+}
+
+/** shield_pool `revoke_pause_authority`: removes the pause authority and any pending one at once. */
+export async function revokePauseAuthorityInstruction(input: AdminInput): Promise<TransactionInstruction> {
+  const { program, config, events } = shieldPool(input);
+  return program.methods.revokePauseAuthority().accountsStrict({ config, admin: requiredKey(input.admin, "admin", code), ...events }).instruction();
+}
+
+/**
+ * shield_pool `transfer_security_council`, by the security council itself (the admin cannot appoint
+ * it): proposes `newSecurityCouncil`, who takes over with acceptSecurityCouncilInstruction.
+ */
+export async function transferSecurityCouncilInstruction(
+  input: ShieldPoolTarget & { securityCouncil: PublicKey; newSecurityCouncil: PublicKey },
+): Promise<TransactionInstruction> {
+  const { program, config, events } = shieldPool(input);
+  return program.methods
+    .transferSecurityCouncil(requiredKey(input.newSecurityCouncil, "newSecurityCouncil", code))
+    .accountsStrict({ config, securityCouncil: requiredKey(input.securityCouncil, "securityCouncil", code), ...events })
+    .instruction();
+}
+
+/** shield_pool `accept_security_council`, signed by the pending security council. */
+export async function acceptSecurityCouncilInstruction(input: ShieldPoolTarget & { pendingSecurityCouncil: PublicKey }): Promise<TransactionInstruction> {
+  const { program, config, events } = shieldPool(input);
+  return program.methods
+    .acceptSecurityCouncil()
+    .accountsStrict({ config, pendingSecurityCouncil: requiredKey(input.pendingSecurityCouncil, "pendingSecurityCouncil", code), ...events })
+    .instruction();
 }
 
 /** shield_pool `pause`, by the pause authority or the admin. */
 export async function pauseInstruction(input: ShieldPoolTarget & { authority: PublicKey }): Promise<TransactionInstruction> {
-  const { program, config } = shieldPool(input);
-  return program.methods.pause().accountsStrict({ config, authority: requiredKey(input.authority, "authority", code) }).instruction();
+  const { program, config, events } = shieldPool(input);
+  return program.methods.pause().accountsStrict({ config, authority: requiredKey(input.authority, "authority", code), ...events }).instruction();
 }
 
 /** shield_pool `unpause`, by the admin only. */
 export async function unpauseInstruction(input: AdminInput): Promise<TransactionInstruction> {
-  const { program, config } = shieldPool(input);
-  return program.methods.unpause().accountsStrict({ config, admin: requiredKey(input.admin, "admin", code) }).instruction();
+  const { program, config, events } = shieldPool(input);
+  return program.methods.unpause().accountsStrict({ config, admin: requiredKey(input.admin, "admin", code), ...events }).instruction();
 }
 
 /** shield_pool `set_pow_required`. */
 export async function setPowRequiredInstruction(input: AdminInput & { powRequired: boolean }): Promise<TransactionInstruction> {
-  const { program, config } = shieldPool(input);
+  const { program, config, events } = shieldPool(input);
   return program.methods
     .setPowRequired(requiredBool(input.powRequired, "powRequired", code))
-    .accountsStrict({ config, admin: requiredKey(input.admin, "admin", code) })
+    .accountsStrict({ config, admin: requiredKey(input.admin, "admin", code), ...events })
     .instruction();
 }
 
@@ -342,7 +438,7 @@ function proofBytes(proof: Groth16Proof | Uint8Array): number[] {
  * (buildV0Transaction).
  */
 export async function transactInstruction(input: TransactInput): Promise<TransactionInstruction> {
-  const { program, programId, config } = shieldPool(input);
+  const { program, programId, config, events } = shieldPool(input);
   const mint = requiredKey(input.mint, "mint", code);
   const payer = requiredKey(input.payer, "payer", code);
   const transaction = input.transaction;
@@ -459,9 +555,8 @@ export async function transactInstruction(input: TransactInput): Promise<Transac
       tokenProgram: native ? null : TOKEN_PROGRAM_ID,
       systemProgram: SystemProgram.programId,
       ...powAccounts,
-      // emit_cpi!: the program signs a self-CPI carrying the Transacted event with this PDA.
-      eventAuthority: eventAuthorityPda(programId)[0],
-      program: programId,
+      // emit_cpi!: the program signs a self-CPI carrying the Transacted event with its event authority.
+      ...events,
     })
     .instruction();
 }
@@ -506,21 +601,50 @@ export interface RegistryParamsInput extends ScrambleRegistryTarget {
   params: RegistryParams;
 }
 
-/** scramble_registry `initialize`: creates the registry PDA; `admin` pays and governs it. */
+/**
+ * scramble_registry `initialize`: creates the registry PDA; `admin` pays and governs it, and must be the
+ * program's upgrade authority (its ProgramData is derived).
+ */
 export async function initializeRegistryInstruction(input: RegistryParamsInput): Promise<TransactionInstruction> {
-  const { program, registry: registryAddress } = registry(input);
+  const { program, programId, registry: registryAddress, events } = registry(input);
   return program.methods
     .initialize(registryParamsArg(input.params))
-    .accountsStrict({ registry: registryAddress, admin: requiredKey(input.admin, "admin", code), systemProgram: SystemProgram.programId })
+    .accountsStrict({
+      registry: registryAddress,
+      admin: requiredKey(input.admin, "admin", code),
+      programData: programDataPda(programId)[0],
+      systemProgram: SystemProgram.programId,
+      ...events,
+    })
     .instruction();
 }
 
 /** scramble_registry `update_params`. */
 export async function updateRegistryParamsInstruction(input: RegistryParamsInput): Promise<TransactionInstruction> {
-  const { program, registry: registryAddress } = registry(input);
+  const { program, registry: registryAddress, events } = registry(input);
   return program.methods
     .updateParams(registryParamsArg(input.params))
-    .accountsStrict({ registry: registryAddress, admin: requiredKey(input.admin, "admin", code) })
+    .accountsStrict({ registry: registryAddress, admin: requiredKey(input.admin, "admin", code), ...events })
+    .instruction();
+}
+
+/** scramble_registry `transfer_admin`: proposes `newAdmin`, who takes over with acceptRegistryAdminInstruction. */
+export async function transferRegistryAdminInstruction(
+  input: ScrambleRegistryTarget & { admin: PublicKey; newAdmin: PublicKey },
+): Promise<TransactionInstruction> {
+  const { program, registry: registryAddress, events } = registry(input);
+  return program.methods
+    .transferAdmin(requiredKey(input.newAdmin, "newAdmin", code))
+    .accountsStrict({ registry: registryAddress, admin: requiredKey(input.admin, "admin", code), ...events })
+    .instruction();
+}
+
+/** scramble_registry `accept_admin`, signed by the pending admin. */
+export async function acceptRegistryAdminInstruction(input: ScrambleRegistryTarget & { pendingAdmin: PublicKey }): Promise<TransactionInstruction> {
+  const { program, registry: registryAddress, events } = registry(input);
+  return program.methods
+    .acceptAdmin()
+    .accountsStrict({ registry: registryAddress, pendingAdmin: requiredKey(input.pendingAdmin, "pendingAdmin", code), ...events })
     .instruction();
 }
 
@@ -628,8 +752,12 @@ type InstructionNames<I extends { instructions: readonly { name: string }[] }> =
 
 export const shieldPoolInstructions = {
   acceptAdmin: acceptAdminInstruction,
+  acceptPauseAuthority: acceptPauseAuthorityInstruction,
+  acceptSecurityCouncil: acceptSecurityCouncilInstruction,
   addRelayer: addRelayerInstruction,
   applyVerifyingKey: applyVerifyingKeyInstruction,
+  cancelVerifyingKey: cancelVerifyingKeyInstruction,
+  emergencySetVerifyingKey: emergencySetVerifyingKeyInstruction,
   initialize: initializeConfigInstruction,
   initializeSolPool: initializeSolPoolInstruction,
   initializeTokenPool: initializeTokenPoolInstruction,
@@ -637,19 +765,25 @@ export const shieldPoolInstructions = {
   pause: pauseInstruction,
   proposeVerifyingKey: proposeVerifyingKeyInstruction,
   removeRelayer: removeRelayerInstruction,
+  revokePauseAuthority: revokePauseAuthorityInstruction,
   setPoolLimits: setPoolLimitsInstruction,
   setPowRequired: setPowRequiredInstruction,
+  setVerifyingKeyDelay: setVerifyingKeyDelayInstruction,
   transact: transactInstruction,
   transferAdmin: transferAdminInstruction,
+  transferPauseAuthority: transferPauseAuthorityInstruction,
+  transferSecurityCouncil: transferSecurityCouncilInstruction,
   unpause: unpauseInstruction,
 } as const satisfies Record<InstructionNames<ShieldPool>, unknown>;
 
 export const scrambleRegistryInstructions = {
+  acceptAdmin: acceptRegistryAdminInstruction,
   closeExpiredClaim: closeExpiredClaimInstruction,
   consumeClaim: consumeClaimInstruction,
   initialize: initializeRegistryInstruction,
   mineClaim: mineClaimInstruction,
   registerMiner: registerMinerInstruction,
   revealClaim: revealClaimInstruction,
+  transferAdmin: transferRegistryAdminInstruction,
   updateParams: updateRegistryParamsInstruction,
 } as const satisfies Record<InstructionNames<ScrambleRegistry>, unknown>;

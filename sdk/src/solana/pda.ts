@@ -3,6 +3,7 @@ import { utf8ToBytes } from "@noble/hashes/utils.js";
 import { ErrorCode } from "../errors.js";
 import { bigIntToBytes, toField } from "../field.js";
 import {
+  BPF_LOADER_UPGRADEABLE_PROGRAM_ID,
   CLAIM_SEED,
   CONFIG_SEED,
   EVENT_AUTHORITY_SEED,
@@ -51,7 +52,10 @@ export function nullifierPda(pool: PublicKey, nullifier: bigint, programId: Publ
   return derive([utf8ToBytes(NULLIFIER_SEED), keyBytes(pool, "pool", code), bigIntToBytes(value, 32)], programId);
 }
 
-/** The shield pool's event-cpi authority, `transact`'s `event_authority` account: ["__event_authority"]. */
+/**
+ * A program's event-cpi authority, the `event_authority` account of every instruction that emits with
+ * `emit_cpi!` (transact and the governance instructions of both programs): ["__event_authority"].
+ */
 export function eventAuthorityPda(programId: PublicKey = SHIELD_POOL_PROGRAM_ID): [PublicKey, number] {
   return derive([utf8ToBytes(EVENT_AUTHORITY_SEED)], programId);
 }
@@ -75,4 +79,12 @@ export function claimPda(
 ): [PublicKey, number] {
   checkBytes(batchHash, 32, "batchHash", code);
   return derive([utf8ToBytes(CLAIM_SEED), keyBytes(minerAuthority, "minerAuthority", code), batchHash, u64Le(slot, "slot", code)], programId);
+}
+
+/**
+ * A program's ProgramData account, `initialize`'s `program_data`: the upgradeable loader's PDA
+ * [programId], whose upgrade authority must sign the initialize.
+ */
+export function programDataPda(programId: PublicKey = SHIELD_POOL_PROGRAM_ID): [PublicKey, number] {
+  return derive([keyBytes(programId, "programId", code)], BPF_LOADER_UPGRADEABLE_PROGRAM_ID);
 }

@@ -10,6 +10,85 @@ export type ScrambleRegistry = {
   },
   "instructions": [
     {
+      "name": "acceptAdmin",
+      "docs": [
+        "The proposed admin takes over. See `instructions::accept_admin`."
+      ],
+      "discriminator": [
+        112,
+        42,
+        45,
+        90,
+        116,
+        181,
+        13,
+        170
+      ],
+      "accounts": [
+        {
+          "name": "registry",
+          "writable": true,
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  114,
+                  101,
+                  103,
+                  105,
+                  115,
+                  116,
+                  114,
+                  121
+                ]
+              }
+            ]
+          }
+        },
+        {
+          "name": "pendingAdmin",
+          "docs": [
+            "Must be `registry.pending_admin`."
+          ],
+          "signer": true
+        },
+        {
+          "name": "eventAuthority",
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  95,
+                  95,
+                  101,
+                  118,
+                  101,
+                  110,
+                  116,
+                  95,
+                  97,
+                  117,
+                  116,
+                  104,
+                  111,
+                  114,
+                  105,
+                  116,
+                  121
+                ]
+              }
+            ]
+          }
+        },
+        {
+          "name": "program"
+        }
+      ],
+      "args": []
+    },
+    {
       "name": "closeExpiredClaim",
       "docs": [
         "Anyone closes a dead claim, refunding its rent to the miner. See",
@@ -197,7 +276,8 @@ export type ScrambleRegistry = {
     {
       "name": "initialize",
       "docs": [
-        "Creates the registry; the signer becomes admin. See `instructions::initialize`."
+        "Creates the registry; the signer, which must be the program's upgrade authority, becomes",
+        "admin. See `instructions::initialize`."
       ],
       "discriminator": [
         175,
@@ -237,14 +317,132 @@ export type ScrambleRegistry = {
         {
           "name": "admin",
           "docs": [
-            "Pays for the registry and becomes its admin."
+            "Pays for the registry and becomes its admin; must be the program's upgrade authority, so",
+            "nobody can initialize a fresh deployment before it."
           ],
           "writable": true,
           "signer": true
         },
         {
+          "name": "programData",
+          "docs": [
+            "The program's ProgramData account: the upgradeable loader's PDA of this program id, owned by",
+            "the loader (the account type checks the owner), so only the real deployment's record passes."
+          ],
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  12,
+                  247,
+                  148,
+                  232,
+                  247,
+                  252,
+                  7,
+                  215,
+                  62,
+                  219,
+                  170,
+                  115,
+                  41,
+                  53,
+                  225,
+                  49,
+                  47,
+                  5,
+                  83,
+                  120,
+                  139,
+                  182,
+                  105,
+                  93,
+                  140,
+                  64,
+                  196,
+                  68,
+                  219,
+                  200,
+                  120,
+                  128
+                ]
+              }
+            ],
+            "program": {
+              "kind": "const",
+              "value": [
+                2,
+                168,
+                246,
+                145,
+                78,
+                136,
+                161,
+                176,
+                226,
+                16,
+                21,
+                62,
+                247,
+                99,
+                174,
+                43,
+                0,
+                194,
+                185,
+                61,
+                22,
+                193,
+                36,
+                210,
+                192,
+                83,
+                122,
+                16,
+                4,
+                128,
+                0,
+                0
+              ]
+            }
+          }
+        },
+        {
           "name": "systemProgram",
           "address": "11111111111111111111111111111111"
+        },
+        {
+          "name": "eventAuthority",
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  95,
+                  95,
+                  101,
+                  118,
+                  101,
+                  110,
+                  116,
+                  95,
+                  97,
+                  117,
+                  116,
+                  104,
+                  111,
+                  114,
+                  105,
+                  116,
+                  121
+                ]
+              }
+            ]
+          }
+        },
+        {
+          "name": "program"
         }
       ],
       "args": [
@@ -578,6 +776,93 @@ export type ScrambleRegistry = {
       "args": []
     },
     {
+      "name": "transferAdmin",
+      "docs": [
+        "Admin-only: proposes a new admin, who must accept. See `instructions::transfer_admin`."
+      ],
+      "discriminator": [
+        42,
+        242,
+        66,
+        106,
+        228,
+        10,
+        111,
+        156
+      ],
+      "accounts": [
+        {
+          "name": "registry",
+          "writable": true,
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  114,
+                  101,
+                  103,
+                  105,
+                  115,
+                  116,
+                  114,
+                  121
+                ]
+              }
+            ]
+          }
+        },
+        {
+          "name": "admin",
+          "docs": [
+            "Must be `registry.admin`."
+          ],
+          "signer": true,
+          "relations": [
+            "registry"
+          ]
+        },
+        {
+          "name": "eventAuthority",
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  95,
+                  95,
+                  101,
+                  118,
+                  101,
+                  110,
+                  116,
+                  95,
+                  97,
+                  117,
+                  116,
+                  104,
+                  111,
+                  114,
+                  105,
+                  116,
+                  121
+                ]
+              }
+            ]
+          }
+        },
+        {
+          "name": "program"
+        }
+      ],
+      "args": [
+        {
+          "name": "newAdmin",
+          "type": "pubkey"
+        }
+      ]
+    },
+    {
       "name": "updateParams",
       "docs": [
         "Admin-only: replaces the parameters, keeping the live difficulty clamped into the new",
@@ -627,6 +912,38 @@ export type ScrambleRegistry = {
           "relations": [
             "registry"
           ]
+        },
+        {
+          "name": "eventAuthority",
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  95,
+                  95,
+                  101,
+                  118,
+                  101,
+                  110,
+                  116,
+                  95,
+                  97,
+                  117,
+                  116,
+                  104,
+                  111,
+                  114,
+                  105,
+                  116,
+                  121
+                ]
+              }
+            ]
+          }
+        },
+        {
+          "name": "program"
         }
       ],
       "args": [
@@ -1098,7 +1415,7 @@ export type ScrambleRegistry = {
           {
             "name": "admin",
             "docs": [
-              "May replace the parameters with `update_params`."
+              "May replace the parameters with `update_params` and hand the role over (`transfer_admin`)."
             ],
             "type": "pubkey"
           },
@@ -1217,8 +1534,54 @@ export type ScrambleRegistry = {
               "Canonical bump of this PDA."
             ],
             "type": "u8"
+          },
+          {
+            "name": "pendingAdmin",
+            "docs": [
+              "Proposed by `transfer_admin`, becomes admin on `accept_admin`; default when none. Last, so",
+              "the earlier fields keep their offsets."
+            ],
+            "type": "pubkey"
           }
         ]
+      }
+    },
+    {
+      "docs": [
+        "The admin proposed a successor, who must accept."
+      ],
+      "name": "registryAdminTransferStarted",
+      "type": {
+        "fields": [
+          {
+            "name": "admin",
+            "type": "pubkey"
+          },
+          {
+            "name": "pendingAdmin",
+            "type": "pubkey"
+          }
+        ],
+        "kind": "struct"
+      }
+    },
+    {
+      "docs": [
+        "The proposed admin accepted."
+      ],
+      "name": "registryAdminTransferred",
+      "type": {
+        "fields": [
+          {
+            "name": "previousAdmin",
+            "type": "pubkey"
+          },
+          {
+            "name": "admin",
+            "type": "pubkey"
+          }
+        ],
+        "kind": "struct"
       }
     },
     {
@@ -1424,6 +1787,15 @@ export type ScrambleRegistry = {
       "value": "[99, 108, 97, 105, 109]"
     },
     {
+      "name": "maxMinerFeeShareBps",
+      "docs": [
+        "Largest `Registry::miner_fee_share_bps` the registry accepts: half the fee, so the relayer who",
+        "carries the withdrawal always keeps at least as much as the miner whose claim it consumed."
+      ],
+      "type": "u16",
+      "value": "5000"
+    },
+    {
       "name": "maxPowSlotAge",
       "docs": [
         "Oldest seed slot, in slots before the current one, that `mine_claim` accepts. It equals the",
@@ -1570,6 +1942,32 @@ export type ScrambleRegistry = {
     },
     {
       "discriminator": [
+        63,
+        78,
+        39,
+        33,
+        149,
+        170,
+        21,
+        229
+      ],
+      "name": "registryAdminTransferStarted"
+    },
+    {
+      "discriminator": [
+        211,
+        168,
+        146,
+        254,
+        43,
+        237,
+        170,
+        214
+      ],
+      "name": "registryAdminTransferred"
+    },
+    {
+      "discriminator": [
         144,
         138,
         62,
@@ -1597,129 +1995,139 @@ export type ScrambleRegistry = {
   ],
   "errors": [
     {
-      "code": 6000,
+      "code": 7000,
       "name": "minDifficultyZero",
       "msg": "min_difficulty must be at least 1: the target is u128::MAX / difficulty"
     },
     {
-      "code": 6001,
+      "code": 7001,
       "name": "minDifficultyAboveMax",
       "msg": "min_difficulty must not exceed max_difficulty"
     },
     {
-      "code": 6002,
+      "code": 7002,
       "name": "initialDifficultyOutOfBounds",
       "msg": "initial_difficulty must lie within [min_difficulty, max_difficulty]"
     },
     {
-      "code": 6003,
+      "code": 7003,
       "name": "targetIntervalZero",
       "msg": "target_interval_slots must be greater than zero"
     },
     {
-      "code": 6004,
+      "code": 7004,
       "name": "feeShareTooLarge",
-      "msg": "miner_fee_share_bps must not exceed 10000 (100%)"
+      "msg": "miner_fee_share_bps must not exceed MAX_MINER_FEE_SHARE_BPS (5000, half the fee)"
     },
     {
-      "code": 6005,
+      "code": 7005,
       "name": "revealWindowZero",
       "msg": "reveal_window_slots must be greater than zero"
     },
     {
-      "code": 6006,
+      "code": 7006,
       "name": "claimWindowZero",
       "msg": "claim_window_slots must be greater than zero"
     },
     {
-      "code": 6007,
+      "code": 7007,
       "name": "maxConsumptionsZero",
       "msg": "max_consumptions must be greater than zero"
     },
     {
-      "code": 6008,
+      "code": 7008,
       "name": "unauthorizedAdmin",
       "msg": "admin: signer is not the registry admin"
     },
     {
-      "code": 6009,
+      "code": 7009,
       "name": "unauthorizedMiner",
       "msg": "authority: signer is not the claim's miner_authority"
     },
     {
-      "code": 6010,
+      "code": 7010,
       "name": "unauthorizedConsumer",
       "msg": "consumer: signer is not the registry's consumer_authority"
     },
     {
-      "code": 6011,
+      "code": 7011,
       "name": "slotTooOld",
       "msg": "slot: older than MAX_POW_SLOT_AGE slots"
     },
     {
-      "code": 6012,
+      "code": 7012,
       "name": "slotHashesMalformed",
       "msg": "slot_hashes: account data is shorter than its declared entry count"
     },
     {
-      "code": 6013,
+      "code": 7013,
       "name": "slotHashNotFound",
       "msg": "slot: not in the SlotHashes sysvar (too old, not yet hashed, or never produced)"
     },
     {
-      "code": 6014,
+      "code": 7014,
       "name": "slotHashMismatch",
       "msg": "slot_hash: differs from the SlotHashes sysvar entry for slot"
     },
     {
-      "code": 6015,
+      "code": 7015,
       "name": "hashAboveTarget",
       "msg": "nonce: proof-of-work hash is not below the target for the current difficulty"
     },
     {
-      "code": 6016,
+      "code": 7016,
       "name": "alreadyRevealed",
       "msg": "claim: revealed_at_slot is already set"
     },
     {
-      "code": 6017,
+      "code": 7017,
       "name": "revealWindowClosed",
       "msg": "claim: mined_at_slot + reveal_window_slots has passed"
     },
     {
-      "code": 6018,
+      "code": 7018,
       "name": "claimNotRevealed",
       "msg": "claim: revealed_at_slot is not set (claim not revealed)"
     },
     {
-      "code": 6019,
+      "code": 7019,
       "name": "claimExpired",
       "msg": "claim: expires_at_slot has passed"
     },
     {
-      "code": 6020,
+      "code": 7020,
       "name": "claimFullyConsumed",
       "msg": "claim: consumed_count has reached max_consumptions"
     },
     {
-      "code": 6021,
+      "code": 7021,
       "name": "batchMismatch",
       "msg": "batch_hash: differs from the claim's batch_hash, which is not the wildcard"
     },
     {
-      "code": 6022,
+      "code": 7022,
       "name": "claimStillActive",
       "msg": "claim: still revealable or consumable, and not fully consumed"
     },
     {
-      "code": 6023,
+      "code": 7023,
       "name": "claimStillMineable",
       "msg": "claim: slot is within MAX_POW_SLOT_AGE, so closing would let the same proof of work be mined again"
     },
     {
-      "code": 6024,
+      "code": 7024,
       "name": "arithmeticOverflow",
       "msg": "counter or slot arithmetic overflowed"
+    },
+    {
+      "code": 7025,
+      "name": "notUpgradeAuthority",
+      "msg": "admin: signer is not the program's upgrade authority (its ProgramData account)"
+    },
+    {
+      "code": 7026,
+      "name": "notPendingAdmin",
+      "msg": "pending_admin: signer is not the registry's pending admin"
     }
   ]
 };
@@ -1733,6 +2141,85 @@ export const SCRAMBLE_REGISTRY_IDL = {
     "spec": "0.1.0"
   },
   "instructions": [
+    {
+      "name": "accept_admin",
+      "docs": [
+        "The proposed admin takes over. See `instructions::accept_admin`."
+      ],
+      "discriminator": [
+        112,
+        42,
+        45,
+        90,
+        116,
+        181,
+        13,
+        170
+      ],
+      "accounts": [
+        {
+          "name": "registry",
+          "writable": true,
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  114,
+                  101,
+                  103,
+                  105,
+                  115,
+                  116,
+                  114,
+                  121
+                ]
+              }
+            ]
+          }
+        },
+        {
+          "name": "pending_admin",
+          "docs": [
+            "Must be `registry.pending_admin`."
+          ],
+          "signer": true
+        },
+        {
+          "name": "event_authority",
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  95,
+                  95,
+                  101,
+                  118,
+                  101,
+                  110,
+                  116,
+                  95,
+                  97,
+                  117,
+                  116,
+                  104,
+                  111,
+                  114,
+                  105,
+                  116,
+                  121
+                ]
+              }
+            ]
+          }
+        },
+        {
+          "name": "program"
+        }
+      ],
+      "args": []
+    },
     {
       "name": "close_expired_claim",
       "docs": [
@@ -1921,7 +2408,8 @@ export const SCRAMBLE_REGISTRY_IDL = {
     {
       "name": "initialize",
       "docs": [
-        "Creates the registry; the signer becomes admin. See `instructions::initialize`."
+        "Creates the registry; the signer, which must be the program's upgrade authority, becomes",
+        "admin. See `instructions::initialize`."
       ],
       "discriminator": [
         175,
@@ -1961,14 +2449,132 @@ export const SCRAMBLE_REGISTRY_IDL = {
         {
           "name": "admin",
           "docs": [
-            "Pays for the registry and becomes its admin."
+            "Pays for the registry and becomes its admin; must be the program's upgrade authority, so",
+            "nobody can initialize a fresh deployment before it."
           ],
           "writable": true,
           "signer": true
         },
         {
+          "name": "program_data",
+          "docs": [
+            "The program's ProgramData account: the upgradeable loader's PDA of this program id, owned by",
+            "the loader (the account type checks the owner), so only the real deployment's record passes."
+          ],
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  12,
+                  247,
+                  148,
+                  232,
+                  247,
+                  252,
+                  7,
+                  215,
+                  62,
+                  219,
+                  170,
+                  115,
+                  41,
+                  53,
+                  225,
+                  49,
+                  47,
+                  5,
+                  83,
+                  120,
+                  139,
+                  182,
+                  105,
+                  93,
+                  140,
+                  64,
+                  196,
+                  68,
+                  219,
+                  200,
+                  120,
+                  128
+                ]
+              }
+            ],
+            "program": {
+              "kind": "const",
+              "value": [
+                2,
+                168,
+                246,
+                145,
+                78,
+                136,
+                161,
+                176,
+                226,
+                16,
+                21,
+                62,
+                247,
+                99,
+                174,
+                43,
+                0,
+                194,
+                185,
+                61,
+                22,
+                193,
+                36,
+                210,
+                192,
+                83,
+                122,
+                16,
+                4,
+                128,
+                0,
+                0
+              ]
+            }
+          }
+        },
+        {
           "name": "system_program",
           "address": "11111111111111111111111111111111"
+        },
+        {
+          "name": "event_authority",
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  95,
+                  95,
+                  101,
+                  118,
+                  101,
+                  110,
+                  116,
+                  95,
+                  97,
+                  117,
+                  116,
+                  104,
+                  111,
+                  114,
+                  105,
+                  116,
+                  121
+                ]
+              }
+            ]
+          }
+        },
+        {
+          "name": "program"
         }
       ],
       "args": [
@@ -2302,6 +2908,93 @@ export const SCRAMBLE_REGISTRY_IDL = {
       "args": []
     },
     {
+      "name": "transfer_admin",
+      "docs": [
+        "Admin-only: proposes a new admin, who must accept. See `instructions::transfer_admin`."
+      ],
+      "discriminator": [
+        42,
+        242,
+        66,
+        106,
+        228,
+        10,
+        111,
+        156
+      ],
+      "accounts": [
+        {
+          "name": "registry",
+          "writable": true,
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  114,
+                  101,
+                  103,
+                  105,
+                  115,
+                  116,
+                  114,
+                  121
+                ]
+              }
+            ]
+          }
+        },
+        {
+          "name": "admin",
+          "docs": [
+            "Must be `registry.admin`."
+          ],
+          "signer": true,
+          "relations": [
+            "registry"
+          ]
+        },
+        {
+          "name": "event_authority",
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  95,
+                  95,
+                  101,
+                  118,
+                  101,
+                  110,
+                  116,
+                  95,
+                  97,
+                  117,
+                  116,
+                  104,
+                  111,
+                  114,
+                  105,
+                  116,
+                  121
+                ]
+              }
+            ]
+          }
+        },
+        {
+          "name": "program"
+        }
+      ],
+      "args": [
+        {
+          "name": "new_admin",
+          "type": "pubkey"
+        }
+      ]
+    },
+    {
       "name": "update_params",
       "docs": [
         "Admin-only: replaces the parameters, keeping the live difficulty clamped into the new",
@@ -2351,6 +3044,38 @@ export const SCRAMBLE_REGISTRY_IDL = {
           "relations": [
             "registry"
           ]
+        },
+        {
+          "name": "event_authority",
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  95,
+                  95,
+                  101,
+                  118,
+                  101,
+                  110,
+                  116,
+                  95,
+                  97,
+                  117,
+                  116,
+                  104,
+                  111,
+                  114,
+                  105,
+                  116,
+                  121
+                ]
+              }
+            ]
+          }
+        },
+        {
+          "name": "program"
         }
       ],
       "args": [
@@ -2822,7 +3547,7 @@ export const SCRAMBLE_REGISTRY_IDL = {
           {
             "name": "admin",
             "docs": [
-              "May replace the parameters with `update_params`."
+              "May replace the parameters with `update_params` and hand the role over (`transfer_admin`)."
             ],
             "type": "pubkey"
           },
@@ -2941,8 +3666,54 @@ export const SCRAMBLE_REGISTRY_IDL = {
               "Canonical bump of this PDA."
             ],
             "type": "u8"
+          },
+          {
+            "name": "pending_admin",
+            "docs": [
+              "Proposed by `transfer_admin`, becomes admin on `accept_admin`; default when none. Last, so",
+              "the earlier fields keep their offsets."
+            ],
+            "type": "pubkey"
           }
         ]
+      }
+    },
+    {
+      "docs": [
+        "The admin proposed a successor, who must accept."
+      ],
+      "name": "RegistryAdminTransferStarted",
+      "type": {
+        "fields": [
+          {
+            "name": "admin",
+            "type": "pubkey"
+          },
+          {
+            "name": "pending_admin",
+            "type": "pubkey"
+          }
+        ],
+        "kind": "struct"
+      }
+    },
+    {
+      "docs": [
+        "The proposed admin accepted."
+      ],
+      "name": "RegistryAdminTransferred",
+      "type": {
+        "fields": [
+          {
+            "name": "previous_admin",
+            "type": "pubkey"
+          },
+          {
+            "name": "admin",
+            "type": "pubkey"
+          }
+        ],
+        "kind": "struct"
       }
     },
     {
@@ -3148,6 +3919,15 @@ export const SCRAMBLE_REGISTRY_IDL = {
       "value": "[99, 108, 97, 105, 109]"
     },
     {
+      "name": "MAX_MINER_FEE_SHARE_BPS",
+      "docs": [
+        "Largest `Registry::miner_fee_share_bps` the registry accepts: half the fee, so the relayer who",
+        "carries the withdrawal always keeps at least as much as the miner whose claim it consumed."
+      ],
+      "type": "u16",
+      "value": "5000"
+    },
+    {
       "name": "MAX_POW_SLOT_AGE",
       "docs": [
         "Oldest seed slot, in slots before the current one, that `mine_claim` accepts. It equals the",
@@ -3294,6 +4074,32 @@ export const SCRAMBLE_REGISTRY_IDL = {
     },
     {
       "discriminator": [
+        63,
+        78,
+        39,
+        33,
+        149,
+        170,
+        21,
+        229
+      ],
+      "name": "RegistryAdminTransferStarted"
+    },
+    {
+      "discriminator": [
+        211,
+        168,
+        146,
+        254,
+        43,
+        237,
+        170,
+        214
+      ],
+      "name": "RegistryAdminTransferred"
+    },
+    {
+      "discriminator": [
         144,
         138,
         62,
@@ -3321,129 +4127,139 @@ export const SCRAMBLE_REGISTRY_IDL = {
   ],
   "errors": [
     {
-      "code": 6000,
+      "code": 7000,
       "name": "MinDifficultyZero",
       "msg": "min_difficulty must be at least 1: the target is u128::MAX / difficulty"
     },
     {
-      "code": 6001,
+      "code": 7001,
       "name": "MinDifficultyAboveMax",
       "msg": "min_difficulty must not exceed max_difficulty"
     },
     {
-      "code": 6002,
+      "code": 7002,
       "name": "InitialDifficultyOutOfBounds",
       "msg": "initial_difficulty must lie within [min_difficulty, max_difficulty]"
     },
     {
-      "code": 6003,
+      "code": 7003,
       "name": "TargetIntervalZero",
       "msg": "target_interval_slots must be greater than zero"
     },
     {
-      "code": 6004,
+      "code": 7004,
       "name": "FeeShareTooLarge",
-      "msg": "miner_fee_share_bps must not exceed 10000 (100%)"
+      "msg": "miner_fee_share_bps must not exceed MAX_MINER_FEE_SHARE_BPS (5000, half the fee)"
     },
     {
-      "code": 6005,
+      "code": 7005,
       "name": "RevealWindowZero",
       "msg": "reveal_window_slots must be greater than zero"
     },
     {
-      "code": 6006,
+      "code": 7006,
       "name": "ClaimWindowZero",
       "msg": "claim_window_slots must be greater than zero"
     },
     {
-      "code": 6007,
+      "code": 7007,
       "name": "MaxConsumptionsZero",
       "msg": "max_consumptions must be greater than zero"
     },
     {
-      "code": 6008,
+      "code": 7008,
       "name": "UnauthorizedAdmin",
       "msg": "admin: signer is not the registry admin"
     },
     {
-      "code": 6009,
+      "code": 7009,
       "name": "UnauthorizedMiner",
       "msg": "authority: signer is not the claim's miner_authority"
     },
     {
-      "code": 6010,
+      "code": 7010,
       "name": "UnauthorizedConsumer",
       "msg": "consumer: signer is not the registry's consumer_authority"
     },
     {
-      "code": 6011,
+      "code": 7011,
       "name": "SlotTooOld",
       "msg": "slot: older than MAX_POW_SLOT_AGE slots"
     },
     {
-      "code": 6012,
+      "code": 7012,
       "name": "SlotHashesMalformed",
       "msg": "slot_hashes: account data is shorter than its declared entry count"
     },
     {
-      "code": 6013,
+      "code": 7013,
       "name": "SlotHashNotFound",
       "msg": "slot: not in the SlotHashes sysvar (too old, not yet hashed, or never produced)"
     },
     {
-      "code": 6014,
+      "code": 7014,
       "name": "SlotHashMismatch",
       "msg": "slot_hash: differs from the SlotHashes sysvar entry for slot"
     },
     {
-      "code": 6015,
+      "code": 7015,
       "name": "HashAboveTarget",
       "msg": "nonce: proof-of-work hash is not below the target for the current difficulty"
     },
     {
-      "code": 6016,
+      "code": 7016,
       "name": "AlreadyRevealed",
       "msg": "claim: revealed_at_slot is already set"
     },
     {
-      "code": 6017,
+      "code": 7017,
       "name": "RevealWindowClosed",
       "msg": "claim: mined_at_slot + reveal_window_slots has passed"
     },
     {
-      "code": 6018,
+      "code": 7018,
       "name": "ClaimNotRevealed",
       "msg": "claim: revealed_at_slot is not set (claim not revealed)"
     },
     {
-      "code": 6019,
+      "code": 7019,
       "name": "ClaimExpired",
       "msg": "claim: expires_at_slot has passed"
     },
     {
-      "code": 6020,
+      "code": 7020,
       "name": "ClaimFullyConsumed",
       "msg": "claim: consumed_count has reached max_consumptions"
     },
     {
-      "code": 6021,
+      "code": 7021,
       "name": "BatchMismatch",
       "msg": "batch_hash: differs from the claim's batch_hash, which is not the wildcard"
     },
     {
-      "code": 6022,
+      "code": 7022,
       "name": "ClaimStillActive",
       "msg": "claim: still revealable or consumable, and not fully consumed"
     },
     {
-      "code": 6023,
+      "code": 7023,
       "name": "ClaimStillMineable",
       "msg": "claim: slot is within MAX_POW_SLOT_AGE, so closing would let the same proof of work be mined again"
     },
     {
-      "code": 6024,
+      "code": 7024,
       "name": "ArithmeticOverflow",
       "msg": "counter or slot arithmetic overflowed"
+    },
+    {
+      "code": 7025,
+      "name": "NotUpgradeAuthority",
+      "msg": "admin: signer is not the program's upgrade authority (its ProgramData account)"
+    },
+    {
+      "code": 7026,
+      "name": "NotPendingAdmin",
+      "msg": "pending_admin: signer is not the registry's pending admin"
     }
   ]
 } as const;

@@ -32,6 +32,156 @@ export type ShieldPool = {
         {
           "name": "pendingAdmin",
           "signer": true
+        },
+        {
+          "name": "eventAuthority",
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  95,
+                  95,
+                  101,
+                  118,
+                  101,
+                  110,
+                  116,
+                  95,
+                  97,
+                  117,
+                  116,
+                  104,
+                  111,
+                  114,
+                  105,
+                  116,
+                  121
+                ]
+              }
+            ]
+          }
+        },
+        {
+          "name": "program"
+        }
+      ],
+      "args": []
+    },
+    {
+      "name": "acceptPauseAuthority",
+      "docs": [
+        "The proposed pause authority takes over."
+      ],
+      "discriminator": [
+        148,
+        210,
+        213,
+        17,
+        64,
+        187,
+        140,
+        4
+      ],
+      "accounts": [
+        {
+          "name": "config",
+          "writable": true
+        },
+        {
+          "name": "pendingPauseAuthority",
+          "signer": true
+        },
+        {
+          "name": "eventAuthority",
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  95,
+                  95,
+                  101,
+                  118,
+                  101,
+                  110,
+                  116,
+                  95,
+                  97,
+                  117,
+                  116,
+                  104,
+                  111,
+                  114,
+                  105,
+                  116,
+                  121
+                ]
+              }
+            ]
+          }
+        },
+        {
+          "name": "program"
+        }
+      ],
+      "args": []
+    },
+    {
+      "name": "acceptSecurityCouncil",
+      "docs": [
+        "The proposed security council takes over."
+      ],
+      "discriminator": [
+        191,
+        100,
+        170,
+        118,
+        69,
+        61,
+        216,
+        131
+      ],
+      "accounts": [
+        {
+          "name": "config",
+          "writable": true
+        },
+        {
+          "name": "pendingSecurityCouncil",
+          "signer": true
+        },
+        {
+          "name": "eventAuthority",
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  95,
+                  95,
+                  101,
+                  118,
+                  101,
+                  110,
+                  116,
+                  95,
+                  97,
+                  117,
+                  116,
+                  104,
+                  111,
+                  114,
+                  105,
+                  116,
+                  121
+                ]
+              }
+            ]
+          }
+        },
+        {
+          "name": "program"
         }
       ],
       "args": []
@@ -62,6 +212,38 @@ export type ShieldPool = {
           "relations": [
             "config"
           ]
+        },
+        {
+          "name": "eventAuthority",
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  95,
+                  95,
+                  101,
+                  118,
+                  101,
+                  110,
+                  116,
+                  95,
+                  97,
+                  117,
+                  116,
+                  104,
+                  111,
+                  114,
+                  105,
+                  116,
+                  121
+                ]
+              }
+            ]
+          }
+        },
+        {
+          "name": "program"
         }
       ],
       "args": [
@@ -74,7 +256,7 @@ export type ShieldPool = {
     {
       "name": "applyVerifyingKey",
       "docs": [
-        "Installs the staged verifying key once its delay has passed (admin)."
+        "Installs the staged verifying key once the pool has been unpaused for its whole delay (admin)."
       ],
       "discriminator": [
         135,
@@ -97,9 +279,171 @@ export type ShieldPool = {
           "relations": [
             "config"
           ]
+        },
+        {
+          "name": "eventAuthority",
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  95,
+                  95,
+                  101,
+                  118,
+                  101,
+                  110,
+                  116,
+                  95,
+                  97,
+                  117,
+                  116,
+                  104,
+                  111,
+                  114,
+                  105,
+                  116,
+                  121
+                ]
+              }
+            ]
+          }
+        },
+        {
+          "name": "program"
         }
       ],
       "args": []
+    },
+    {
+      "name": "cancelVerifyingKey",
+      "docs": [
+        "Drops the staged verifying key (admin)."
+      ],
+      "discriminator": [
+        196,
+        180,
+        87,
+        44,
+        146,
+        65,
+        61,
+        144
+      ],
+      "accounts": [
+        {
+          "name": "config",
+          "writable": true
+        },
+        {
+          "name": "admin",
+          "signer": true,
+          "relations": [
+            "config"
+          ]
+        },
+        {
+          "name": "eventAuthority",
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  95,
+                  95,
+                  101,
+                  118,
+                  101,
+                  110,
+                  116,
+                  95,
+                  97,
+                  117,
+                  116,
+                  104,
+                  111,
+                  114,
+                  105,
+                  116,
+                  121
+                ]
+              }
+            ]
+          }
+        },
+        {
+          "name": "program"
+        }
+      ],
+      "args": []
+    },
+    {
+      "name": "emergencySetVerifyingKey",
+      "docs": [
+        "Installs a checked verifying key at once while the pool is paused (security council)."
+      ],
+      "discriminator": [
+        39,
+        124,
+        64,
+        43,
+        6,
+        155,
+        212,
+        78
+      ],
+      "accounts": [
+        {
+          "name": "config",
+          "writable": true
+        },
+        {
+          "name": "securityCouncil",
+          "signer": true
+        },
+        {
+          "name": "eventAuthority",
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  95,
+                  95,
+                  101,
+                  118,
+                  101,
+                  110,
+                  116,
+                  95,
+                  97,
+                  117,
+                  116,
+                  104,
+                  111,
+                  114,
+                  105,
+                  116,
+                  121
+                ]
+              }
+            ]
+          }
+        },
+        {
+          "name": "program"
+        }
+      ],
+      "args": [
+        {
+          "name": "verifyingKey",
+          "type": {
+            "defined": {
+              "name": "verifyingKeyInput"
+            }
+          }
+        }
+      ]
     },
     {
       "name": "growTree",
@@ -146,7 +490,8 @@ export type ShieldPool = {
     {
       "name": "initialize",
       "docs": [
-        "Creates the config: the signer becomes admin, the ceremony's verifying key is installed."
+        "Creates the config (the program's upgrade authority only): the signer becomes admin, the",
+        "ceremony's verifying key is installed."
       ],
       "discriminator": [
         175,
@@ -180,12 +525,132 @@ export type ShieldPool = {
         },
         {
           "name": "admin",
+          "docs": [
+            "The program's upgrade authority, so nobody can initialize a fresh deployment before it."
+          ],
           "writable": true,
           "signer": true
         },
         {
+          "name": "programData",
+          "docs": [
+            "The program's ProgramData account: the upgradeable loader's PDA of this program id, owned by",
+            "the loader (the account type checks the owner), so only the real deployment's record passes."
+          ],
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  163,
+                  165,
+                  57,
+                  251,
+                  48,
+                  187,
+                  61,
+                  63,
+                  135,
+                  197,
+                  167,
+                  182,
+                  49,
+                  35,
+                  146,
+                  134,
+                  31,
+                  1,
+                  34,
+                  91,
+                  237,
+                  60,
+                  65,
+                  79,
+                  141,
+                  96,
+                  161,
+                  136,
+                  128,
+                  0,
+                  0,
+                  0
+                ]
+              }
+            ],
+            "program": {
+              "kind": "const",
+              "value": [
+                2,
+                168,
+                246,
+                145,
+                78,
+                136,
+                161,
+                176,
+                226,
+                16,
+                21,
+                62,
+                247,
+                99,
+                174,
+                43,
+                0,
+                194,
+                185,
+                61,
+                22,
+                193,
+                36,
+                210,
+                192,
+                83,
+                122,
+                16,
+                4,
+                128,
+                0,
+                0
+              ]
+            }
+          }
+        },
+        {
           "name": "systemProgram",
           "address": "11111111111111111111111111111111"
+        },
+        {
+          "name": "eventAuthority",
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  95,
+                  95,
+                  101,
+                  118,
+                  101,
+                  110,
+                  116,
+                  95,
+                  97,
+                  117,
+                  116,
+                  104,
+                  111,
+                  114,
+                  105,
+                  116,
+                  121
+                ]
+              }
+            ]
+          }
+        },
+        {
+          "name": "program"
         }
       ],
       "args": [
@@ -484,6 +949,38 @@ export type ShieldPool = {
         {
           "name": "authority",
           "signer": true
+        },
+        {
+          "name": "eventAuthority",
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  95,
+                  95,
+                  101,
+                  118,
+                  101,
+                  110,
+                  116,
+                  95,
+                  97,
+                  117,
+                  116,
+                  104,
+                  111,
+                  114,
+                  105,
+                  116,
+                  121
+                ]
+              }
+            ]
+          }
+        },
+        {
+          "name": "program"
         }
       ],
       "args": []
@@ -491,7 +988,7 @@ export type ShieldPool = {
     {
       "name": "proposeVerifyingKey",
       "docs": [
-        "Stages a verifying key, applicable after the config's delay (admin)."
+        "Stages a checked verifying key, applicable after the config's delay (admin)."
       ],
       "discriminator": [
         182,
@@ -514,6 +1011,38 @@ export type ShieldPool = {
           "relations": [
             "config"
           ]
+        },
+        {
+          "name": "eventAuthority",
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  95,
+                  95,
+                  101,
+                  118,
+                  101,
+                  110,
+                  116,
+                  95,
+                  97,
+                  117,
+                  116,
+                  104,
+                  111,
+                  114,
+                  105,
+                  116,
+                  121
+                ]
+              }
+            ]
+          }
+        },
+        {
+          "name": "program"
         }
       ],
       "args": [
@@ -553,6 +1082,38 @@ export type ShieldPool = {
           "relations": [
             "config"
           ]
+        },
+        {
+          "name": "eventAuthority",
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  95,
+                  95,
+                  101,
+                  118,
+                  101,
+                  110,
+                  116,
+                  95,
+                  97,
+                  117,
+                  116,
+                  104,
+                  111,
+                  114,
+                  105,
+                  116,
+                  121
+                ]
+              }
+            ]
+          }
+        },
+        {
+          "name": "program"
         }
       ],
       "args": [
@@ -561,6 +1122,68 @@ export type ShieldPool = {
           "type": "pubkey"
         }
       ]
+    },
+    {
+      "name": "revokePauseAuthority",
+      "docs": [
+        "Removes the pause authority at once (admin)."
+      ],
+      "discriminator": [
+        143,
+        42,
+        82,
+        245,
+        252,
+        111,
+        124,
+        222
+      ],
+      "accounts": [
+        {
+          "name": "config",
+          "writable": true
+        },
+        {
+          "name": "admin",
+          "signer": true,
+          "relations": [
+            "config"
+          ]
+        },
+        {
+          "name": "eventAuthority",
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  95,
+                  95,
+                  101,
+                  118,
+                  101,
+                  110,
+                  116,
+                  95,
+                  97,
+                  117,
+                  116,
+                  104,
+                  111,
+                  114,
+                  105,
+                  116,
+                  121
+                ]
+              }
+            ]
+          }
+        },
+        {
+          "name": "program"
+        }
+      ],
+      "args": []
     },
     {
       "name": "setPoolLimits",
@@ -591,6 +1214,38 @@ export type ShieldPool = {
           "relations": [
             "config"
           ]
+        },
+        {
+          "name": "eventAuthority",
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  95,
+                  95,
+                  101,
+                  118,
+                  101,
+                  110,
+                  116,
+                  95,
+                  97,
+                  117,
+                  116,
+                  104,
+                  111,
+                  114,
+                  105,
+                  116,
+                  121
+                ]
+              }
+            ]
+          }
+        },
+        {
+          "name": "program"
         }
       ],
       "args": [
@@ -630,12 +1285,111 @@ export type ShieldPool = {
           "relations": [
             "config"
           ]
+        },
+        {
+          "name": "eventAuthority",
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  95,
+                  95,
+                  101,
+                  118,
+                  101,
+                  110,
+                  116,
+                  95,
+                  97,
+                  117,
+                  116,
+                  104,
+                  111,
+                  114,
+                  105,
+                  116,
+                  121
+                ]
+              }
+            ]
+          }
+        },
+        {
+          "name": "program"
         }
       ],
       "args": [
         {
           "name": "powRequired",
           "type": "bool"
+        }
+      ]
+    },
+    {
+      "name": "setVerifyingKeyDelay",
+      "docs": [
+        "Sets the rotation delay in seconds, at least 48 hours (admin)."
+      ],
+      "discriminator": [
+        155,
+        195,
+        57,
+        151,
+        95,
+        207,
+        67,
+        123
+      ],
+      "accounts": [
+        {
+          "name": "config",
+          "writable": true
+        },
+        {
+          "name": "admin",
+          "signer": true,
+          "relations": [
+            "config"
+          ]
+        },
+        {
+          "name": "eventAuthority",
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  95,
+                  95,
+                  101,
+                  118,
+                  101,
+                  110,
+                  116,
+                  95,
+                  97,
+                  117,
+                  116,
+                  104,
+                  111,
+                  114,
+                  105,
+                  116,
+                  121
+                ]
+              }
+            ]
+          }
+        },
+        {
+          "name": "program"
+        }
+      ],
+      "args": [
+        {
+          "name": "delaySeconds",
+          "type": "i64"
         }
       ]
     },
@@ -893,11 +1647,174 @@ export type ShieldPool = {
           "relations": [
             "config"
           ]
+        },
+        {
+          "name": "eventAuthority",
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  95,
+                  95,
+                  101,
+                  118,
+                  101,
+                  110,
+                  116,
+                  95,
+                  97,
+                  117,
+                  116,
+                  104,
+                  111,
+                  114,
+                  105,
+                  116,
+                  121
+                ]
+              }
+            ]
+          }
+        },
+        {
+          "name": "program"
         }
       ],
       "args": [
         {
           "name": "newAdmin",
+          "type": "pubkey"
+        }
+      ]
+    },
+    {
+      "name": "transferPauseAuthority",
+      "docs": [
+        "Proposes a new pause authority, who must accept (admin)."
+      ],
+      "discriminator": [
+        144,
+        86,
+        159,
+        5,
+        90,
+        116,
+        21,
+        137
+      ],
+      "accounts": [
+        {
+          "name": "config",
+          "writable": true
+        },
+        {
+          "name": "admin",
+          "signer": true,
+          "relations": [
+            "config"
+          ]
+        },
+        {
+          "name": "eventAuthority",
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  95,
+                  95,
+                  101,
+                  118,
+                  101,
+                  110,
+                  116,
+                  95,
+                  97,
+                  117,
+                  116,
+                  104,
+                  111,
+                  114,
+                  105,
+                  116,
+                  121
+                ]
+              }
+            ]
+          }
+        },
+        {
+          "name": "program"
+        }
+      ],
+      "args": [
+        {
+          "name": "newPauseAuthority",
+          "type": "pubkey"
+        }
+      ]
+    },
+    {
+      "name": "transferSecurityCouncil",
+      "docs": [
+        "Proposes a new security council, who must accept (security council)."
+      ],
+      "discriminator": [
+        189,
+        2,
+        171,
+        242,
+        64,
+        82,
+        172,
+        122
+      ],
+      "accounts": [
+        {
+          "name": "config",
+          "writable": true
+        },
+        {
+          "name": "securityCouncil",
+          "signer": true
+        },
+        {
+          "name": "eventAuthority",
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  95,
+                  95,
+                  101,
+                  118,
+                  101,
+                  110,
+                  116,
+                  95,
+                  97,
+                  117,
+                  116,
+                  104,
+                  111,
+                  114,
+                  105,
+                  116,
+                  121
+                ]
+              }
+            ]
+          }
+        },
+        {
+          "name": "program"
+        }
+      ],
+      "args": [
+        {
+          "name": "newSecurityCouncil",
           "type": "pubkey"
         }
       ]
@@ -928,6 +1845,38 @@ export type ShieldPool = {
           "relations": [
             "config"
           ]
+        },
+        {
+          "name": "eventAuthority",
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  95,
+                  95,
+                  101,
+                  118,
+                  101,
+                  110,
+                  116,
+                  95,
+                  97,
+                  117,
+                  116,
+                  104,
+                  111,
+                  114,
+                  105,
+                  116,
+                  121
+                ]
+              }
+            ]
+          }
+        },
+        {
+          "name": "program"
         }
       ],
       "args": []
@@ -1042,7 +1991,7 @@ export type ShieldPool = {
       "docs": [
         "The protocol's one configuration (PDA `[\"config\"]`): who governs, whether it is paused, which",
         "relayers may take fees, the verifying key and its pending rotation, and the PoW gate. It is also",
-        "the signer the scramble registry accepts consumptions from. Zero-copy: the two keys make it 2.5 KB."
+        "the signer the scramble registry accepts consumptions from. Zero-copy: the two keys make it 2.6 KB."
       ],
       "serialization": "bytemuck",
       "repr": {
@@ -1052,18 +2001,27 @@ export type ShieldPool = {
         "kind": "struct",
         "fields": [
           {
-            "name": "verifyingKeyDelaySlots",
+            "name": "verifyingKeyDelaySeconds",
             "docs": [
-              "Slots a proposed verifying key waits before it can be applied."
+              "Seconds a proposed verifying key waits, with the pool unpaused throughout, before it can be",
+              "applied; at least `MIN_VERIFYING_KEY_DELAY_SECONDS`."
             ],
-            "type": "u64"
+            "type": "i64"
           },
           {
-            "name": "pendingVerifyingKeyReadySlot",
+            "name": "pendingVerifyingKeyProposedAt",
             "docs": [
-              "Slot from which the pending key can be applied; 0 when none is pending."
+              "Unix time the pending key was proposed; meaningful while `pending_verifying_key_set` is 1."
             ],
-            "type": "u64"
+            "type": "i64"
+          },
+          {
+            "name": "unpausedSince",
+            "docs": [
+              "Unix time the pool was last unpaused (initialize counts as an unpause). A rotation applies",
+              "only once the pool has been unpaused for its whole delay, so users can always exit first."
+            ],
+            "type": "i64"
           },
           {
             "name": "relayerCount",
@@ -1083,7 +2041,29 @@ export type ShieldPool = {
           {
             "name": "pauseAuthority",
             "docs": [
-              "May pause (the admin may too); only the admin unpauses."
+              "May pause (the admin may too); only the admin unpauses. Default once revoked."
+            ],
+            "type": "pubkey"
+          },
+          {
+            "name": "pendingPauseAuthority",
+            "docs": [
+              "Proposed by `transfer_pause_authority`, takes over on `accept_pause_authority`."
+            ],
+            "type": "pubkey"
+          },
+          {
+            "name": "securityCouncil",
+            "docs": [
+              "May install a verifying key at once, but only while the pool is paused (the emergency path",
+              "against a live exploit); hands itself over, so the admin cannot appoint it. Default: none."
+            ],
+            "type": "pubkey"
+          },
+          {
+            "name": "pendingSecurityCouncil",
+            "docs": [
+              "Proposed by `transfer_security_council`, takes over on `accept_security_council`."
             ],
             "type": "pubkey"
           },
@@ -1131,11 +2111,18 @@ export type ShieldPool = {
             "type": "u8"
           },
           {
+            "name": "pendingVerifyingKeySet",
+            "docs": [
+              "1 while a proposed verifying key waits in `pending_verifying_key`."
+            ],
+            "type": "u8"
+          },
+          {
             "name": "reserved",
             "type": {
               "array": [
                 "u8",
-                5
+                4
               ]
             }
           }
@@ -1155,8 +2142,12 @@ export type ShieldPool = {
             "type": "pubkey"
           },
           {
-            "name": "verifyingKeyDelaySlots",
-            "type": "u64"
+            "name": "securityCouncil",
+            "type": "pubkey"
+          },
+          {
+            "name": "verifyingKeyDelaySeconds",
+            "type": "i64"
           },
           {
             "name": "powRequired",
@@ -1231,8 +2222,15 @@ export type ShieldPool = {
             "type": "pubkey"
           },
           {
-            "name": "verifyingKeyDelaySlots",
-            "type": "u64"
+            "name": "securityCouncil",
+            "docs": [
+              "May install a key at once while paused; `Pubkey::default()` for no emergency path."
+            ],
+            "type": "pubkey"
+          },
+          {
+            "name": "verifyingKeyDelaySeconds",
+            "type": "i64"
           },
           {
             "name": "powRequired",
@@ -1242,6 +2240,56 @@ export type ShieldPool = {
       }
     },
     {
+      "docs": [
+        "The admin removed the pause authority (and any pending one) at once, e.g. after a key leak."
+      ],
+      "name": "pauseAuthorityRevoked",
+      "type": {
+        "fields": [
+          {
+            "name": "previousPauseAuthority",
+            "type": "pubkey"
+          }
+        ],
+        "kind": "struct"
+      }
+    },
+    {
+      "name": "pauseAuthorityTransferStarted",
+      "type": {
+        "fields": [
+          {
+            "name": "pauseAuthority",
+            "type": "pubkey"
+          },
+          {
+            "name": "pendingPauseAuthority",
+            "type": "pubkey"
+          }
+        ],
+        "kind": "struct"
+      }
+    },
+    {
+      "name": "pauseAuthorityTransferred",
+      "type": {
+        "fields": [
+          {
+            "name": "previousPauseAuthority",
+            "type": "pubkey"
+          },
+          {
+            "name": "pauseAuthority",
+            "type": "pubkey"
+          }
+        ],
+        "kind": "struct"
+      }
+    },
+    {
+      "docs": [
+        "`unix_timestamp` is when it happened; an unpause starts the exit window of a pending rotation."
+      ],
       "name": "pausedChanged",
       "type": {
         "fields": [
@@ -1252,6 +2300,10 @@ export type ShieldPool = {
           {
             "name": "by",
             "type": "pubkey"
+          },
+          {
+            "name": "unixTimestamp",
+            "type": "i64"
           }
         ],
         "kind": "struct"
@@ -1394,6 +2446,38 @@ export type ShieldPool = {
         "fields": [
           {
             "name": "relayer",
+            "type": "pubkey"
+          }
+        ],
+        "kind": "struct"
+      }
+    },
+    {
+      "name": "securityCouncilTransferStarted",
+      "type": {
+        "fields": [
+          {
+            "name": "securityCouncil",
+            "type": "pubkey"
+          },
+          {
+            "name": "pendingSecurityCouncil",
+            "type": "pubkey"
+          }
+        ],
+        "kind": "struct"
+      }
+    },
+    {
+      "name": "securityCouncilTransferred",
+      "type": {
+        "fields": [
+          {
+            "name": "previousSecurityCouncil",
+            "type": "pubkey"
+          },
+          {
+            "name": "securityCouncil",
             "type": "pubkey"
           }
         ],
@@ -1672,8 +2756,34 @@ export type ShieldPool = {
       "type": {
         "fields": [
           {
-            "name": "slot",
-            "type": "u64"
+            "name": "verifyingKeyHash",
+            "type": {
+              "array": [
+                "u8",
+                32
+              ]
+            }
+          },
+          {
+            "name": "unixTimestamp",
+            "type": "i64"
+          }
+        ],
+        "kind": "struct"
+      }
+    },
+    {
+      "name": "verifyingKeyCancelled",
+      "type": {
+        "fields": [
+          {
+            "name": "verifyingKeyHash",
+            "type": {
+              "array": [
+                "u8",
+                32
+              ]
+            }
           }
         ],
         "kind": "struct"
@@ -1746,6 +2856,47 @@ export type ShieldPool = {
       }
     },
     {
+      "name": "verifyingKeyDelaySet",
+      "type": {
+        "fields": [
+          {
+            "name": "verifyingKeyDelaySeconds",
+            "type": "i64"
+          }
+        ],
+        "kind": "struct"
+      }
+    },
+    {
+      "docs": [
+        "The security council installed a key at once while the pool was paused; a pending rotation, if",
+        "any, was dropped."
+      ],
+      "name": "verifyingKeyEmergencySet",
+      "type": {
+        "fields": [
+          {
+            "name": "verifyingKeyHash",
+            "type": {
+              "array": [
+                "u8",
+                32
+              ]
+            }
+          },
+          {
+            "name": "securityCouncil",
+            "type": "pubkey"
+          },
+          {
+            "name": "cancelledPending",
+            "type": "bool"
+          }
+        ],
+        "kind": "struct"
+      }
+    },
+    {
       "name": "verifyingKeyInput",
       "docs": [
         "A verifying key as `propose_verifying_key` receives it (Borsh; the stored form is zero-copy)."
@@ -1807,12 +2958,28 @@ export type ShieldPool = {
       }
     },
     {
+      "docs": [
+        "`ready_at` is the earliest it can apply, if the pool stays unpaused until then."
+      ],
       "name": "verifyingKeyProposed",
       "type": {
         "fields": [
           {
-            "name": "readySlot",
-            "type": "u64"
+            "name": "verifyingKeyHash",
+            "type": {
+              "array": [
+                "u8",
+                32
+              ]
+            }
+          },
+          {
+            "name": "proposedAt",
+            "type": "i64"
+          },
+          {
+            "name": "readyAt",
+            "type": "i64"
           }
         ],
         "kind": "struct"
@@ -1859,6 +3026,45 @@ export type ShieldPool = {
         91
       ],
       "name": "configInitialized"
+    },
+    {
+      "discriminator": [
+        67,
+        217,
+        78,
+        50,
+        47,
+        10,
+        144,
+        242
+      ],
+      "name": "pauseAuthorityRevoked"
+    },
+    {
+      "discriminator": [
+        134,
+        239,
+        88,
+        48,
+        129,
+        41,
+        227,
+        57
+      ],
+      "name": "pauseAuthorityTransferStarted"
+    },
+    {
+      "discriminator": [
+        96,
+        8,
+        71,
+        192,
+        11,
+        4,
+        111,
+        117
+      ],
+      "name": "pauseAuthorityTransferred"
     },
     {
       "discriminator": [
@@ -1940,6 +3146,32 @@ export type ShieldPool = {
     },
     {
       "discriminator": [
+        151,
+        103,
+        95,
+        41,
+        136,
+        110,
+        27,
+        8
+      ],
+      "name": "securityCouncilTransferStarted"
+    },
+    {
+      "discriminator": [
+        217,
+        97,
+        221,
+        23,
+        153,
+        19,
+        82,
+        236
+      ],
+      "name": "securityCouncilTransferred"
+    },
+    {
+      "discriminator": [
         231,
         115,
         66,
@@ -1979,6 +3211,45 @@ export type ShieldPool = {
     },
     {
       "discriminator": [
+        190,
+        121,
+        216,
+        232,
+        95,
+        110,
+        100,
+        76
+      ],
+      "name": "verifyingKeyCancelled"
+    },
+    {
+      "discriminator": [
+        187,
+        74,
+        63,
+        201,
+        70,
+        5,
+        23,
+        141
+      ],
+      "name": "verifyingKeyDelaySet"
+    },
+    {
+      "discriminator": [
+        2,
+        102,
+        178,
+        0,
+        109,
+        35,
+        224,
+        1
+      ],
+      "name": "verifyingKeyEmergencySet"
+    },
+    {
+      "discriminator": [
         244,
         97,
         120,
@@ -2015,7 +3286,7 @@ export type ShieldPool = {
     {
       "code": 6004,
       "name": "delayTooShort",
-      "msg": "verifying_key_delay_slots: below the minimum rotation delay"
+      "msg": "verifying_key_delay_seconds: below MIN_VERIFYING_KEY_DELAY_SECONDS (48 hours)"
     },
     {
       "code": 6005,
@@ -2040,7 +3311,7 @@ export type ShieldPool = {
     {
       "code": 6009,
       "name": "verifyingKeyNotReady",
-      "msg": "pending_verifying_key: its delay has not passed"
+      "msg": "pending_verifying_key: the rotation delay since its proposal has not passed"
     },
     {
       "code": 6010,
@@ -2124,26 +3395,81 @@ export type ShieldPool = {
     },
     {
       "code": 6026,
+      "name": "notUpgradeAuthority",
+      "msg": "signer: not the program's upgrade authority (its ProgramData account)"
+    },
+    {
+      "code": 6027,
+      "name": "exitWindowNotElapsed",
+      "msg": "config: the pool has not been unpaused for the whole rotation delay (the exit window)"
+    },
+    {
+      "code": 6028,
+      "name": "notSecurityCouncil",
+      "msg": "signer: not the security council"
+    },
+    {
+      "code": 6029,
+      "name": "notPendingSecurityCouncil",
+      "msg": "signer: not the pending security council"
+    },
+    {
+      "code": 6030,
+      "name": "notPendingPauseAuthority",
+      "msg": "signer: not the pending pause authority"
+    },
+    {
+      "code": 6031,
+      "name": "notInEmergency",
+      "msg": "config: not paused, so the security council may not install a key at once"
+    },
+    {
+      "code": 6032,
+      "name": "invalidVerifyingKeyAlpha",
+      "msg": "verifying_key.alpha_g1: not a point of G1, or the identity"
+    },
+    {
+      "code": 6033,
+      "name": "invalidVerifyingKeyBeta",
+      "msg": "verifying_key.beta_g2: not a point of G2's prime-order subgroup, or the identity"
+    },
+    {
+      "code": 6034,
+      "name": "invalidVerifyingKeyGamma",
+      "msg": "verifying_key.gamma_g2: not a point of G2's prime-order subgroup, or the identity"
+    },
+    {
+      "code": 6035,
+      "name": "invalidVerifyingKeyDelta",
+      "msg": "verifying_key.delta_g2: not a point of G2's prime-order subgroup, or the identity"
+    },
+    {
+      "code": 6036,
+      "name": "invalidVerifyingKeyIc",
+      "msg": "verifying_key.ic: a point is not on G1 (the log names its index)"
+    },
+    {
+      "code": 6037,
       "name": "nullifierAlreadySpent",
       "msg": "nullifier: already spent in this pool"
     },
     {
-      "code": 6027,
+      "code": 6038,
       "name": "relayerNotSigner",
       "msg": "payer: a transact paying a fee must be signed by ext_data.relayer"
     },
     {
-      "code": 6028,
+      "code": 6039,
       "name": "minerFeeExceedsFee",
       "msg": "ext_data.fee: smaller than the miner's share"
     },
     {
-      "code": 6029,
+      "code": 6040,
       "name": "treeNotReady",
       "msg": "tree: not grown to its full size yet (grow_tree)"
     },
     {
-      "code": 6030,
+      "code": 6041,
       "name": "treeAlreadyGrown",
       "msg": "tree: already at its full size"
     }
@@ -2182,6 +3508,156 @@ export const SHIELD_POOL_IDL = {
         {
           "name": "pending_admin",
           "signer": true
+        },
+        {
+          "name": "event_authority",
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  95,
+                  95,
+                  101,
+                  118,
+                  101,
+                  110,
+                  116,
+                  95,
+                  97,
+                  117,
+                  116,
+                  104,
+                  111,
+                  114,
+                  105,
+                  116,
+                  121
+                ]
+              }
+            ]
+          }
+        },
+        {
+          "name": "program"
+        }
+      ],
+      "args": []
+    },
+    {
+      "name": "accept_pause_authority",
+      "docs": [
+        "The proposed pause authority takes over."
+      ],
+      "discriminator": [
+        148,
+        210,
+        213,
+        17,
+        64,
+        187,
+        140,
+        4
+      ],
+      "accounts": [
+        {
+          "name": "config",
+          "writable": true
+        },
+        {
+          "name": "pending_pause_authority",
+          "signer": true
+        },
+        {
+          "name": "event_authority",
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  95,
+                  95,
+                  101,
+                  118,
+                  101,
+                  110,
+                  116,
+                  95,
+                  97,
+                  117,
+                  116,
+                  104,
+                  111,
+                  114,
+                  105,
+                  116,
+                  121
+                ]
+              }
+            ]
+          }
+        },
+        {
+          "name": "program"
+        }
+      ],
+      "args": []
+    },
+    {
+      "name": "accept_security_council",
+      "docs": [
+        "The proposed security council takes over."
+      ],
+      "discriminator": [
+        191,
+        100,
+        170,
+        118,
+        69,
+        61,
+        216,
+        131
+      ],
+      "accounts": [
+        {
+          "name": "config",
+          "writable": true
+        },
+        {
+          "name": "pending_security_council",
+          "signer": true
+        },
+        {
+          "name": "event_authority",
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  95,
+                  95,
+                  101,
+                  118,
+                  101,
+                  110,
+                  116,
+                  95,
+                  97,
+                  117,
+                  116,
+                  104,
+                  111,
+                  114,
+                  105,
+                  116,
+                  121
+                ]
+              }
+            ]
+          }
+        },
+        {
+          "name": "program"
         }
       ],
       "args": []
@@ -2212,6 +3688,38 @@ export const SHIELD_POOL_IDL = {
           "relations": [
             "config"
           ]
+        },
+        {
+          "name": "event_authority",
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  95,
+                  95,
+                  101,
+                  118,
+                  101,
+                  110,
+                  116,
+                  95,
+                  97,
+                  117,
+                  116,
+                  104,
+                  111,
+                  114,
+                  105,
+                  116,
+                  121
+                ]
+              }
+            ]
+          }
+        },
+        {
+          "name": "program"
         }
       ],
       "args": [
@@ -2224,7 +3732,7 @@ export const SHIELD_POOL_IDL = {
     {
       "name": "apply_verifying_key",
       "docs": [
-        "Installs the staged verifying key once its delay has passed (admin)."
+        "Installs the staged verifying key once the pool has been unpaused for its whole delay (admin)."
       ],
       "discriminator": [
         135,
@@ -2247,9 +3755,171 @@ export const SHIELD_POOL_IDL = {
           "relations": [
             "config"
           ]
+        },
+        {
+          "name": "event_authority",
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  95,
+                  95,
+                  101,
+                  118,
+                  101,
+                  110,
+                  116,
+                  95,
+                  97,
+                  117,
+                  116,
+                  104,
+                  111,
+                  114,
+                  105,
+                  116,
+                  121
+                ]
+              }
+            ]
+          }
+        },
+        {
+          "name": "program"
         }
       ],
       "args": []
+    },
+    {
+      "name": "cancel_verifying_key",
+      "docs": [
+        "Drops the staged verifying key (admin)."
+      ],
+      "discriminator": [
+        196,
+        180,
+        87,
+        44,
+        146,
+        65,
+        61,
+        144
+      ],
+      "accounts": [
+        {
+          "name": "config",
+          "writable": true
+        },
+        {
+          "name": "admin",
+          "signer": true,
+          "relations": [
+            "config"
+          ]
+        },
+        {
+          "name": "event_authority",
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  95,
+                  95,
+                  101,
+                  118,
+                  101,
+                  110,
+                  116,
+                  95,
+                  97,
+                  117,
+                  116,
+                  104,
+                  111,
+                  114,
+                  105,
+                  116,
+                  121
+                ]
+              }
+            ]
+          }
+        },
+        {
+          "name": "program"
+        }
+      ],
+      "args": []
+    },
+    {
+      "name": "emergency_set_verifying_key",
+      "docs": [
+        "Installs a checked verifying key at once while the pool is paused (security council)."
+      ],
+      "discriminator": [
+        39,
+        124,
+        64,
+        43,
+        6,
+        155,
+        212,
+        78
+      ],
+      "accounts": [
+        {
+          "name": "config",
+          "writable": true
+        },
+        {
+          "name": "security_council",
+          "signer": true
+        },
+        {
+          "name": "event_authority",
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  95,
+                  95,
+                  101,
+                  118,
+                  101,
+                  110,
+                  116,
+                  95,
+                  97,
+                  117,
+                  116,
+                  104,
+                  111,
+                  114,
+                  105,
+                  116,
+                  121
+                ]
+              }
+            ]
+          }
+        },
+        {
+          "name": "program"
+        }
+      ],
+      "args": [
+        {
+          "name": "verifying_key",
+          "type": {
+            "defined": {
+              "name": "VerifyingKeyInput"
+            }
+          }
+        }
+      ]
     },
     {
       "name": "grow_tree",
@@ -2296,7 +3966,8 @@ export const SHIELD_POOL_IDL = {
     {
       "name": "initialize",
       "docs": [
-        "Creates the config: the signer becomes admin, the ceremony's verifying key is installed."
+        "Creates the config (the program's upgrade authority only): the signer becomes admin, the",
+        "ceremony's verifying key is installed."
       ],
       "discriminator": [
         175,
@@ -2330,12 +4001,132 @@ export const SHIELD_POOL_IDL = {
         },
         {
           "name": "admin",
+          "docs": [
+            "The program's upgrade authority, so nobody can initialize a fresh deployment before it."
+          ],
           "writable": true,
           "signer": true
         },
         {
+          "name": "program_data",
+          "docs": [
+            "The program's ProgramData account: the upgradeable loader's PDA of this program id, owned by",
+            "the loader (the account type checks the owner), so only the real deployment's record passes."
+          ],
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  163,
+                  165,
+                  57,
+                  251,
+                  48,
+                  187,
+                  61,
+                  63,
+                  135,
+                  197,
+                  167,
+                  182,
+                  49,
+                  35,
+                  146,
+                  134,
+                  31,
+                  1,
+                  34,
+                  91,
+                  237,
+                  60,
+                  65,
+                  79,
+                  141,
+                  96,
+                  161,
+                  136,
+                  128,
+                  0,
+                  0,
+                  0
+                ]
+              }
+            ],
+            "program": {
+              "kind": "const",
+              "value": [
+                2,
+                168,
+                246,
+                145,
+                78,
+                136,
+                161,
+                176,
+                226,
+                16,
+                21,
+                62,
+                247,
+                99,
+                174,
+                43,
+                0,
+                194,
+                185,
+                61,
+                22,
+                193,
+                36,
+                210,
+                192,
+                83,
+                122,
+                16,
+                4,
+                128,
+                0,
+                0
+              ]
+            }
+          }
+        },
+        {
           "name": "system_program",
           "address": "11111111111111111111111111111111"
+        },
+        {
+          "name": "event_authority",
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  95,
+                  95,
+                  101,
+                  118,
+                  101,
+                  110,
+                  116,
+                  95,
+                  97,
+                  117,
+                  116,
+                  104,
+                  111,
+                  114,
+                  105,
+                  116,
+                  121
+                ]
+              }
+            ]
+          }
+        },
+        {
+          "name": "program"
         }
       ],
       "args": [
@@ -2634,6 +4425,38 @@ export const SHIELD_POOL_IDL = {
         {
           "name": "authority",
           "signer": true
+        },
+        {
+          "name": "event_authority",
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  95,
+                  95,
+                  101,
+                  118,
+                  101,
+                  110,
+                  116,
+                  95,
+                  97,
+                  117,
+                  116,
+                  104,
+                  111,
+                  114,
+                  105,
+                  116,
+                  121
+                ]
+              }
+            ]
+          }
+        },
+        {
+          "name": "program"
         }
       ],
       "args": []
@@ -2641,7 +4464,7 @@ export const SHIELD_POOL_IDL = {
     {
       "name": "propose_verifying_key",
       "docs": [
-        "Stages a verifying key, applicable after the config's delay (admin)."
+        "Stages a checked verifying key, applicable after the config's delay (admin)."
       ],
       "discriminator": [
         182,
@@ -2664,6 +4487,38 @@ export const SHIELD_POOL_IDL = {
           "relations": [
             "config"
           ]
+        },
+        {
+          "name": "event_authority",
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  95,
+                  95,
+                  101,
+                  118,
+                  101,
+                  110,
+                  116,
+                  95,
+                  97,
+                  117,
+                  116,
+                  104,
+                  111,
+                  114,
+                  105,
+                  116,
+                  121
+                ]
+              }
+            ]
+          }
+        },
+        {
+          "name": "program"
         }
       ],
       "args": [
@@ -2703,6 +4558,38 @@ export const SHIELD_POOL_IDL = {
           "relations": [
             "config"
           ]
+        },
+        {
+          "name": "event_authority",
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  95,
+                  95,
+                  101,
+                  118,
+                  101,
+                  110,
+                  116,
+                  95,
+                  97,
+                  117,
+                  116,
+                  104,
+                  111,
+                  114,
+                  105,
+                  116,
+                  121
+                ]
+              }
+            ]
+          }
+        },
+        {
+          "name": "program"
         }
       ],
       "args": [
@@ -2711,6 +4598,68 @@ export const SHIELD_POOL_IDL = {
           "type": "pubkey"
         }
       ]
+    },
+    {
+      "name": "revoke_pause_authority",
+      "docs": [
+        "Removes the pause authority at once (admin)."
+      ],
+      "discriminator": [
+        143,
+        42,
+        82,
+        245,
+        252,
+        111,
+        124,
+        222
+      ],
+      "accounts": [
+        {
+          "name": "config",
+          "writable": true
+        },
+        {
+          "name": "admin",
+          "signer": true,
+          "relations": [
+            "config"
+          ]
+        },
+        {
+          "name": "event_authority",
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  95,
+                  95,
+                  101,
+                  118,
+                  101,
+                  110,
+                  116,
+                  95,
+                  97,
+                  117,
+                  116,
+                  104,
+                  111,
+                  114,
+                  105,
+                  116,
+                  121
+                ]
+              }
+            ]
+          }
+        },
+        {
+          "name": "program"
+        }
+      ],
+      "args": []
     },
     {
       "name": "set_pool_limits",
@@ -2741,6 +4690,38 @@ export const SHIELD_POOL_IDL = {
           "relations": [
             "config"
           ]
+        },
+        {
+          "name": "event_authority",
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  95,
+                  95,
+                  101,
+                  118,
+                  101,
+                  110,
+                  116,
+                  95,
+                  97,
+                  117,
+                  116,
+                  104,
+                  111,
+                  114,
+                  105,
+                  116,
+                  121
+                ]
+              }
+            ]
+          }
+        },
+        {
+          "name": "program"
         }
       ],
       "args": [
@@ -2780,12 +4761,111 @@ export const SHIELD_POOL_IDL = {
           "relations": [
             "config"
           ]
+        },
+        {
+          "name": "event_authority",
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  95,
+                  95,
+                  101,
+                  118,
+                  101,
+                  110,
+                  116,
+                  95,
+                  97,
+                  117,
+                  116,
+                  104,
+                  111,
+                  114,
+                  105,
+                  116,
+                  121
+                ]
+              }
+            ]
+          }
+        },
+        {
+          "name": "program"
         }
       ],
       "args": [
         {
           "name": "pow_required",
           "type": "bool"
+        }
+      ]
+    },
+    {
+      "name": "set_verifying_key_delay",
+      "docs": [
+        "Sets the rotation delay in seconds, at least 48 hours (admin)."
+      ],
+      "discriminator": [
+        155,
+        195,
+        57,
+        151,
+        95,
+        207,
+        67,
+        123
+      ],
+      "accounts": [
+        {
+          "name": "config",
+          "writable": true
+        },
+        {
+          "name": "admin",
+          "signer": true,
+          "relations": [
+            "config"
+          ]
+        },
+        {
+          "name": "event_authority",
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  95,
+                  95,
+                  101,
+                  118,
+                  101,
+                  110,
+                  116,
+                  95,
+                  97,
+                  117,
+                  116,
+                  104,
+                  111,
+                  114,
+                  105,
+                  116,
+                  121
+                ]
+              }
+            ]
+          }
+        },
+        {
+          "name": "program"
+        }
+      ],
+      "args": [
+        {
+          "name": "delay_seconds",
+          "type": "i64"
         }
       ]
     },
@@ -3043,11 +5123,174 @@ export const SHIELD_POOL_IDL = {
           "relations": [
             "config"
           ]
+        },
+        {
+          "name": "event_authority",
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  95,
+                  95,
+                  101,
+                  118,
+                  101,
+                  110,
+                  116,
+                  95,
+                  97,
+                  117,
+                  116,
+                  104,
+                  111,
+                  114,
+                  105,
+                  116,
+                  121
+                ]
+              }
+            ]
+          }
+        },
+        {
+          "name": "program"
         }
       ],
       "args": [
         {
           "name": "new_admin",
+          "type": "pubkey"
+        }
+      ]
+    },
+    {
+      "name": "transfer_pause_authority",
+      "docs": [
+        "Proposes a new pause authority, who must accept (admin)."
+      ],
+      "discriminator": [
+        144,
+        86,
+        159,
+        5,
+        90,
+        116,
+        21,
+        137
+      ],
+      "accounts": [
+        {
+          "name": "config",
+          "writable": true
+        },
+        {
+          "name": "admin",
+          "signer": true,
+          "relations": [
+            "config"
+          ]
+        },
+        {
+          "name": "event_authority",
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  95,
+                  95,
+                  101,
+                  118,
+                  101,
+                  110,
+                  116,
+                  95,
+                  97,
+                  117,
+                  116,
+                  104,
+                  111,
+                  114,
+                  105,
+                  116,
+                  121
+                ]
+              }
+            ]
+          }
+        },
+        {
+          "name": "program"
+        }
+      ],
+      "args": [
+        {
+          "name": "new_pause_authority",
+          "type": "pubkey"
+        }
+      ]
+    },
+    {
+      "name": "transfer_security_council",
+      "docs": [
+        "Proposes a new security council, who must accept (security council)."
+      ],
+      "discriminator": [
+        189,
+        2,
+        171,
+        242,
+        64,
+        82,
+        172,
+        122
+      ],
+      "accounts": [
+        {
+          "name": "config",
+          "writable": true
+        },
+        {
+          "name": "security_council",
+          "signer": true
+        },
+        {
+          "name": "event_authority",
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  95,
+                  95,
+                  101,
+                  118,
+                  101,
+                  110,
+                  116,
+                  95,
+                  97,
+                  117,
+                  116,
+                  104,
+                  111,
+                  114,
+                  105,
+                  116,
+                  121
+                ]
+              }
+            ]
+          }
+        },
+        {
+          "name": "program"
+        }
+      ],
+      "args": [
+        {
+          "name": "new_security_council",
           "type": "pubkey"
         }
       ]
@@ -3078,6 +5321,38 @@ export const SHIELD_POOL_IDL = {
           "relations": [
             "config"
           ]
+        },
+        {
+          "name": "event_authority",
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  95,
+                  95,
+                  101,
+                  118,
+                  101,
+                  110,
+                  116,
+                  95,
+                  97,
+                  117,
+                  116,
+                  104,
+                  111,
+                  114,
+                  105,
+                  116,
+                  121
+                ]
+              }
+            ]
+          }
+        },
+        {
+          "name": "program"
         }
       ],
       "args": []
@@ -3192,7 +5467,7 @@ export const SHIELD_POOL_IDL = {
       "docs": [
         "The protocol's one configuration (PDA `[\"config\"]`): who governs, whether it is paused, which",
         "relayers may take fees, the verifying key and its pending rotation, and the PoW gate. It is also",
-        "the signer the scramble registry accepts consumptions from. Zero-copy: the two keys make it 2.5 KB."
+        "the signer the scramble registry accepts consumptions from. Zero-copy: the two keys make it 2.6 KB."
       ],
       "serialization": "bytemuck",
       "repr": {
@@ -3202,18 +5477,27 @@ export const SHIELD_POOL_IDL = {
         "kind": "struct",
         "fields": [
           {
-            "name": "verifying_key_delay_slots",
+            "name": "verifying_key_delay_seconds",
             "docs": [
-              "Slots a proposed verifying key waits before it can be applied."
+              "Seconds a proposed verifying key waits, with the pool unpaused throughout, before it can be",
+              "applied; at least `MIN_VERIFYING_KEY_DELAY_SECONDS`."
             ],
-            "type": "u64"
+            "type": "i64"
           },
           {
-            "name": "pending_verifying_key_ready_slot",
+            "name": "pending_verifying_key_proposed_at",
             "docs": [
-              "Slot from which the pending key can be applied; 0 when none is pending."
+              "Unix time the pending key was proposed; meaningful while `pending_verifying_key_set` is 1."
             ],
-            "type": "u64"
+            "type": "i64"
+          },
+          {
+            "name": "unpaused_since",
+            "docs": [
+              "Unix time the pool was last unpaused (initialize counts as an unpause). A rotation applies",
+              "only once the pool has been unpaused for its whole delay, so users can always exit first."
+            ],
+            "type": "i64"
           },
           {
             "name": "relayer_count",
@@ -3233,7 +5517,29 @@ export const SHIELD_POOL_IDL = {
           {
             "name": "pause_authority",
             "docs": [
-              "May pause (the admin may too); only the admin unpauses."
+              "May pause (the admin may too); only the admin unpauses. Default once revoked."
+            ],
+            "type": "pubkey"
+          },
+          {
+            "name": "pending_pause_authority",
+            "docs": [
+              "Proposed by `transfer_pause_authority`, takes over on `accept_pause_authority`."
+            ],
+            "type": "pubkey"
+          },
+          {
+            "name": "security_council",
+            "docs": [
+              "May install a verifying key at once, but only while the pool is paused (the emergency path",
+              "against a live exploit); hands itself over, so the admin cannot appoint it. Default: none."
+            ],
+            "type": "pubkey"
+          },
+          {
+            "name": "pending_security_council",
+            "docs": [
+              "Proposed by `transfer_security_council`, takes over on `accept_security_council`."
             ],
             "type": "pubkey"
           },
@@ -3281,11 +5587,18 @@ export const SHIELD_POOL_IDL = {
             "type": "u8"
           },
           {
+            "name": "pending_verifying_key_set",
+            "docs": [
+              "1 while a proposed verifying key waits in `pending_verifying_key`."
+            ],
+            "type": "u8"
+          },
+          {
             "name": "reserved",
             "type": {
               "array": [
                 "u8",
-                5
+                4
               ]
             }
           }
@@ -3305,8 +5618,12 @@ export const SHIELD_POOL_IDL = {
             "type": "pubkey"
           },
           {
-            "name": "verifying_key_delay_slots",
-            "type": "u64"
+            "name": "security_council",
+            "type": "pubkey"
+          },
+          {
+            "name": "verifying_key_delay_seconds",
+            "type": "i64"
           },
           {
             "name": "pow_required",
@@ -3381,8 +5698,15 @@ export const SHIELD_POOL_IDL = {
             "type": "pubkey"
           },
           {
-            "name": "verifying_key_delay_slots",
-            "type": "u64"
+            "name": "security_council",
+            "docs": [
+              "May install a key at once while paused; `Pubkey::default()` for no emergency path."
+            ],
+            "type": "pubkey"
+          },
+          {
+            "name": "verifying_key_delay_seconds",
+            "type": "i64"
           },
           {
             "name": "pow_required",
@@ -3392,6 +5716,56 @@ export const SHIELD_POOL_IDL = {
       }
     },
     {
+      "docs": [
+        "The admin removed the pause authority (and any pending one) at once, e.g. after a key leak."
+      ],
+      "name": "PauseAuthorityRevoked",
+      "type": {
+        "fields": [
+          {
+            "name": "previous_pause_authority",
+            "type": "pubkey"
+          }
+        ],
+        "kind": "struct"
+      }
+    },
+    {
+      "name": "PauseAuthorityTransferStarted",
+      "type": {
+        "fields": [
+          {
+            "name": "pause_authority",
+            "type": "pubkey"
+          },
+          {
+            "name": "pending_pause_authority",
+            "type": "pubkey"
+          }
+        ],
+        "kind": "struct"
+      }
+    },
+    {
+      "name": "PauseAuthorityTransferred",
+      "type": {
+        "fields": [
+          {
+            "name": "previous_pause_authority",
+            "type": "pubkey"
+          },
+          {
+            "name": "pause_authority",
+            "type": "pubkey"
+          }
+        ],
+        "kind": "struct"
+      }
+    },
+    {
+      "docs": [
+        "`unix_timestamp` is when it happened; an unpause starts the exit window of a pending rotation."
+      ],
       "name": "PausedChanged",
       "type": {
         "fields": [
@@ -3402,6 +5776,10 @@ export const SHIELD_POOL_IDL = {
           {
             "name": "by",
             "type": "pubkey"
+          },
+          {
+            "name": "unix_timestamp",
+            "type": "i64"
           }
         ],
         "kind": "struct"
@@ -3544,6 +5922,38 @@ export const SHIELD_POOL_IDL = {
         "fields": [
           {
             "name": "relayer",
+            "type": "pubkey"
+          }
+        ],
+        "kind": "struct"
+      }
+    },
+    {
+      "name": "SecurityCouncilTransferStarted",
+      "type": {
+        "fields": [
+          {
+            "name": "security_council",
+            "type": "pubkey"
+          },
+          {
+            "name": "pending_security_council",
+            "type": "pubkey"
+          }
+        ],
+        "kind": "struct"
+      }
+    },
+    {
+      "name": "SecurityCouncilTransferred",
+      "type": {
+        "fields": [
+          {
+            "name": "previous_security_council",
+            "type": "pubkey"
+          },
+          {
+            "name": "security_council",
             "type": "pubkey"
           }
         ],
@@ -3822,8 +6232,34 @@ export const SHIELD_POOL_IDL = {
       "type": {
         "fields": [
           {
-            "name": "slot",
-            "type": "u64"
+            "name": "verifying_key_hash",
+            "type": {
+              "array": [
+                "u8",
+                32
+              ]
+            }
+          },
+          {
+            "name": "unix_timestamp",
+            "type": "i64"
+          }
+        ],
+        "kind": "struct"
+      }
+    },
+    {
+      "name": "VerifyingKeyCancelled",
+      "type": {
+        "fields": [
+          {
+            "name": "verifying_key_hash",
+            "type": {
+              "array": [
+                "u8",
+                32
+              ]
+            }
           }
         ],
         "kind": "struct"
@@ -3896,6 +6332,47 @@ export const SHIELD_POOL_IDL = {
       }
     },
     {
+      "name": "VerifyingKeyDelaySet",
+      "type": {
+        "fields": [
+          {
+            "name": "verifying_key_delay_seconds",
+            "type": "i64"
+          }
+        ],
+        "kind": "struct"
+      }
+    },
+    {
+      "docs": [
+        "The security council installed a key at once while the pool was paused; a pending rotation, if",
+        "any, was dropped."
+      ],
+      "name": "VerifyingKeyEmergencySet",
+      "type": {
+        "fields": [
+          {
+            "name": "verifying_key_hash",
+            "type": {
+              "array": [
+                "u8",
+                32
+              ]
+            }
+          },
+          {
+            "name": "security_council",
+            "type": "pubkey"
+          },
+          {
+            "name": "cancelled_pending",
+            "type": "bool"
+          }
+        ],
+        "kind": "struct"
+      }
+    },
+    {
       "name": "VerifyingKeyInput",
       "docs": [
         "A verifying key as `propose_verifying_key` receives it (Borsh; the stored form is zero-copy)."
@@ -3957,12 +6434,28 @@ export const SHIELD_POOL_IDL = {
       }
     },
     {
+      "docs": [
+        "`ready_at` is the earliest it can apply, if the pool stays unpaused until then."
+      ],
       "name": "VerifyingKeyProposed",
       "type": {
         "fields": [
           {
-            "name": "ready_slot",
-            "type": "u64"
+            "name": "verifying_key_hash",
+            "type": {
+              "array": [
+                "u8",
+                32
+              ]
+            }
+          },
+          {
+            "name": "proposed_at",
+            "type": "i64"
+          },
+          {
+            "name": "ready_at",
+            "type": "i64"
           }
         ],
         "kind": "struct"
@@ -4009,6 +6502,45 @@ export const SHIELD_POOL_IDL = {
         91
       ],
       "name": "ConfigInitialized"
+    },
+    {
+      "discriminator": [
+        67,
+        217,
+        78,
+        50,
+        47,
+        10,
+        144,
+        242
+      ],
+      "name": "PauseAuthorityRevoked"
+    },
+    {
+      "discriminator": [
+        134,
+        239,
+        88,
+        48,
+        129,
+        41,
+        227,
+        57
+      ],
+      "name": "PauseAuthorityTransferStarted"
+    },
+    {
+      "discriminator": [
+        96,
+        8,
+        71,
+        192,
+        11,
+        4,
+        111,
+        117
+      ],
+      "name": "PauseAuthorityTransferred"
     },
     {
       "discriminator": [
@@ -4090,6 +6622,32 @@ export const SHIELD_POOL_IDL = {
     },
     {
       "discriminator": [
+        151,
+        103,
+        95,
+        41,
+        136,
+        110,
+        27,
+        8
+      ],
+      "name": "SecurityCouncilTransferStarted"
+    },
+    {
+      "discriminator": [
+        217,
+        97,
+        221,
+        23,
+        153,
+        19,
+        82,
+        236
+      ],
+      "name": "SecurityCouncilTransferred"
+    },
+    {
+      "discriminator": [
         231,
         115,
         66,
@@ -4129,6 +6687,45 @@ export const SHIELD_POOL_IDL = {
     },
     {
       "discriminator": [
+        190,
+        121,
+        216,
+        232,
+        95,
+        110,
+        100,
+        76
+      ],
+      "name": "VerifyingKeyCancelled"
+    },
+    {
+      "discriminator": [
+        187,
+        74,
+        63,
+        201,
+        70,
+        5,
+        23,
+        141
+      ],
+      "name": "VerifyingKeyDelaySet"
+    },
+    {
+      "discriminator": [
+        2,
+        102,
+        178,
+        0,
+        109,
+        35,
+        224,
+        1
+      ],
+      "name": "VerifyingKeyEmergencySet"
+    },
+    {
+      "discriminator": [
         244,
         97,
         120,
@@ -4165,7 +6762,7 @@ export const SHIELD_POOL_IDL = {
     {
       "code": 6004,
       "name": "DelayTooShort",
-      "msg": "verifying_key_delay_slots: below the minimum rotation delay"
+      "msg": "verifying_key_delay_seconds: below MIN_VERIFYING_KEY_DELAY_SECONDS (48 hours)"
     },
     {
       "code": 6005,
@@ -4190,7 +6787,7 @@ export const SHIELD_POOL_IDL = {
     {
       "code": 6009,
       "name": "VerifyingKeyNotReady",
-      "msg": "pending_verifying_key: its delay has not passed"
+      "msg": "pending_verifying_key: the rotation delay since its proposal has not passed"
     },
     {
       "code": 6010,
@@ -4274,26 +6871,81 @@ export const SHIELD_POOL_IDL = {
     },
     {
       "code": 6026,
+      "name": "NotUpgradeAuthority",
+      "msg": "signer: not the program's upgrade authority (its ProgramData account)"
+    },
+    {
+      "code": 6027,
+      "name": "ExitWindowNotElapsed",
+      "msg": "config: the pool has not been unpaused for the whole rotation delay (the exit window)"
+    },
+    {
+      "code": 6028,
+      "name": "NotSecurityCouncil",
+      "msg": "signer: not the security council"
+    },
+    {
+      "code": 6029,
+      "name": "NotPendingSecurityCouncil",
+      "msg": "signer: not the pending security council"
+    },
+    {
+      "code": 6030,
+      "name": "NotPendingPauseAuthority",
+      "msg": "signer: not the pending pause authority"
+    },
+    {
+      "code": 6031,
+      "name": "NotInEmergency",
+      "msg": "config: not paused, so the security council may not install a key at once"
+    },
+    {
+      "code": 6032,
+      "name": "InvalidVerifyingKeyAlpha",
+      "msg": "verifying_key.alpha_g1: not a point of G1, or the identity"
+    },
+    {
+      "code": 6033,
+      "name": "InvalidVerifyingKeyBeta",
+      "msg": "verifying_key.beta_g2: not a point of G2's prime-order subgroup, or the identity"
+    },
+    {
+      "code": 6034,
+      "name": "InvalidVerifyingKeyGamma",
+      "msg": "verifying_key.gamma_g2: not a point of G2's prime-order subgroup, or the identity"
+    },
+    {
+      "code": 6035,
+      "name": "InvalidVerifyingKeyDelta",
+      "msg": "verifying_key.delta_g2: not a point of G2's prime-order subgroup, or the identity"
+    },
+    {
+      "code": 6036,
+      "name": "InvalidVerifyingKeyIc",
+      "msg": "verifying_key.ic: a point is not on G1 (the log names its index)"
+    },
+    {
+      "code": 6037,
       "name": "NullifierAlreadySpent",
       "msg": "nullifier: already spent in this pool"
     },
     {
-      "code": 6027,
+      "code": 6038,
       "name": "RelayerNotSigner",
       "msg": "payer: a transact paying a fee must be signed by ext_data.relayer"
     },
     {
-      "code": 6028,
+      "code": 6039,
       "name": "MinerFeeExceedsFee",
       "msg": "ext_data.fee: smaller than the miner's share"
     },
     {
-      "code": 6029,
+      "code": 6040,
       "name": "TreeNotReady",
       "msg": "tree: not grown to its full size yet (grow_tree)"
     },
     {
-      "code": 6030,
+      "code": 6041,
       "name": "TreeAlreadyGrown",
       "msg": "tree: already at its full size"
     }
