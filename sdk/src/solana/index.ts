@@ -193,4 +193,5 @@ export {
   type ShieldPoolEvent,
   type TransactedEvent,
 } from "./events.js";
+export { customInstructionError, solanaProgramError, type SolanaProgramError } from "./program-errors.js";
 export { buildV0Transaction, transactLookupTableAddresses, type TransactLookupTableInput, type V0TransactionInput } from "./message.js";
