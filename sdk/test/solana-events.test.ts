@@ -136,6 +136,16 @@ const verifyingKeyProposedBytes = Buffer.concat([
 ]);
 const emergencySetBytes = Buffer.concat([discriminator("VerifyingKeyEmergencySet"), Buffer.from(verifyingKeyHash), key(8).toBuffer(), Buffer.from([1])]);
 const registryTransferStartedBytes = Buffer.concat([registryDiscriminator("RegistryAdminTransferStarted"), key(1).toBuffer(), key(2).toBuffer()]);
+const poolInitializedBytes = Buffer.concat([
+  discriminator("PoolInitialized"),
+  key(1).toBuffer(),
+  key(2).toBuffer(),
+  key(3).toBuffer(),
+  key(4).toBuffer(),
+  le(10_000_000_000n),
+  le(100_000_000n),
+]);
+const treeGrownBytes = Buffer.concat([discriminator("TreeGrown"), key(1).toBuffer(), key(4).toBuffer(), le(20_480n), le(131_776n)]);
 const pausedChanged = { name: "pausedChanged", data: { paused: true, by: key(7), unixTimestamp: 1_700_000_123n } };
 const registryTransferStarted = { name: "registryAdminTransferStarted", data: { admin: key(1), pendingAdmin: key(2) } };
 
@@ -155,6 +165,20 @@ describe("Solana governance event instructions, decoded by the IDL", () => {
     assert.deepEqual(decodeShieldPoolEventInstruction(cpiData(emergencySetBytes)), {
       name: "verifyingKeyEmergencySet",
       data: { verifyingKeyHash, securityCouncil: key(8), cancelledPending: true },
+    });
+  });
+
+  it("decode a PoolInitialized naming the pool, its mint, vault and tree, and its limits", () => {
+    assert.deepEqual(decodeShieldPoolEventInstruction(cpiData(poolInitializedBytes)), {
+      name: "poolInitialized",
+      data: { pool: key(1), mint: key(2), vault: key(3), tree: key(4), maxDeposit: 10_000_000_000n, maxFee: 100_000_000n },
+    });
+  });
+
+  it("decode a TreeGrown with the tree's new size and its full size", () => {
+    assert.deepEqual(decodeShieldPoolEventInstruction(cpiData(treeGrownBytes)), {
+      name: "treeGrown",
+      data: { pool: key(1), tree: key(4), size: 20_480n, target: 131_776n },
     });
   });
 

@@ -365,8 +365,9 @@ describe("Solana instruction builders", () => {
       );
       checked++;
     }
-    // transact (in its 5 sampled shapes), the shield pool's 19 governance instructions and the registry's 4.
-    assert.equal(checked, 28);
+    // transact (in its 5 sampled shapes), the shield pool's 19 governance instructions, its 2 pool
+    // openings and grow_tree, and the registry's 4.
+    assert.equal(checked, 31);
   });
 
   it("pass each program's ProgramData, the upgradeable loader's PDA of its id, to initialize before the system program", async () => {
@@ -421,6 +422,13 @@ describe("growTreeInstructions", () => {
     assert.equal(instructions.length, 12);
     const [pool] = poolPda(NATIVE_MINT);
     assert.ok(instructions.every((ix) => ix.keys[1]!.pubkey.equals(treePda(pool)[0]) && ix.keys[2]!.pubkey.equals(payer)));
+  });
+
+  it("fit in one legacy transaction, event accounts included", async () => {
+    const instructions = await growTreeInstructions({ mint: NATIVE_MINT, payer });
+    const transaction = new Transaction({ feePayer: payer, recentBlockhash: key(0x62).toBase58() }).add(...instructions);
+    const size = transaction.serialize({ requireAllSignatures: false, verifySignatures: false }).length;
+    assert.ok(size <= 1232, `${size} bytes`);
   });
 
   it("need none for a tree at full size, and only the rest for a partly grown one", async () => {

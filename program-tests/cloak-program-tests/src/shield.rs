@@ -118,6 +118,8 @@ pub fn initialize_sol_pool_ix(admin: &Pubkey) -> Instruction {
             vault: keys.vault,
             admin: *admin,
             system_program: system_program::ID,
+            event_authority: event_authority_pda(),
+            program: shield_pool::ID,
         },
         shield_pool::instruction::InitializeSolPool { max_deposit: MAX_DEPOSIT, max_fee: MAX_FEE },
     )
@@ -136,6 +138,8 @@ pub fn initialize_token_pool_ix(admin: &Pubkey, keys: &PoolKeys) -> Instruction 
             admin: *admin,
             token_program: spl_token::ID,
             system_program: system_program::ID,
+            event_authority: event_authority_pda(),
+            program: shield_pool::ID,
         },
         shield_pool::instruction::InitializeTokenPool { max_deposit: MAX_DEPOSIT, max_fee: MAX_FEE },
     )
@@ -185,6 +189,8 @@ pub fn grow_tree_ix(keys: &PoolKeys, payer: &Pubkey) -> Instruction {
             tree: keys.tree,
             payer: *payer,
             system_program: system_program::ID,
+            event_authority: event_authority_pda(),
+            program: shield_pool::ID,
         },
         shield_pool::instruction::GrowTree {},
     )

@@ -1,15 +1,17 @@
 //! Opening a pool cannot be blocked by lamports sent to its addresses beforehand, and its 131 KB tree
 //! account reaches full size in steps an instruction may take, with transacts refused until then.
+//! Both the opening and every growth step are announced by self-CPI events.
 
 use anchor_spl::token::spl_token;
 use cloak_program_tests::fixtures::load_flow;
 use cloak_program_tests::shield::{
     create_mint, deploy_sol_pool, deploy_token_pool, grow_tree_ix, grow_tree_steps, initialize_config,
-    initialize_sol_pool_ix, transact, PoolKeys, TransactAccounts,
+    initialize_sol_pool_ix, initialize_token_pool_ix, transact, PoolKeys, TransactAccounts, MAX_DEPOSIT, MAX_FEE,
 };
-use cloak_program_tests::{account_data, assert_error, lamports, send};
-use shield_pool::constants::MAX_ACCOUNT_GROWTH;
+use cloak_program_tests::{account_data, assert_emitted, assert_error, lamports, send, send_for_cpi_events};
+use shield_pool::constants::{MAX_ACCOUNT_GROWTH, NATIVE_MINT};
 use shield_pool::errors::ShieldPoolError;
+use shield_pool::events::{PoolInitialized, TreeGrown};
 use shield_pool::state::CommitmentTree;
 use solana_program_test::ProgramTestContext;
 use anchor_lang::solana_program::system_instruction;
@@ -99,4 +101,61 @@ async fn the_tree_grows_by_at_most_10240_bytes_a_call_and_transacts_wait_for_its
     assert_error(again, ShieldPoolError::TreeAlreadyGrown, "grow past full size");
     cloak_program_tests::advance_slots(&mut context, 1).await;
     transact(&mut context, &keys, &deposit, TransactAccounts::for_step(&deposit)).await.expect("deposit once grown");
+}
+
+/// What opening the pool of `keys` announces, with the test limits.
+fn pool_initialized(keys: &PoolKeys) -> PoolInitialized {
+    PoolInitialized {
+        pool: keys.pool,
+        mint: keys.mint,
+        vault: keys.vault,
+        tree: keys.tree,
+        max_deposit: MAX_DEPOSIT,
+        max_fee: MAX_FEE,
+    }
+}
+
+#[tokio::test]
+async fn opening_the_sol_pool_announces_its_pool_vault_tree_and_limits() {
+    let mut context = cloak_program_tests::start().await;
+    initialize_config(&mut context, Keypair::new().pubkey(), false).await;
+    let admin = context.payer.pubkey();
+    let events = send_for_cpi_events(&mut context, shield_pool::ID, &[initialize_sol_pool_ix(&admin)], &[]).await;
+    let keys = PoolKeys::native();
+    assert_eq!(keys.mint, NATIVE_MINT);
+    assert_eq!(events.len(), 1, "one event per opening");
+    assert_emitted(&events, &pool_initialized(&keys));
+}
+
+#[tokio::test]
+async fn opening_a_token_pool_announces_its_mint_and_token_vault() {
+    let mut context = cloak_program_tests::start().await;
+    let mint = Keypair::new();
+    create_mint(&mut context, &mint).await;
+    initialize_config(&mut context, Keypair::new().pubkey(), false).await;
+    let admin = context.payer.pubkey();
+    let keys = PoolKeys::for_mint(mint.pubkey());
+    let events =
+        send_for_cpi_events(&mut context, shield_pool::ID, &[initialize_token_pool_ix(&admin, &keys)], &[]).await;
+    assert_eq!(events.len(), 1, "one event per opening");
+    assert_emitted(&events, &pool_initialized(&keys));
+}
+
+#[tokio::test]
+async fn each_grow_tree_call_announces_the_trees_new_size_and_the_full_size() {
+    let mut context = cloak_program_tests::start().await;
+    initialize_config(&mut context, Keypair::new().pubkey(), false).await;
+    let admin = context.payer.pubkey();
+    send(&mut context, &[initialize_sol_pool_ix(&admin)], &[]).await.expect("SOL pool opens");
+    let keys = PoolKeys::native();
+
+    let grow_all = vec![grow_tree_ix(&keys, &admin); grow_tree_steps()];
+    let events = send_for_cpi_events(&mut context, shield_pool::ID, &grow_all, &[]).await;
+    assert_eq!(events.len(), grow_tree_steps(), "one event per call");
+    for call in 1..=grow_tree_steps() {
+        let size = (MAX_ACCOUNT_GROWTH * (call + 1)).min(CommitmentTree::SPACE);
+        let grown = TreeGrown { pool: keys.pool, tree: keys.tree, size: size as u64, target: CommitmentTree::SPACE as u64 };
+        assert_emitted(&events, &grown);
+    }
+    assert_eq!(account_data(&mut context, keys.tree).await.len(), CommitmentTree::SPACE);
 }

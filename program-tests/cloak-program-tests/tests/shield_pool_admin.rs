@@ -5,26 +5,26 @@
 use cloak_program_tests::governance::{
     accept_admin_ix, accept_pause_authority_ix, accept_security_council_ix, apply_verifying_key_ix,
     cancel_verifying_key_ix, emergency_set_verifying_key_ix, pause_ix, propose_verifying_key_ix,
-    remove_relayer_ix, revoke_pause_authority_ix, set_verifying_key_delay_ix, transfer_admin_ix,
-    transfer_pause_authority_ix, transfer_security_council_ix, unpause_ix,
+    remove_relayer_ix, revoke_pause_authority_ix, set_pool_limits_ix, set_pow_required_ix, set_verifying_key_delay_ix,
+    transfer_admin_ix, transfer_pause_authority_ix, transfer_security_council_ix, unpause_ix,
 };
 use cloak_program_tests::shield::{
     add_relayer_ix, config_pda, deploy_sol_pool, initialize_ix, initialize_params, initialize_with_params_ix,
     security_council, transact, PoolKeys, TransactAccounts, DELAY_SECONDS,
 };
 use cloak_program_tests::{
-    account_exists, assert_emitted, assert_error, fetch_zero_copy, send, send_for_cpi_events, set_upgrade_authority,
-    unix_timestamp, warp_to_unix_timestamp,
+    account_exists, assert_emitted, assert_error, fetch, fetch_zero_copy, send, send_for_cpi_events,
+    set_upgrade_authority, unix_timestamp, warp_to_unix_timestamp,
 };
 use shield_pool::constants::{MAX_RELAYERS, MIN_VERIFYING_KEY_DELAY_SECONDS};
 use shield_pool::errors::ShieldPoolError;
 use shield_pool::events::{
     AdminTransferStarted, AdminTransferred, ConfigInitialized, PauseAuthorityRevoked, PauseAuthorityTransferStarted,
-    PauseAuthorityTransferred, PausedChanged, RelayerAdded, RelayerRemoved, SecurityCouncilTransferStarted,
-    SecurityCouncilTransferred, VerifyingKeyApplied, VerifyingKeyCancelled, VerifyingKeyDelaySet,
-    VerifyingKeyEmergencySet, VerifyingKeyProposed,
+    PauseAuthorityTransferred, PausedChanged, PoolLimitsUpdated, PowRequirementSet, RelayerAdded, RelayerRemoved,
+    SecurityCouncilTransferStarted, SecurityCouncilTransferred, VerifyingKeyApplied, VerifyingKeyCancelled,
+    VerifyingKeyDelaySet, VerifyingKeyEmergencySet, VerifyingKeyProposed,
 };
-use shield_pool::state::{Config, VerifyingKeyData, VerifyingKeyInput};
+use shield_pool::state::{Config, Pool, VerifyingKeyData, VerifyingKeyInput};
 use solana_program_test::ProgramTestContext;
 use solana_sdk::instruction::Instruction;
 use solana_sdk::pubkey::Pubkey;
@@ -624,4 +624,32 @@ async fn proofs_of_the_old_ceremony_fail_once_a_new_key_applies() {
     let deposit = flow.step("deposit");
     let result = transact(&mut context, &PoolKeys::native(), &deposit, TransactAccounts::for_step(&deposit)).await;
     assert_error(result, ShieldPoolError::InvalidProof, "proof for the replaced key");
+}
+
+#[tokio::test]
+async fn the_admin_sets_a_pools_limits_and_announces_them() {
+    let mut context = deployed().await;
+    let admin = context.payer.pubkey();
+    let pool = PoolKeys::native().pool;
+    let (max_deposit, max_fee) = (2_500_000_000, 7_500_000);
+    let events =
+        send_for_cpi_events(&mut context, shield_pool::ID, &[set_pool_limits_ix(admin, pool, max_deposit, max_fee)], &[])
+            .await;
+    assert_emitted(&events, &PoolLimitsUpdated { pool, max_deposit, max_fee });
+    let limits = fetch::<Pool>(&mut context, pool).await;
+    assert_eq!((limits.max_deposit, limits.max_fee), (max_deposit, max_fee));
+}
+
+#[tokio::test]
+async fn the_admin_turns_the_pow_gate_on_and_off_and_announces_each_change() {
+    let mut context = deployed().await;
+    let admin = context.payer.pubkey();
+    assert!(!config(&mut context).await.requires_pow());
+    let on = send_for_cpi_events(&mut context, shield_pool::ID, &[set_pow_required_ix(admin, true)], &[]).await;
+    assert_emitted(&on, &PowRequirementSet { pow_required: true });
+    assert!(config(&mut context).await.requires_pow());
+
+    let off = send_for_cpi_events(&mut context, shield_pool::ID, &[set_pow_required_ix(admin, false)], &[]).await;
+    assert_emitted(&off, &PowRequirementSet { pow_required: false });
+    assert!(!config(&mut context).await.requires_pow());
 }

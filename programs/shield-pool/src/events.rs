@@ -1,3 +1,7 @@
+//! Every event here goes out by `emit_cpi!`: a self-CPI, so it sits in the transaction's inner
+//! instructions, which unlike logs are never truncated. An indexer must not miss a commitment or a
+//! pool's opening, and a watcher must not miss a governance change.
+
 use anchor_lang::prelude::*;
 
 /// One shielded transaction: everything an indexer needs to rebuild the trees and a wallet needs to
@@ -32,9 +36,6 @@ pub struct TreeGrown {
     pub size: u64,
     pub target: u64,
 }
-
-// Admin events go out by `emit_cpi!` (a self-CPI, so they sit in the transaction's inner
-// instructions, which unlike logs are never truncated): a watcher must not miss a governance change.
 
 #[event]
 pub struct ConfigInitialized {

@@ -11,13 +11,14 @@ import { SHIELD_POOL_IDL, type ShieldPool } from "./idl/shield_pool.js";
 import { offlineScrambleRegistryProgram, offlineShieldPoolProgram } from "./programs.js";
 
 /**
- * Both programs emit with Anchor's `emit_cpi!` the events that matter to indexers and watchers (the
- * shield pool's `Transacted` and every governance event of both programs): not as a log line but as
- * the data of a self-CPI, an inner instruction of the program that its event authority PDA signs.
- * That data is EVENT_IX_TAG_LE, the event's 8-byte discriminator, then the event in borsh.
- * `Transacted` has its own typed reader; every other event-cpi event is decoded generically by the
- * IDL (decodeShieldPoolEventInstruction, parseScrambleRegistryEvents, ...). The events still logged
- * with `emit!` (PoolInitialized, TreeGrown and the registry's claim life cycle) are not read here.
+ * Both programs emit with Anchor's `emit_cpi!` the events that matter to indexers and watchers (every
+ * event of the shield pool, `Transacted`, pool openings, tree growth and governance, and the registry's
+ * admin events): not as a log line but as the data of a self-CPI, an inner instruction of the program
+ * that its event authority PDA signs. That data is EVENT_IX_TAG_LE, the event's 8-byte discriminator,
+ * then the event in borsh. `Transacted` has its own typed reader; every other event-cpi event is
+ * decoded generically by the IDL (decodeShieldPoolEventInstruction, parseScrambleRegistryEvents, ...).
+ * The registry's claim life cycle (MinerRegistered, ClaimMined, ...) is still logged with `emit!` and
+ * not read here.
  */
 
 /** Anchor's EVENT_IX_TAG, the u64 0x1d9acb512ea545e4, little-endian: opens every event-cpi instruction's data. */

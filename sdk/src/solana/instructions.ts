@@ -101,9 +101,9 @@ export interface InitializeSolPoolInput extends ShieldPoolTarget, PoolLimitsInpu
   admin: PublicKey;
 }
 
-/** shield_pool `initialize_sol_pool`: creates the SOL pool, its tree and its vault. */
+/** shield_pool `initialize_sol_pool`: creates the SOL pool, its tree and its vault; announces it (PoolInitialized). */
 export async function initializeSolPoolInstruction(input: InitializeSolPoolInput): Promise<TransactionInstruction> {
-  const { program, programId, config } = shieldPool(input);
+  const { program, programId, config, events } = shieldPool(input);
   const [pool] = poolPda(NATIVE_MINT, programId);
   return program.methods
     .initializeSolPool(u64ToBN(input.maxDeposit, "maxDeposit", code), u64ToBN(input.maxFee, "maxFee", code))
@@ -114,6 +114,7 @@ export async function initializeSolPoolInstruction(input: InitializeSolPoolInput
       vault: vaultPda(pool, programId)[0],
       admin: requiredKey(input.admin, "admin", code),
       systemProgram: SystemProgram.programId,
+      ...events,
     })
     .instruction();
 }
@@ -124,9 +125,9 @@ export interface InitializeTokenPoolInput extends ShieldPoolTarget, PoolLimitsIn
   mint: PublicKey;
 }
 
-/** shield_pool `initialize_token_pool`: creates the pool of `mint`, its tree and its token vault. */
+/** shield_pool `initialize_token_pool`: creates the pool of `mint`, its tree and its token vault; announces it (PoolInitialized). */
 export async function initializeTokenPoolInstruction(input: InitializeTokenPoolInput): Promise<TransactionInstruction> {
-  const { program, programId, config } = shieldPool(input);
+  const { program, programId, config, events } = shieldPool(input);
   const mint = requiredKey(input.mint, "mint", code);
   if (mint.equals(NATIVE_MINT)) throw new CloakError(code, "mint: the native mint's pool is made by initializeSolPoolInstruction");
   const [pool] = poolPda(mint, programId);
@@ -141,6 +142,7 @@ export async function initializeTokenPoolInstruction(input: InitializeTokenPoolI
       admin: requiredKey(input.admin, "admin", code),
       tokenProgram: TOKEN_PROGRAM_ID,
       systemProgram: SystemProgram.programId,
+      ...events,
     })
     .instruction();
 }
@@ -153,11 +155,12 @@ export interface GrowTreeInput extends ShieldPoolTarget {
 }
 
 /**
- * shield_pool `grow_tree`: grows the pool's tree account by up to MAX_ACCOUNT_GROWTH bytes. A pool's
- * tree is created at 10,240 bytes and refuses transacts until grown to full size (growTreeInstructions).
+ * shield_pool `grow_tree`: grows the pool's tree account by up to MAX_ACCOUNT_GROWTH bytes and announces
+ * the new size (TreeGrown). A pool's tree is created at 10,240 bytes and refuses transacts until grown to
+ * full size (growTreeInstructions).
  */
 export async function growTreeInstruction(input: GrowTreeInput): Promise<TransactionInstruction> {
-  const { program, programId } = shieldPool(input);
+  const { program, programId, events } = shieldPool(input);
   const [pool] = poolPda(requiredKey(input.mint, "mint", code), programId);
   return program.methods
     .growTree()
@@ -166,6 +169,7 @@ export async function growTreeInstruction(input: GrowTreeInput): Promise<Transac
       tree: treePda(pool, programId)[0],
       payer: requiredKey(input.payer, "payer", code),
       systemProgram: SystemProgram.programId,
+      ...events,
     })
     .instruction();
 }

@@ -6,6 +6,7 @@ use crate::events::TreeGrown;
 use crate::pda_account::grow_account;
 use crate::state::{CommitmentTree, Pool};
 
+#[event_cpi]
 #[derive(Accounts)]
 pub struct GrowTree<'info> {
     #[account(has_one = tree)]
@@ -37,7 +38,7 @@ pub fn handle_grow_tree(ctx: Context<GrowTree>) -> Result<()> {
         tree.pool = ctx.accounts.pool.key();
         tree.merkle_mut().initialize();
     }
-    emit!(TreeGrown {
+    emit_cpi!(TreeGrown {
         pool: ctx.accounts.pool.key(),
         tree: info.key(),
         size: new_size as u64,

@@ -6,6 +6,7 @@ use crate::pda_account::create_pda_account;
 use crate::events::PoolInitialized;
 use crate::state::{CommitmentTree, Config, Pool};
 
+#[event_cpi]
 #[derive(Accounts)]
 pub struct InitializeSolPool<'info> {
     #[account(has_one = admin)]
@@ -48,7 +49,9 @@ pub fn handle_initialize_sol_pool(ctx: Context<InitializeSolPool>, max_deposit: 
         payer: &ctx.accounts.admin,
         system_program: &ctx.accounts.system_program,
     };
-    open_pool(&mut ctx.accounts.pool, tree, NATIVE_MINT, vault, bumps, (max_deposit, max_fee))
+    let opened = open_pool(&mut ctx.accounts.pool, tree, NATIVE_MINT, vault, bumps, (max_deposit, max_fee))?;
+    emit_cpi!(opened);
+    Ok(())
 }
 
 /// A pool's tree account still to be created, and what creating it takes.
@@ -59,10 +62,11 @@ pub struct NewTree<'a, 'info> {
     pub system_program: &'a Program<'info, System>,
 }
 
-/// Records a new pool, creates its tree account and announces it: the part of opening a pool that
-/// does not depend on the asset. The tree is 131 KB and an instruction can create at most 10,240
-/// bytes, so it starts there and `grow_tree` (anyone, any number of calls) brings it to full size;
-/// transacts are refused until then.
+/// Records a new pool and creates its tree account: the part of opening a pool that does not depend
+/// on the asset. Returns the `PoolInitialized` event for the caller to emit (`emit_cpi!` needs the
+/// instruction's context). The tree is 131 KB and an instruction can create at most 10,240 bytes, so
+/// it starts there and `grow_tree` (anyone, any number of calls) brings it to full size; transacts
+/// are refused until then.
 pub fn open_pool(
     pool: &mut Account<Pool>,
     tree: NewTree,
@@ -70,7 +74,7 @@ pub fn open_pool(
     vault: Pubkey,
     (pool_bump, vault_bump): (u8, u8),
     (max_deposit, max_fee): (u64, u64),
-) -> Result<()> {
+) -> Result<PoolInitialized> {
     let pool_key = pool.key();
     pool.mint = mint;
     pool.vault = vault;
@@ -88,13 +92,12 @@ pub fn open_pool(
         &[TREE_SEED, pool_key.as_ref(), &[tree.bump]],
     )?;
     tree.account.try_borrow_mut_data()?[..8].copy_from_slice(CommitmentTree::DISCRIMINATOR);
-    emit!(PoolInitialized {
+    Ok(PoolInitialized {
         pool: pool_key,
         mint,
         vault,
         tree: pool.tree,
         max_deposit,
         max_fee,
-    });
-    Ok(())
+    })
 }

@@ -6,6 +6,7 @@ use crate::instructions::initialize_sol_pool::{open_pool, NewTree};
 use crate::pda_account::create_pda_account;
 use crate::state::{Config, Pool};
 
+#[event_cpi]
 #[derive(Accounts)]
 pub struct InitializeTokenPool<'info> {
     #[account(has_one = admin)]
@@ -57,5 +58,7 @@ pub fn handle_initialize_token_pool(ctx: Context<InitializeTokenPool>, max_depos
         payer: &ctx.accounts.admin,
         system_program: &ctx.accounts.system_program,
     };
-    open_pool(&mut ctx.accounts.pool, tree, mint, vault, bumps, (max_deposit, max_fee))
+    let opened = open_pool(&mut ctx.accounts.pool, tree, mint, vault, bumps, (max_deposit, max_fee))?;
+    emit_cpi!(opened);
+    Ok(())
 }
