@@ -9,6 +9,7 @@ function adminTask(id: string, description: string) {
     .addOption({ name: "from", description: "Operator account (default: the network's first account)", type: ArgumentType.STRING, defaultValue: "" })
     .addFlag({ name: "viaSafe", description: "Prepare a Safe proposal instead of sending from --from" })
     .addFlag({ name: "execute", description: "Timelocked actions: execute the scheduled operation once ready" })
+    .addOption({ name: "after", description: "Timelocked actions: an operation id on the same timelock that must execute first (default: the open change of the same setting)", type: ArgumentType.STRING, defaultValue: "" })
     .addOption({ name: "out", description: "With --via-safe: also write a Safe{Wallet} Transaction Builder batch to this file", type: ArgumentType.STRING, defaultValue: "" })
     .addOption({ name: "proposal", description: "With --via-safe: the proposal file to write (for offline co-signing)", type: ArgumentType.STRING, defaultValue: "" })
     .addFlag({ name: "propose", description: "With --via-safe: submit to the Safe Transaction Service (SAFE_TX_SERVICE_URL)" });

@@ -10,6 +10,7 @@ export interface AdminTaskArguments extends SafeFlags {
   from: string;
   viaSafe: boolean;
   execute: boolean;
+  after: string;
 }
 
 /** A pool given as a deployment name ("native", a token address key) or an address. */

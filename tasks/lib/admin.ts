@@ -7,7 +7,7 @@ import type { Orchestrator } from "../../types/ethers-contracts/index.js";
 import { loadDeployment } from "./connection.ts";
 import { requireContract, type DeploymentRecord } from "./deployment-file.ts";
 import { TaskError, TaskErrorCode } from "./errors.ts";
-import { executeCall, findOpenOperation, operationId, operationSalt, predecessorFor, scheduleCall, timelockAt, type Call } from "./timelock.ts";
+import { executeCall, explicitPredecessor, findOpenOperation, operationId, operationSalt, predecessorFor, scheduleCall, timelockAt, type Call } from "./timelock.ts";
 
 export type TimelockName = "StandardTimelock" | "EmergencyTimelock";
 
@@ -31,6 +31,11 @@ export interface AdminFlags {
   viaSafe: boolean;
   /** For timelocked actions: execute the scheduled operation instead of scheduling it. */
   execute: boolean;
+  /**
+   * For scheduling a timelocked action: the id of an operation on the same timelock that must execute
+   * first (its predecessor). Empty: the latest open operation changing the same setting, if any.
+   */
+  after: string;
 }
 
 export type AdminOutcome =
@@ -110,6 +115,7 @@ async function send(ctx: AdminContext, calls: Call[]): Promise<string[]> {
 export async function runAdmin(ctx: AdminContext, request: AdminRequest, flags: AdminFlags, viaSafe: SafeRoute): Promise<AdminOutcome> {
   if ("role" in request.authority) {
     if (flags.execute) throw new TaskError(TaskErrorCode.INVALID_ARGUMENT, "--execute applies to timelocked actions only");
+    if (flags.after) throw new TaskError(TaskErrorCode.INVALID_ARGUMENT, `--after: ${request.description} takes effect at once; only timelocked actions have a predecessor`);
     if (flags.viaSafe) return viaSafe(request.calls, request.description, request.authority.safe ?? "Safe");
     await requireRole(ctx, request.authority.role, ctx.signer.address);
     return { kind: "sent", txHashes: await send(ctx, request.calls) };
@@ -117,6 +123,9 @@ export async function runAdmin(ctx: AdminContext, request: AdminRequest, flags: 
 
   const timelock = await timelockAt(ctx.ethers, requireContract(ctx.record, request.authority.timelock).address);
   if (flags.execute) {
+    if (flags.after) {
+      throw new TaskError(TaskErrorCode.INVALID_ARGUMENT, "--after applies when scheduling; --execute runs the operation with the predecessor it was scheduled with");
+    }
     const op = await findOpenOperation(timelock, request.calls);
     if (!op) throw new TaskError(TaskErrorCode.OPERATION_NOT_READY, `nothing is scheduled on the ${request.authority.timelock} for: ${request.description}`);
     const now = BigInt((await ctx.ethers.provider.getBlock("latest"))!.timestamp);
@@ -125,7 +134,9 @@ export async function runAdmin(ctx: AdminContext, request: AdminRequest, flags: 
   }
   const nonce = BigInt(await ctx.ethers.provider.getBlockNumber());
   const salt = operationSalt(ctx.ethers, request.description, nonce);
-  const predecessor = await predecessorFor(timelock, request.calls);
+  const predecessor = flags.after
+    ? await explicitPredecessor(timelock, request.authority.timelock, request.calls, flags.after)
+    : await predecessorFor(timelock, request.calls);
   const schedule = await scheduleCall(timelock, request.calls, salt, predecessor);
   if (flags.viaSafe) return viaSafe([schedule], `schedule on ${request.authority.timelock}: ${request.description}`, "Safe");
   if (!(await timelock.hasRole(await timelock.PROPOSER_ROLE(), ctx.signer.address))) {

@@ -79,6 +79,42 @@ export async function predecessorFor(timelock: TimelockController, calls: Call[]
   return open.at(-1)?.id ?? ZERO_HASH;
 }
 
+/** An operation id as the timelock computes it: keccak256, 32 bytes in hex. */
+const OPERATION_ID = /^0x[0-9a-fA-F]{64}$/;
+
+/**
+ * The predecessor of a new operation when the operator names one with `--after`: an operation the new
+ * one depends on although it calls another function (a grantRole before an action of the new role, an
+ * upgrade before a call to the new implementation), which predecessorFor cannot see. It must be an id
+ * scheduled on this same timelock (a predecessor elsewhere would never count as done here). A timelock
+ * operation has one predecessor, so an open change of the same setting must come before `after` in
+ * its chain of predecessors; otherwise the new operation could overtake it and is refused.
+ */
+export async function explicitPredecessor(timelock: TimelockController, timelockName: string, calls: Call[], after: string): Promise<string> {
+  if (!OPERATION_ID.test(after)) {
+    throw new TaskError(TaskErrorCode.INVALID_ARGUMENT, `--after: '${after}' is not an operation id (0x followed by 64 hex digits, as upgrade:status lists them)`);
+  }
+  const operations = await listOperations(timelock);
+  const byId = new Map(operations.map((op) => [op.id.toLowerCase(), op]));
+  const named = byId.get(after.toLowerCase());
+  if (!named || named.state === "cancelled") {
+    throw new TaskError(
+      TaskErrorCode.INVALID_ARGUMENT,
+      `--after: operation ${after} is ${named ? "cancelled" : "not scheduled"} on the ${timelockName}; a predecessor must be an operation of the same timelock (upgrade:status lists them)`,
+    );
+  }
+  const sameSetting = await predecessorFor(timelock, calls);
+  let link: Operation | undefined = named;
+  while (link && link.id !== sameSetting) link = byId.get(link.predecessor.toLowerCase());
+  if (sameSetting !== ZERO_HASH && !link) {
+    throw new TaskError(
+      TaskErrorCode.INVALID_ARGUMENT,
+      `--after: operation ${sameSetting} changes the same setting and is still open, but ${after} does not wait for it; the new operation could run before it (schedule after ${sameSetting}'s chain, or cancel it)`,
+    );
+  }
+  return named.id;
+}
+
 /** Every operation the timelock has seen, with its current state, from its events. */
 export async function listOperations(timelock: TimelockController): Promise<Operation[]> {
   const address = await timelock.getAddress();
@@ -126,7 +162,7 @@ export async function executeCall(timelock: TimelockController, op: Operation, n
   if (op.predecessor !== ZERO_HASH && !(await timelock.isOperationDone(op.predecessor))) {
     throw new TaskError(
       TaskErrorCode.OPERATION_NOT_READY,
-      `operation ${op.id} must wait for its predecessor ${op.predecessor}, scheduled before it for the same setting: execute that one first (or cancel both and schedule again)`,
+      `operation ${op.id} must wait for its predecessor ${op.predecessor} (scheduled before it for the same setting, or named with --after): execute that one first (or cancel both and schedule again)`,
     );
   }
   const data =

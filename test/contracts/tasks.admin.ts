@@ -1,6 +1,7 @@
 // The admin tasks run as an operator would (through Hardhat's task manager) against a deployment on
 // the shared in-process chain: immediate actions, timelocked ones before and after their delay, and
 // the refusals an operator must understand (missing role, operation not ready).
+import { MerkleTree, getPoseidon } from "@cloak/sdk";
 import { expect } from "chai";
 import hre, { network } from "hardhat";
 import { mkdtempSync } from "node:fs";
@@ -17,7 +18,7 @@ import { expectFailure } from "../support/expect-failure.ts";
 process.env.CLOAK_DEPLOYMENTS_DIR ??= mkdtempSync(join(tmpdir(), "cloak-deployments-"));
 const { ethers, networkHelpers, networkName } = await network.getOrCreate();
 
-const noFlags = { from: "", viaSafe: false, execute: false, out: "", proposal: "", propose: false };
+const noFlags = { from: "", viaSafe: false, execute: false, after: "", out: "", proposal: "", propose: false };
 
 describe("admin tasks", function () {
   let record: DeploymentRecord;
@@ -174,8 +175,113 @@ describe("admin tasks", function () {
 
   it("verifier:rotate refuses a verifier that accepts a tampered proof, and schedules nothing", async function () {
     const evil = await deployAcceptAllVerifier(ethers);
-    await expectFailure(run("verifier:rotate", { verifier: evil, from: operator }), /VERIFIER_CHECK_FAILED: .*accepts a tampered proof/);
+    await expectFailure(
+      run("verifier:rotate", { verifier: evil, from: operator }),
+      /VERIFIER_CHECK_FAILED: .*accepts a proof whose public signal root, publicAmount, extDataHash, inputNullifier\[0\], inputNullifier\[1\], outputCommitment\[0\], outputCommitment\[1\] was altered/,
+    );
     expect(await (await standardTimelock()).queryFilter((await standardTimelock()).filters.CallScheduled())).to.deep.equal([]);
+  });
+
+  it("verifier:rotate refuses a real verifier wrapped to ignore the root, naming the root", async function () {
+    // The check proves a deposit into an empty tree, so a wrapper pinning the root to the empty root
+    // accepts that proof and every copy of it with another root: the one signal it fails to bind.
+    const emptyRoot = new MerkleTree(20, await getPoseidon()).root;
+    const real = await ethers.deployContract("Transaction20Verifier");
+    const ignoresRoot = await ethers.deployContract("SignalIgnoringVerifier", [await real.getAddress(), 0n, emptyRoot]);
+    await expectFailure(
+      run("verifier:rotate", { verifier: await ignoresRoot.getAddress(), from: operator }),
+      /VERIFIER_CHECK_FAILED: .*accepts a proof whose public signal root was altered: it does not bind the proof to that signal/,
+    );
+    expect(await (await standardTimelock()).queryFilter((await standardTimelock()).filters.CallScheduled())).to.deep.equal([]);
+  });
+
+  it("an operation scheduled --after another cannot execute before it, even by an open executor", async function () {
+    const stray = await (await ethers.deployContract("TestToken")).getAddress();
+    const first = await run("rescue", { token: stray, to: stranger, amount: "1", from: operator });
+    if (first.kind !== "scheduled") expect.fail("the rescue should be scheduled");
+    const dependent = await run("params:set", { pool: "native", depositLimit: "5", from: operator, after: first.operationId });
+    if (dependent.kind !== "scheduled") expect.fail("the limit change should be scheduled");
+    expect(dependent.predecessor).to.equal(first.operationId);
+    await networkHelpers.time.increase(PRODUCTION_STANDARD_DELAY);
+    const timelock = await standardTimelock();
+    const limitCall = (await orchestrator()).interface.encodeFunctionData("setDepositLimit", [nativePool(), 5n]);
+    const salt = (await timelock.queryFilter(timelock.filters.CallSalt(dependent.operationId)))[0]!.args.salt;
+    await expect(timelock.connect(await ethers.getSigner(stranger)).execute(record.contracts.Orchestrator!.address, 0n, limitCall, first.operationId, salt))
+      .to.be.revertedWithCustomError(timelock, "TimelockUnexecutedPredecessor")
+      .withArgs(first.operationId);
+    await expectFailure(
+      run("params:set", { pool: "native", depositLimit: "5", from: stranger, execute: true }),
+      new RegExp(`must wait for its predecessor ${first.operationId}`),
+    );
+  });
+
+  it("--after refuses a value that is not an operation id", async function () {
+    await expectFailure(
+      run("params:set", { pool: "native", depositLimit: "5", from: operator, after: "0x1234" }),
+      /INVALID_ARGUMENT: --after: '0x1234' is not an operation id \(0x followed by 64 hex digits/,
+    );
+    expect(await (await standardTimelock()).queryFilter((await standardTimelock()).filters.CallScheduled())).to.deep.equal([]);
+  });
+
+  it("--after refuses an id that is not scheduled on the action's timelock", async function () {
+    await run("pause", { from: operator });
+    const unpause = await run("unpause", { from: operator });
+    if (unpause.kind !== "scheduled") expect.fail("the unpause should be scheduled");
+    await expectFailure(
+      run("params:set", { pool: "native", depositLimit: "5", from: operator, after: unpause.operationId }),
+      new RegExp(`INVALID_ARGUMENT: --after: operation ${unpause.operationId} is not scheduled on the StandardTimelock`),
+    );
+    expect(await (await standardTimelock()).queryFilter((await standardTimelock()).filters.CallScheduled())).to.deep.equal([]);
+  });
+
+  it("--after refuses a cancelled operation", async function () {
+    const first = await run("params:set", { pool: "native", depositLimit: "5", from: operator });
+    if (first.kind !== "scheduled") expect.fail("the change should be scheduled");
+    const timelock = await standardTimelock();
+    const safe = await ethers.getSigner(operator);
+    await timelock.connect(safe).cancel(first.operationId);
+    await expectFailure(
+      run("rescue", { token: await (await ethers.deployContract("TestToken")).getAddress(), to: stranger, amount: "1", from: operator, after: first.operationId }),
+      new RegExp(`INVALID_ARGUMENT: --after: operation ${first.operationId} is cancelled on the StandardTimelock`),
+    );
+  });
+
+  it("--after refuses a predecessor that lets the operation overtake an open change of the same setting", async function () {
+    const sameSetting = await run("params:set", { pool: "native", depositLimit: "5", from: operator });
+    const other = await run("rescue", { token: await (await ethers.deployContract("TestToken")).getAddress(), to: stranger, amount: "1", from: operator });
+    if (sameSetting.kind !== "scheduled" || other.kind !== "scheduled") expect.fail("both should be scheduled");
+    await expectFailure(
+      run("params:set", { pool: "native", depositLimit: "6", from: operator, after: other.operationId }),
+      new RegExp(`INVALID_ARGUMENT: --after: operation ${sameSetting.operationId} changes the same setting and is still open, but ${other.operationId} does not wait for it`),
+    );
+  });
+
+  it("--after accepts a predecessor whose chain already waits for the open change of the same setting", async function () {
+    const sameSetting = await run("params:set", { pool: "native", depositLimit: "5", from: operator });
+    if (sameSetting.kind !== "scheduled") expect.fail("the change should be scheduled");
+    const token = await (await ethers.deployContract("TestToken")).getAddress();
+    const between = await run("rescue", { token, to: stranger, amount: "1", from: operator, after: sameSetting.operationId });
+    if (between.kind !== "scheduled") expect.fail("the rescue should be scheduled");
+    const last = await run("params:set", { pool: "native", depositLimit: "6", from: operator, after: between.operationId });
+    if (last.kind !== "scheduled") expect.fail("the second change should be scheduled");
+    expect([between.predecessor, last.predecessor]).to.deep.equal([sameSetting.operationId, between.operationId]);
+  });
+
+  it("--after is refused with --execute, which runs the operation as it was scheduled", async function () {
+    const first = await run("params:set", { pool: "native", depositLimit: "5", from: operator });
+    if (first.kind !== "scheduled") expect.fail("the change should be scheduled");
+    await networkHelpers.time.increase(PRODUCTION_STANDARD_DELAY);
+    await expectFailure(
+      run("params:set", { pool: "native", depositLimit: "5", from: operator, execute: true, after: first.operationId }),
+      /INVALID_ARGUMENT: --after applies when scheduling; --execute runs the operation with the predecessor it was scheduled with/,
+    );
+  });
+
+  it("--after is refused for an action that takes effect at once", async function () {
+    await expectFailure(
+      run("pause", { from: operator, after: ethers.ZeroHash }),
+      /INVALID_ARGUMENT: --after: pause all pools takes effect at once; only timelocked actions have a predecessor/,
+    );
   });
 
   it("verifier:rotate refuses a verifier that rejects a valid proof of the given key", async function () {

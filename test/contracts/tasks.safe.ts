@@ -13,7 +13,7 @@ import { restoreEnv } from "../support/env.ts";
 import { expectFailure } from "../support/expect-failure.ts";
 
 const { ethers, networkName } = await network.getOrCreate();
-const noFlags = { from: "", viaSafe: false, execute: false, out: "", proposal: "", propose: false };
+const noFlags = { from: "", viaSafe: false, execute: false, after: "", out: "", proposal: "", propose: false };
 
 describe("admin tasks through the Safe", function () {
   const previousDir = process.env.CLOAK_DEPLOYMENTS_DIR;
