@@ -19,7 +19,7 @@ export default async function emergencyVerifier(args: AdminTaskArguments & { ver
     }
     const artifacts = join(hre.config.paths.root, "circuits", "artifacts", `transaction_${args.depth}`);
     await knownAnswerCheck(ctx.ethers, verifier, artifacts);
-    console.log(`${verifier} accepts a real proof made with ${artifacts} and rejects a tampered one`);
+    console.log(`${verifier} accepts a real proof made with ${artifacts} and rejects it with any public signal altered`);
     return {
       description: `emergency verifier replacement by the security council: ${verifier}`,
       calls: [{ target: orchestratorAddress(ctx), value: 0n, data: ctx.orchestrator.interface.encodeFunctionData("emergencySetVerifier", [verifier]) }],

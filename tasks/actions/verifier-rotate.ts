@@ -1,7 +1,7 @@
 // `npx hardhat verifier:rotate --verifier <address> [--depth 20] [--execute]` (runbook EP-003): after a
-// known-answer check (the new verifier accepts a real proof made with its key's artifacts and rejects a
-// tampered one), scheduled on the standard timelock (48 h); proofs under the old key keep working until
-// the operation executes.
+// known-answer check (the new verifier accepts a real proof made with its key's artifacts and rejects
+// it with any one public signal altered), scheduled on the standard timelock (48 h); proofs under the
+// old key keep working until the operation executes.
 import { join } from "node:path";
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import { TaskError, TaskErrorCode } from "../lib/errors.ts";
@@ -18,7 +18,7 @@ export default async function verifierRotate(args: AdminTaskArguments & { verifi
     if (!args.execute) {
       const artifacts = join(hre.config.paths.root, "circuits", "artifacts", `transaction_${args.depth}`);
       await knownAnswerCheck(ctx.ethers, verifier, artifacts);
-      console.log(`${verifier} accepts a real proof made with ${artifacts} and rejects a tampered one`);
+      console.log(`${verifier} accepts a real proof made with ${artifacts} and rejects it with any public signal altered`);
     }
     return {
       description: `rotate verifier to ${verifier}`,

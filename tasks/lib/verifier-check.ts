@@ -1,8 +1,8 @@
 // The known-answer check `verifier:rotate` runs before proposing a verifier (runbook EP-003): the
 // contract must accept a real Groth16 proof made with the key's own proving artifacts
-// (circuits/artifacts/transaction_<depth>: wasm and final zkey) and reject the same proof under a
-// tampered public signal. A wrong key, a contract that is no verifier, or one that accepts anything
-// (the audit's `setVerifier(evil)`) is refused before it ever reaches the timelock.
+// (circuits/artifacts/transaction_<depth>: wasm and final zkey) and reject the same proof with any one
+// public signal altered. A wrong key, a contract that is no verifier, one that accepts anything (the
+// audit's `setVerifier(evil)`) or one that ignores a signal is refused before it reaches the timelock.
 import { Contract, ZeroAddress } from "ethers";
 import type { HardhatEthers } from "@nomicfoundation/hardhat-ethers/types";
 import { FIELD_SIZE, Keypair, MerkleTree, SnarkjsProver, getPoseidon, loadArtifacts, prepareTransaction, releaseProvingResources, toSolidityProof } from "@cloak/sdk";
@@ -10,20 +10,25 @@ import { TaskError, TaskErrorCode } from "./errors.ts";
 
 const VERIFIER_ABI = ["function verifyProof(uint256[2] pA, uint256[2][2] pB, uint256[2] pC, uint256[7] pubSignals) view returns (bool)"];
 
-/** The extDataHash's position in the public signals (root, publicAmount, extDataHash, nullifiers, commitments). */
-const EXT_DATA_HASH_SIGNAL = 2;
+/** The public signals in the circuit's order; a sound verifier binds the proof to every one of them. */
+const PUBLIC_SIGNAL_NAMES = ["root", "publicAmount", "extDataHash", "inputNullifier[0]", "inputNullifier[1]", "outputCommitment[0]", "outputCommitment[1]"] as const;
+
+export type PublicSignalName = (typeof PUBLIC_SIGNAL_NAMES)[number];
 
 export type VerifierVerdict = "accepted" | "rejected" | "reverted";
 
 export interface KnownAnswerResult {
   validProof: VerifierVerdict;
-  tamperedProof: VerifierVerdict;
+  /** The verdict on the valid proof with this one signal altered (and the others kept). */
+  alteredSignals: Record<PublicSignalName, VerifierVerdict>;
 }
 
 /**
- * Proves a deposit into an empty tree with `artifactsDir`'s key, asks `verifier` about it and about the
- * same proof with the extDataHash changed, and throws a VERIFIER_CHECK_FAILED TaskError naming the reason
- * unless the first is accepted and the second is not.
+ * Proves a deposit into an empty tree with `artifactsDir`'s key, asks `verifier` about it and then about
+ * the same proof with each public signal altered in turn, and throws a VERIFIER_CHECK_FAILED TaskError
+ * naming the reason unless the first is accepted and every altered one is not. Altering only one
+ * signal would pass a verifier that ignores another (a nullifier it never checks allows a double
+ * spend; an ignored root or commitment, minting from nothing).
  */
 export async function knownAnswerCheck(ethers: HardhatEthers, verifier: string, artifactsDir: string): Promise<KnownAnswerResult> {
   const artifacts = await loadArtifacts(artifactsDir);
@@ -55,21 +60,26 @@ export async function knownAnswerCheck(ethers: HardhatEthers, verifier: string, 
       return "reverted";
     }
   };
-  const tampered = [...proven.publicSignals];
-  tampered[EXT_DATA_HASH_SIGNAL] = (tampered[EXT_DATA_HASH_SIGNAL]! + 1n) % FIELD_SIZE;
-  const result = { validProof: await ask(proven.publicSignals), tamperedProof: await ask(tampered) };
-
-  if (result.validProof !== "accepted") {
+  const validProof = await ask(proven.publicSignals);
+  if (validProof !== "accepted") {
     throw new TaskError(
       TaskErrorCode.VERIFIER_CHECK_FAILED,
-      `--verifier ${verifier} ${result.validProof === "reverted" ? "reverts on" : "rejects"} a valid proof made with ${artifactsDir}: it is not the verifier of that key (wrong key or depth, or not a verifier); every transact would fail`,
+      `--verifier ${verifier} ${validProof === "reverted" ? "reverts on" : "rejects"} a valid proof made with ${artifactsDir}: it is not the verifier of that key (wrong key or depth, or not a verifier); every transact would fail`,
     );
   }
-  if (result.tamperedProof === "accepted") {
+  const alteredSignals = {} as Record<PublicSignalName, VerifierVerdict>;
+  for (const [position, name] of PUBLIC_SIGNAL_NAMES.entries()) {
+    const altered = [...proven.publicSignals];
+    altered[position] = (altered[position]! + 1n) % FIELD_SIZE;
+    alteredSignals[name] = await ask(altered);
+  }
+  const accepted = PUBLIC_SIGNAL_NAMES.filter((name) => alteredSignals[name] === "accepted");
+  if (accepted.length > 0) {
     throw new TaskError(
       TaskErrorCode.VERIFIER_CHECK_FAILED,
-      `--verifier ${verifier} accepts a tampered proof (extDataHash changed): it does not verify, and anyone could drain the pools through it`,
+      `--verifier ${verifier} accepts a proof whose public signal ${accepted.join(", ")} was altered: it does not bind the proof to ${accepted.length === 1 ? "that signal" : "those signals"}, and anyone could drain the pools through it`,
     );
   }
+  const result = { validProof, alteredSignals };
   return result;
 }
