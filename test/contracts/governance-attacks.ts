@@ -19,10 +19,10 @@ import { EXIT_WINDOW, PRODUCTION_EMERGENCY_DELAY, PRODUCTION_STANDARD_DELAY } fr
 import { deploymentPath, readDeployment, type DeploymentRecord } from "../../tasks/lib/deployment-file.ts";
 import { addSignature, executeSafeProposal, proposeSafeTransaction, safeContractNetworks } from "../../tasks/lib/safe.ts";
 import { deployAcceptAllVerifier } from "../support/evil-verifier.ts";
+import { restoreEnv } from "../support/env.ts";
 import { expectFailure } from "../support/expect-failure.ts";
 import { PRODUCTION_DEPTH, proverFor } from "../support/fixtures.ts";
 
-process.env.CLOAK_DEPLOYMENTS_DIR ??= mkdtempSync(join(tmpdir(), "cloak-deployments-"));
 const { ethers, networkHelpers, networkName, provider } = await network.getOrCreate();
 const HOUR = 3600n;
 const adminFlags = { from: "", viaSafe: false, execute: false, out: "", proposal: "", propose: false };
@@ -39,12 +39,20 @@ describe("governance attacks (issue 8) through the real Safes and timelocks", fu
     return readDeployment(deploymentPath(hre.config.paths.root, networkName), networkName);
   }
 
+  // Its own deployments folder: `deploy` resumes from the file of the network it finds there, so a
+  // folder shared with another suite would hand this one that suite's Safe.
+  const previousDir = process.env.CLOAK_DEPLOYMENTS_DIR;
+
   before(async function () {
+    process.env.CLOAK_DEPLOYMENTS_DIR = mkdtempSync(join(tmpdir(), "cloak-attacks-"));
     signers = await ethers.getSigners();
     poseidon = await getPoseidon();
   });
 
-  after(releaseProvingResources);
+  after(async function () {
+    restoreEnv("CLOAK_DEPLOYMENTS_DIR", previousDir);
+    await releaseProvingResources();
+  });
 
   async function stack() {
     const record = await networkHelpers.loadFixture(deployedByTask);
