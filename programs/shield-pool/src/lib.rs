@@ -11,6 +11,7 @@ pub mod events;
 pub mod ext_data;
 pub mod instructions;
 pub mod pda_account;
+pub mod pool_opening;
 pub mod state;
 
 use ext_data::{ExtData, TransactPublicInputs};

@@ -30,13 +30,7 @@ pub fn create_pda_account<'info>(
             owner,
         );
     }
-    let missing = rent_exempt.saturating_sub(current);
-    if missing > 0 {
-        transfer(
-            CpiContext::new(system_program.clone(), Transfer { from: payer.clone(), to: target.clone() }),
-            missing,
-        )?;
-    }
+    top_up_to_rent(payer, target, system_program, space)?;
     allocate(
         CpiContext::new_with_signer(system_program.clone(), Allocate { account_to_allocate: target.clone() }, signer),
         space as u64,
@@ -55,13 +49,25 @@ pub fn grow_account<'info>(
     system_program: &AccountInfo<'info>,
     new_space: usize,
 ) -> Result<()> {
-    let missing = Rent::get()?.minimum_balance(new_space).saturating_sub(account.lamports());
+    top_up_to_rent(payer, account, system_program, new_space)?;
+    account.resize(new_space)?;
+    Ok(())
+}
+
+/// Moves from `payer` whatever `account` lacks to be rent-exempt at `space` bytes; nothing if it
+/// already is (a prefunded address keeps its surplus).
+pub fn top_up_to_rent<'info>(
+    payer: &AccountInfo<'info>,
+    account: &AccountInfo<'info>,
+    system_program: &AccountInfo<'info>,
+    space: usize,
+) -> Result<()> {
+    let missing = Rent::get()?.minimum_balance(space).saturating_sub(account.lamports());
     if missing > 0 {
         transfer(
             CpiContext::new(system_program.clone(), Transfer { from: payer.clone(), to: account.clone() }),
             missing,
         )?;
     }
-    account.resize(new_space)?;
     Ok(())
 }

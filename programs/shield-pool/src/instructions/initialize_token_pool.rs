@@ -2,7 +2,7 @@ use anchor_lang::prelude::*;
 use anchor_spl::token::{initialize_account3, InitializeAccount3, Mint, Token, TokenAccount};
 
 use crate::constants::{POOL_SEED, TREE_SEED, VAULT_SEED};
-use crate::instructions::initialize_sol_pool::{open_pool, NewTree};
+use crate::pool_opening::{open_pool, NewTree};
 use crate::pda_account::create_pda_account;
 use crate::state::{Config, Pool};
 
