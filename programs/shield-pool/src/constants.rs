@@ -41,9 +41,9 @@ pub const MIN_VERIFYING_KEY_DELAY_SECONDS: i64 = 48 * 3600;
 
 pub const BPS_DENOMINATOR: u64 = 10_000;
 
-/// The largest share of a relayer's fee a PoW claim's miner receives, whatever the registry says:
-/// the relayer always keeps at least half of what it earned.
-pub const MAX_MINER_FEE_SHARE_BPS: u16 = 5_000;
+/// The largest share of a relayer's fee a PoW claim's miner receives: the registry's own cap, applied
+/// again by the pool whatever the registry account says, so the relayer keeps at least half.
+pub use scramble_registry::constants::MAX_MINER_FEE_SHARE_BPS;
 
 /// The most an instruction may grow an account by (the runtime's `MAX_PERMITTED_DATA_INCREASE`), and
 /// so the most a PDA can be created with by CPI: the tree account is created at this size and grown
