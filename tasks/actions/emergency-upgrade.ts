@@ -4,9 +4,8 @@
 // window, which the Orchestrator and the pools allow only while the global pause is on.
 import { Interface } from "ethers";
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
-import { runAdminTask } from "../lib/admin-task.ts";
+import { requireGlobalPause, runAdminTask } from "../lib/admin-task.ts";
 import { requireContract } from "../lib/deployment-file.ts";
-import { TaskError, TaskErrorCode } from "../lib/errors.ts";
 import { currentContractName, prepareImplementation } from "../lib/upgrades.ts";
 import type { UpgradeArguments } from "./upgrade-propose.ts";
 
@@ -14,12 +13,7 @@ const UUPS = new Interface(["function upgradeToAndCall(address newImplementation
 
 export default async function emergencyUpgrade(args: UpgradeArguments, hre: HardhatRuntimeEnvironment) {
   return runAdminTask(hre, { ...args, execute: false }, async (ctx) => {
-    if (!(await ctx.orchestrator.allPaused())) {
-      throw new TaskError(
-        TaskErrorCode.INVALID_ARGUMENT,
-        "the global pause is off: the council may upgrade only during an emergency (run `pause` first; the contracts refuse with NotInEmergency)",
-      );
-    }
+    await requireGlobalPause(ctx, "upgrade", "the contracts refuse");
     const proxy = requireContract(ctx.record, args.proxy).address;
     const implementation = await prepareImplementation(hre, proxy, currentContractName(ctx.record, args.proxy), args.impl);
     console.log(`${args.impl} is storage-compatible; implementation at ${implementation}`);

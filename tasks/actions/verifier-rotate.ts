@@ -2,11 +2,10 @@
 // known-answer check (the new verifier accepts a real proof made with its key's artifacts and rejects
 // it with any one public signal altered), scheduled on the standard timelock (48 h); proofs under the
 // old key keep working until the operation executes.
-import { join } from "node:path";
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import { TaskError, TaskErrorCode } from "../lib/errors.ts";
 import { orchestratorAddress, requireAddress, runAdminTask, type AdminTaskArguments } from "../lib/admin-task.ts";
-import { knownAnswerCheck } from "../lib/verifier-check.ts";
+import { checkVerifierForDepth } from "../lib/verifier-check.ts";
 
 export default async function verifierRotate(args: AdminTaskArguments & { verifier: string; depth: number }, hre: HardhatRuntimeEnvironment) {
   return runAdminTask(hre, args, async (ctx) => {
@@ -16,9 +15,7 @@ export default async function verifierRotate(args: AdminTaskArguments & { verifi
     }
     // Executing an operation that already passed the check needs no new proof.
     if (!args.execute) {
-      const artifacts = join(hre.config.paths.root, "circuits", "artifacts", `transaction_${args.depth}`);
-      await knownAnswerCheck(ctx.ethers, verifier, artifacts);
-      console.log(`${verifier} accepts a real proof made with ${artifacts} and rejects it with any public signal altered`);
+      await checkVerifierForDepth(ctx.ethers, hre.config.paths.root, verifier, args.depth);
     }
     return {
       description: `rotate verifier to ${verifier}`,

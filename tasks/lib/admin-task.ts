@@ -44,3 +44,12 @@ export async function runAdminTask(
 export function orchestratorAddress(ctx: AdminContext): string {
   return requireContract(ctx.record, "Orchestrator").address;
 }
+
+/** The security council acts only during the global pause; say so before a Safe proposal is written. */
+export async function requireGlobalPause(ctx: AdminContext, action: string, refusedBy: string): Promise<void> {
+  if (await ctx.orchestrator.allPaused()) return;
+  throw new TaskError(
+    TaskErrorCode.INVALID_ARGUMENT,
+    `the global pause is off: the council may ${action} only during an emergency (run \`pause\` first; ${refusedBy} with NotInEmergency)`,
+  );
+}

@@ -3,6 +3,7 @@
 // (circuits/artifacts/transaction_<depth>: wasm and final zkey) and reject the same proof with any one
 // public signal altered. A wrong key, a contract that is no verifier, one that accepts anything (the
 // audit's `setVerifier(evil)`) or one that ignores a signal is refused before it reaches the timelock.
+import { join } from "node:path";
 import { Contract, ZeroAddress } from "ethers";
 import type { HardhatEthers } from "@nomicfoundation/hardhat-ethers/types";
 import { FIELD_SIZE, Keypair, MerkleTree, SnarkjsProver, getPoseidon, loadArtifacts, prepareTransaction, releaseProvingResources, toSolidityProof } from "@cloak/sdk";
@@ -82,4 +83,14 @@ export async function knownAnswerCheck(ethers: HardhatEthers, verifier: string, 
   }
   const result = { validProof, alteredSignals };
   return result;
+}
+
+/**
+ * The check as the verifier tasks run it: against the artifacts of the key of `depth` in the workspace
+ * (circuits/artifacts/transaction_<depth>), printing what passed.
+ */
+export async function checkVerifierForDepth(ethers: HardhatEthers, root: string, verifier: string, depth: number): Promise<void> {
+  const artifacts = join(root, "circuits", "artifacts", `transaction_${depth}`);
+  await knownAnswerCheck(ethers, verifier, artifacts);
+  console.log(`${verifier} accepts a real proof made with ${artifacts} and rejects it with any public signal altered`);
 }
