@@ -4,7 +4,11 @@ import type { PoseidonHasher } from "./poseidon.js";
 import { parseVersioned } from "./versioned.js";
 
 export const PRODUCTION_TREE_DEPTH = 20;
-/** Roots a Solana pool accepts, the newest included (its tree account keeps them in a ring buffer). */
+/**
+ * Roots a `MerkleTree` keeps by default, the newest included. No pool uses it: an EVM pool accepts
+ * EVM_ROOT_HISTORY_SIZE roots and a Solana pool SOLANA_ROOT_HISTORY_SIZE (`@cloak/sdk/solana`); a tree
+ * mirroring a pool passes its chain's size.
+ */
 export const ROOT_HISTORY_SIZE = 100;
 /** Roots an EVM pool accepts, the newest included (`MerkleTreeWithHistory.ROOT_HISTORY_SIZE`, an O(1) lookup). */
 export const EVM_ROOT_HISTORY_SIZE = 65_536;
