@@ -33,6 +33,8 @@ export const ErrorCode = {
   INVALID_EVENT_DATA: "INVALID_EVENT_DATA",
   /** Proof bytes that are not an encoded Groth16 proof (length, or a coordinate outside the base field). */
   INVALID_PROOF_ENCODING: "INVALID_PROOF_ENCODING",
+  /** A transaction a node refused or ran to a failure (a program error, a runtime error); the error names which. */
+  TRANSACTION_FAILED: "TRANSACTION_FAILED",
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -81,4 +81,5 @@ export {
 export { bundledArtifactsDir, loadBundledProver } from "./artifacts.js";
 export { toTransactArgs, type PoolExtDataArgs, type PoolProofArgs } from "./evm/transact-args.js";
 export { PoolSync, type PoolNote } from "./evm/pool-sync.js";
-export { ShieldPoolClient, selectNotes, type RelayOptions, type SubmittedTransaction } from "./evm/pool-client.js";
+export { ShieldPoolClient, type RelayOptions, type SubmittedTransaction } from "./evm/pool-client.js";
+export { selectNotes, totalAmount, type SelectableNote } from "./note-selection.js";

@@ -2,7 +2,7 @@ import { getAddress, type ContractTransactionReceipt, type Signer } from "ethers
 import { readFileSync } from "node:fs";
 import { CloakError, ErrorCode } from "../errors.js";
 import type { Keypair, ShieldedAddress } from "../keys.js";
-import { N_INPUTS } from "../transaction.js";
+import { selectNotes, totalAmount as total } from "../note-selection.js";
 import { proveTransaction, type ProvenTransaction, type TransactionOutput } from "../transaction.js";
 import type { PoseidonHasher } from "../poseidon.js";
 import type { Prover } from "../prover.js";
@@ -22,28 +22,6 @@ export interface SubmittedTransaction {
 export interface RelayOptions {
   relayer: string;
   fee: bigint;
-}
-
-/**
- * The notes to spend for `needed`: one or two notes of a single tree (a proof shows membership against one
- * root), one note when one suffices. Largest notes first, so a fitting pair is found whenever one tree
- * holds one; among trees, the one whose notes cover `needed` with the largest first note.
- */
-export function selectNotes(notes: readonly PoolNote[], needed: bigint): PoolNote[] {
-  const byTree = new Map<number, PoolNote[]>();
-  for (const note of notes) byTree.set(note.tree, [...(byTree.get(note.tree) ?? []), note]);
-  let best: PoolNote[] | undefined;
-  for (const treeNotes of byTree.values()) {
-    const chosen = [...treeNotes].sort((a, b) => (a.amount > b.amount ? -1 : a.amount < b.amount ? 1 : 0)).slice(0, N_INPUTS);
-    if (total(chosen) < needed) continue;
-    const candidate = chosen[0]!.amount >= needed ? chosen.slice(0, 1) : chosen;
-    if (!best || candidate.length < best.length || (candidate.length === best.length && candidate[0]!.amount > best[0]!.amount)) best = candidate;
-  }
-  if (best) return best;
-  throw new CloakError(
-    ErrorCode.INSUFFICIENT_FUNDS,
-    `amount: needs ${needed}, but no tree holds ${N_INPUTS} notes of the owner that cover it (balance ${total(notes)} in ${notes.length} notes over ${byTree.size} trees; merge notes first)`,
-  );
 }
 
 /**
@@ -147,8 +125,4 @@ export class ShieldPoolClient {
     await this.sync.sync(receipt.blockNumber);
     return { proven, receipt };
   }
-}
-
-function total(notes: readonly { amount: bigint }[]): bigint {
-  return notes.reduce((sum, note) => sum + note.amount, 0n);
 }

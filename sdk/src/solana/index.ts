@@ -195,3 +195,23 @@ export {
 } from "./events.js";
 export { customInstructionError, solanaProgramError, type SolanaProgramError } from "./program-errors.js";
 export { buildV0Transaction, transactLookupTableAddresses, type TransactLookupTableInput, type V0TransactionInput } from "./message.js";
+export {
+  SolanaTransactionError,
+  isSolanaTransactionError,
+  sendSolanaInstructions,
+  sendSolanaTransaction,
+  solanaTransactionError,
+  type SendInstructionsInput,
+  type SendOptions,
+  type SolanaFailureStage,
+  type SolanaProgramIds,
+} from "./send.js";
+export { createLookupTable, extendLookupTable, fetchLookupTable, lookupTableHolds } from "./lookup-table.js";
+export { SolanaPoolSync, type SolanaPoolNote, type SolanaPoolSyncOptions } from "./pool-sync.js";
+export {
+  SolanaShieldPoolClient,
+  TRANSACT_COMPUTE_UNITS,
+  type SolanaRelayOptions,
+  type SolanaShieldPoolClientOptions,
+  type SolanaSubmittedTransaction,
+} from "./pool-client.js";
