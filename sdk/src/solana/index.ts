@@ -215,3 +215,4 @@ export {
   type SolanaShieldPoolClientOptions,
   type SolanaSubmittedTransaction,
 } from "./pool-client.js";
+export { decodeSlotHashes, fetchSlotHashes, mineAndRevealClaim, type MineClaimOptions, type MinedClaim, type SlotHashEntry } from "./miner.js";
