@@ -12,6 +12,8 @@ export const TaskErrorCode = {
   STATE_UNAVAILABLE: "STATE_UNAVAILABLE",
   UNSAFE_UPGRADE: "UNSAFE_UPGRADE",
   VERIFIER_CHECK_FAILED: "VERIFIER_CHECK_FAILED",
+  /** A Solana program refused the transaction (the message names the error, its code and the program). */
+  TRANSACTION_REFUSED: "TRANSACTION_REFUSED",
 } as const;
 
 export type TaskErrorCode = (typeof TaskErrorCode)[keyof typeof TaskErrorCode];
