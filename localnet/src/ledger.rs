@@ -124,6 +124,8 @@ pub struct Ledger {
     /// Per address, positions in `order` of the transactions that mention it.
     by_address: HashMap<Pubkey, Vec<usize>>,
     events: broadcast::Sender<LedgerEvent>,
+    /// (transactions, time offset) at the last save.
+    saved_at: (usize, i64),
 }
 
 fn now_unix() -> i64 {
@@ -157,6 +159,7 @@ impl Ledger {
             order: Vec::new(),
             by_address: HashMap::new(),
             events,
+            saved_at: (0, 0),
         };
         for (program, name) in [(shield_pool::ID, "shield_pool"), (scramble_registry::ID, "scramble_registry")] {
             ledger.load_program(program, name, authority);
@@ -423,8 +426,14 @@ impl Ledger {
         self.transactions.insert(signature, record);
     }
 
-    /// Writes the chain to `path` (accounts, slots, clock offset, transaction history).
-    pub fn save(&self, path: &std::path::Path) -> std::io::Result<()> {
+    /// Whether anything a restart would keep changed since the last `save` (slots alone do not count).
+    pub fn unsaved(&self) -> bool {
+        self.saved_at != (self.order.len(), self.time_offset)
+    }
+
+    /// Writes the chain to `path` (accounts, slots, clock offset, transaction history); programs are
+    /// loaded again at start, so executable accounts are left out.
+    pub fn save(&mut self, path: &std::path::Path) -> std::io::Result<()> {
         let snapshot = Snapshot {
             slot: self.slot,
             block_height: self.block_height,
@@ -434,7 +443,7 @@ impl Ledger {
             slot_hashes: self.slot_hashes.iter().copied().collect(),
             accounts: self
                 .accounts()
-                .filter(|(_, a)| !a.executable() || *a.owner() != native_loader::ID)
+                .filter(|(_, a)| !a.executable())
                 .map(|(k, a)| (*k, Account::from(a.clone())))
                 .collect(),
             transactions: self.order.iter().map(|s| (*s, self.transactions[s].clone())).collect(),
@@ -444,7 +453,9 @@ impl Ledger {
         let temporary = path.with_extension("tmp");
         std::fs::write(&temporary, bytes)?;
         std::fs::File::open(&temporary)?.sync_all()?;
-        std::fs::rename(temporary, path)
+        std::fs::rename(temporary, path)?;
+        self.saved_at = (self.order.len(), self.time_offset);
+        Ok(())
     }
 
     /// The chain saved at `path` by `save`, with the programs loaded again.
@@ -471,6 +482,7 @@ impl Ledger {
             ledger.record(signature, record, keys);
         }
         let _ = snapshot.blockhash;
+        ledger.saved_at = (ledger.order.len(), ledger.time_offset);
         // A restart starts a new slot so every blockhash from before stays distinct from new ones.
         ledger.advance_slot();
         Ok(ledger)

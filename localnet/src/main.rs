@@ -22,6 +22,8 @@ use tokio::{net::TcpListener, sync::broadcast};
 
 use crate::{engine::Engine, ledger::Ledger};
 
+const AUTOSAVE_INTERVAL: Duration = Duration::from_secs(5);
+
 const USAGE: &str = "cloak-localnet: a local Solana JSON-RPC node running the Cloak programs
 
 Usage: cloak-localnet [options]
@@ -167,7 +169,22 @@ fn run(options: Options) -> Result<(), String> {
         }
         program_host::print_stdout(&format!("Cloak localnet ready rpc=http://{rpc_address} ws=ws://{ws_address} authority={authority} slot={slot} ledger={}", options.ledger.display()));
 
+        // Saved every few seconds when something changed, so a killed node loses at most that much.
+        let autosave = {
+            let engine = engine.clone();
+            let state_file = state_file.clone();
+            tokio::spawn(async move {
+                loop {
+                    tokio::time::sleep(AUTOSAVE_INTERVAL).await;
+                    let state_file = state_file.clone();
+                    if let Err(e) = engine.run(move |l| if l.unsaved() { l.save(&state_file) } else { Ok(()) }).await {
+                        eprintln!("cloak-localnet: could not save state: {e}");
+                    }
+                }
+            })
+        };
         wait_for_shutdown().await;
+        autosave.abort();
         let saved = engine.run(move |l| l.save(&state_file).map(|()| state_file)).await;
         match saved {
             Ok(path) if !options.quiet => program_host::print_stdout(&format!("cloak-localnet stopped; state saved to {}", path.display())),
