@@ -1,6 +1,7 @@
 import { task } from "hardhat/config";
 import { ArgumentType } from "hardhat/types/arguments";
 import { DEFAULT_DEPOSIT_LIMIT, PRODUCTION_EMERGENCY_DELAY, PRODUCTION_STANDARD_DELAY } from "./lib/constants.ts";
+import { solanaTasks } from "./solana/index.ts";
 
 
 /** An admin task with the options they all share: who signs, and whether the Safe or a timelock is involved. */
@@ -145,4 +146,6 @@ export const cloakTasks = [
     .addOption({ name: "out", description: "NDJSON file to write (stdout when omitted)", type: ArgumentType.STRING, defaultValue: "" })
     .setAction(() => import("./actions/events-replay.ts"))
     .build(),
+  // The Solana side's operator commands (`solana:*`, tasks/solana/).
+  ...solanaTasks,
 ];

@@ -5,6 +5,8 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import anchor, { type Idl } from "@coral-xyz/anchor";
 import {
+  ComputeBudgetInstruction,
+  ComputeBudgetProgram,
   TransactionMessage,
   VersionedTransaction,
   type Connection,
@@ -35,7 +37,7 @@ export interface InstructionSummary {
   /** `shield_pool` / `scramble_registry`, or null for another program. */
   program: string | null;
   instruction: string | null;
-  args: Record<string, string>;
+  args: Record<string, unknown>;
   accounts: Array<{ name: string | null; pubkey: string; signer: boolean; writable: boolean }>;
   /** The raw instruction data, base64. */
   data: string;
@@ -68,6 +70,7 @@ export function describeTransactionError(err: TransactionError, logs: readonly s
     return `${custom.error.name} (${custom.code}) from ${custom.error.program} ${programId}: ${custom.error.message}`;
   }
   if (custom) return `custom program error ${custom.code} from ${failingProgram ?? "?"}${lastLogs(logs)}`;
+  if (err === "AccountNotFound") return "AccountNotFound: the fee payer has no lamports on this cluster";
   return `${toJson(err)}${lastLogs(logs)}`;
 }
 
@@ -124,7 +127,18 @@ const coders: Array<{ name: string; idl: Idl; programId: (record: SolanaDeployme
   { name: "scramble_registry", idl: SCRAMBLE_REGISTRY_IDL as unknown as Idl, programId: (record) => record?.programs.scrambleRegistry ?? SCRAMBLE_REGISTRY_IDL.address },
 ];
 
-/** Each instruction with its program, name, arguments and named accounts, as the IDL spells them. */
+/** Anchor's decoded argument values as JSON: integers as decimal strings, keys in base58, byte arrays as 0x-hex. */
+function jsonArgument(value: unknown): unknown {
+  if (anchor.BN.isBN(value)) return (value as { toString(): string }).toString();
+  if (value !== null && typeof value === "object" && typeof (value as { toBase58?: unknown }).toBase58 === "function") return (value as PublicKey).toBase58();
+  if (Array.isArray(value)) {
+    return value.length > 0 && value.every((item) => typeof item === "number") ? `0x${Buffer.from(value as number[]).toString("hex")}` : value.map(jsonArgument);
+  }
+  if (value !== null && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, jsonArgument(inner)]));
+  return value;
+}
+
+/** Each instruction with its program, name, arguments and accounts, named as the IDL names them. */
 export function summarizeInstructions(instructions: readonly TransactionInstruction[], record: SolanaDeployment | null): InstructionSummary[] {
   return instructions.map((instruction) => {
     const summary: InstructionSummary = {
@@ -135,22 +149,21 @@ export function summarizeInstructions(instructions: readonly TransactionInstruct
       accounts: instruction.keys.map((key) => ({ name: null, pubkey: key.pubkey.toBase58(), signer: key.isSigner, writable: key.isWritable })),
       data: Buffer.from(instruction.data).toString("base64"),
     };
-    const known = coders.find((c) => c.programId(record) === summary.programId);
-    if (!known) return summary;
-    const coder = new anchor.BorshInstructionCoder(known.idl);
-    const decoded = coder.decode(Buffer.from(instruction.data));
-    const display = decoded ? coder.format(decoded, instruction.keys) : null;
-    summary.program = known.name;
-    summary.instruction = decoded?.name ?? null;
-    if (display) {
-      summary.args = Object.fromEntries(display.args.map((arg) => [arg.name, arg.data]));
-      summary.accounts = display.accounts.map((account) => ({
-        name: account.name ?? null,
-        pubkey: account.pubkey.toBase58(),
-        signer: account.isSigner,
-        writable: account.isWritable,
-      }));
+    if (instruction.programId.equals(ComputeBudgetProgram.programId)) {
+      summary.program = "compute_budget";
+      summary.instruction = ComputeBudgetInstruction.decodeInstructionType(instruction);
+      if (summary.instruction === "SetComputeUnitLimit") summary.args = { units: ComputeBudgetInstruction.decodeSetComputeUnitLimit(instruction).units };
+      return summary;
     }
+    const known = coders.find((c) => c.programId(record) === summary.programId);
+    const decoded = known ? new anchor.BorshInstructionCoder(known.idl).decode(Buffer.from(instruction.data)) : null;
+    if (!known || !decoded) return summary;
+    summary.program = known.name;
+    summary.instruction = decoded.name;
+    summary.args = jsonArgument(decoded.data) as Record<string, unknown>;
+    // Our programs' instructions list their accounts flat, in the order the builders pass them.
+    const names = known.idl.instructions.find((ix) => ix.name === decoded.name)?.accounts.map((account) => account.name) ?? [];
+    summary.accounts = summary.accounts.map((account, i) => ({ ...account, name: names[i] ?? null }));
     return summary;
   });
 }
