@@ -8,10 +8,10 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { Connection, type Commitment, type RpcResponseAndContext, type SignatureResult, type TransactionConfirmationStrategy } from "@solana/web3.js";
 import { Keypair, getPoseidon, releaseProvingResources, type SnarkjsProver } from "@cloak/sdk";
-import { NATIVE_MINT, SolanaShieldPoolClient, currentRoot, fetchCommitmentTree, poolPda, treePda } from "@cloak/sdk/solana";
+import { NATIVE_MINT, SolanaShieldPoolClient, currentRoot, fetchCommitmentTree, fetchConfig, fetchRegistry, poolPda, treePda } from "@cloak/sdk/solana";
 import { PRODUCTION_DEPTH, proverFor } from "../../support/fixtures.ts";
 import { startLocalnet, type Localnet } from "../support/localnet.ts";
-import { operator, succeeded, type Operator } from "./cli.ts";
+import { operator, runHardhat, succeeded, type Operator } from "./cli.ts";
 
 /** confirmTransaction by polling getSignatureStatuses over HTTP, so no WebSocket outlives the node. */
 class PollingConnection extends Connection {
@@ -91,6 +91,11 @@ describe("Solana deploy and read-only commands", () => {
     assert.ok(sol.vaultLamports >= sol.vaultRentMinimum);
   });
 
+  it("solana:health reaches the node by --rpc-url, the services' spelling of -u", async () => {
+    const result = await runHardhat(["solana:health", "--rpc-url", node.rpcUrl, "--json"], { CLOAK_DEPLOYMENTS_DIR: op.deployments });
+    assert.equal(JSON.parse(succeeded(result)).cluster, "localnet");
+  });
+
   it("solana:health is critical (exit code 1) while the pool is paused", async () => {
     succeeded(await op.run("solana:pause", ["-k", admin]));
     const result = await op.run("solana:health");
@@ -152,5 +157,19 @@ describe("Solana deploy and read-only commands", () => {
     assert.ok(fromDeposit.every((line) => line.slot >= deposit.slot));
     assert.equal(fromDeposit.filter((line) => line.event === "Transacted").length, 1);
     assert.ok(!fromDeposit.some((line) => line.event === "ConfigInitialized"));
+  });
+
+  it("solana:deploy --admin proposes both programs' admin to the given key, which accepts with the admin commands", async () => {
+    const next = await op.funded(1);
+    const stdout = succeeded(await op.run("solana:deploy", ["-k", admin, "--admin", next.publicKey.toBase58()]));
+    assert.match(stdout, /^  \+ admin-transfer \(\w+\)$/m);
+    assert.match(stdout, /^  \+ registry-admin-transfer \(\w+\)$/m);
+    assert.equal((await fetchConfig(node.connection))!.pendingAdmin.toBase58(), next.publicKey.toBase58());
+    assert.equal((await fetchRegistry(node.connection))!.pendingAdmin.toBase58(), next.publicKey.toBase58());
+    const nextFile = op.keypairFile("next-admin", next);
+    succeeded(await op.run("solana:admin:accept", ["-k", nextFile]));
+    succeeded(await op.run("solana:registry:admin:accept", ["-k", nextFile]));
+    assert.equal((await fetchConfig(node.connection))!.admin.toBase58(), next.publicKey.toBase58());
+    assert.equal((await fetchRegistry(node.connection))!.admin.toBase58(), next.publicKey.toBase58());
   });
 });
