@@ -24,8 +24,16 @@ use solana_sdk::signer::Signer;
 
 use crate::program_host;
 
-/// Blocks a blockhash stays usable for, as on a validator.
-pub const BLOCKHASH_VALIDITY: u64 = 150;
+/// Blocks a blockhash stays usable for on a validator (about 60 s at 400 ms slots).
+pub const MAX_BLOCKHASH_AGE: u64 = 150;
+/// Wall time a blockhash stays usable for at least: clients cache one (web3.js for 30 s), so a node
+/// with fast slots keeps its blockhashes for as many blocks as cover this.
+const MIN_BLOCKHASH_LIFETIME_MS: u64 = 60_000;
+
+/// Blocks a blockhash stays usable for at `slot_time`: 150, or more when slots are faster than 400 ms.
+pub fn blockhash_validity(slot_time: std::time::Duration) -> u64 {
+    MAX_BLOCKHASH_AGE.max(MIN_BLOCKHASH_LIFETIME_MS.div_ceil(slot_time.as_millis().max(1) as u64))
+}
 /// Entries the SlotHashes sysvar holds, as on a validator.
 const SLOT_HASHES_LEN: usize = 512;
 pub const LAMPORTS_PER_SIGNATURE: u64 = 5_000;
@@ -126,6 +134,7 @@ pub struct Ledger {
     events: broadcast::Sender<LedgerEvent>,
     /// (transactions, time offset) at the last save.
     saved_at: (usize, i64),
+    blockhash_validity: u64,
 }
 
 fn now_unix() -> i64 {
@@ -133,7 +142,7 @@ fn now_unix() -> i64 {
 }
 
 fn new_svm() -> LiteSVM {
-    // The node checks blockhash age itself (a window of BLOCKHASH_VALIDITY blocks, not only the latest),
+    // The node checks blockhash age itself (a window of blocks, not only the latest),
     // and keeps its own history; LiteSVM's history still refuses a replayed signature.
     // Signatures are verified here too (`execute`), because simulation may skip them (sigVerify: false).
     let mut svm = LiteSVM::new().with_sigverify(false).with_blockhash_check(false).with_transaction_history(1_000_000).with_log_bytes_limit(Some(100_000));
@@ -144,7 +153,7 @@ fn new_svm() -> LiteSVM {
 
 impl Ledger {
     /// A fresh chain: both programs loaded, their upgrade authority set to `authority` and funded.
-    pub fn genesis(authority: &Pubkey, events: broadcast::Sender<LedgerEvent>) -> Self {
+    pub fn genesis(authority: &Pubkey, blockhash_validity: u64, events: broadcast::Sender<LedgerEvent>) -> Self {
         let svm = new_svm();
         let genesis_hash = svm.latest_blockhash();
         let mut ledger = Ledger {
@@ -160,6 +169,7 @@ impl Ledger {
             by_address: HashMap::new(),
             events,
             saved_at: (0, 0),
+            blockhash_validity,
         };
         for (program, name) in [(shield_pool::ID, "shield_pool"), (scramble_registry::ID, "scramble_registry")] {
             ledger.load_program(program, name, authority);
@@ -205,7 +215,7 @@ impl Ledger {
     }
     pub fn latest_blockhash(&self) -> (Hash, u64) {
         let (hash, height) = *self.blockhashes.back().expect("a blockhash");
-        (hash, height + BLOCKHASH_VALIDITY)
+        (hash, height + self.blockhash_validity)
     }
     pub fn is_blockhash_valid(&self, hash: &Hash) -> bool {
         self.blockhashes.iter().any(|(h, _)| h == hash)
@@ -244,17 +254,25 @@ impl Ledger {
             .collect()
     }
 
-    /// Passes one slot: a new blockhash, a SlotHashes entry for the slot that ended, the Clock.
+    /// Passes one slot: a new block with a new blockhash, a SlotHashes entry for the slot that ended,
+    /// the Clock.
     pub fn advance_slot(&mut self) {
+        self.advance(1);
+    }
+
+    /// Moves to `slots` slots later with one new block, as when a validator's leaders skip the slots
+    /// in between: the slot number jumps (claims expire by slot), while blockhashes age by one block.
+    pub fn advance(&mut self, slots: u64) {
         let ended_hash = self.svm.latest_blockhash();
         self.slot_hashes.push_front((self.slot, ended_hash));
         self.slot_hashes.truncate(SLOT_HASHES_LEN);
         let parent = self.slot;
-        self.slot += 1;
+        self.slot += slots.max(1);
         self.block_height += 1;
         self.svm.expire_blockhash();
         self.blockhashes.push_back((self.svm.latest_blockhash(), self.block_height));
-        while self.blockhashes.len() as u64 > BLOCKHASH_VALIDITY {
+        // Usable through block height made_at + validity inclusive (lastValidBlockHeight).
+        while self.blockhashes.len() as u64 > self.blockhash_validity + 1 {
             self.blockhashes.pop_front();
         }
         let entries: Vec<(u64, Hash)> = self.slot_hashes.iter().copied().collect();
@@ -459,10 +477,10 @@ impl Ledger {
     }
 
     /// The chain saved at `path` by `save`, with the programs loaded again.
-    pub fn load(path: &std::path::Path, authority: &Pubkey, events: broadcast::Sender<LedgerEvent>) -> std::io::Result<Self> {
+    pub fn load(path: &std::path::Path, authority: &Pubkey, blockhash_validity: u64, events: broadcast::Sender<LedgerEvent>) -> std::io::Result<Self> {
         let bytes = std::fs::read(path)?;
         let snapshot: Snapshot = bincode::deserialize(&bytes).map_err(std::io::Error::other)?;
-        let mut ledger = Ledger::genesis(authority, events);
+        let mut ledger = Ledger::genesis(authority, blockhash_validity, events);
         for (address, account) in snapshot.accounts {
             // Sysvars are rewritten below; program accounts were loaded by genesis.
             if account.owner == solana_sdk::sysvar::ID {

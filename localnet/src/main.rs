@@ -138,24 +138,26 @@ fn run(options: Options) -> Result<(), String> {
 
         let (events, _) = broadcast::channel(4096);
         let restored = state_file.exists();
+        let blockhash_validity = ledger::blockhash_validity(options.slot_time);
         let make_ledger = {
             let events = events.clone();
             let state_file = state_file.clone();
             move || {
                 if state_file.exists() {
-                    match Ledger::load(&state_file, &authority, events.clone()) {
+                    match Ledger::load(&state_file, &authority, blockhash_validity, events.clone()) {
                         Ok(ledger) => return ledger,
                         Err(e) => eprintln!("cloak-localnet: saved state {} is unreadable ({e}); starting from genesis", state_file.display()),
                     }
                 }
-                Ledger::genesis(&authority, events)
+                Ledger::genesis(&authority, blockhash_validity, events)
             }
         };
         let engine = Engine::start(make_ledger, options.slot_time);
         let slot = engine.run(|l| l.slot()).await;
 
         tokio::spawn(http::serve(rpc_listener, engine.clone()));
-        tokio::spawn(pubsub::serve(ws_listener, engine.clone(), events));
+        let (stop_subscriptions, stopping) = tokio::sync::watch::channel(false);
+        let subscriptions = tokio::spawn(pubsub::serve(ws_listener, engine.clone(), events, stopping));
 
         if !options.quiet {
             program_host::print_stdout(&format!(
@@ -185,6 +187,8 @@ fn run(options: Options) -> Result<(), String> {
         };
         wait_for_shutdown().await;
         autosave.abort();
+        let _ = stop_subscriptions.send(true);
+        let _ = tokio::time::timeout(Duration::from_secs(2), subscriptions).await;
         let saved = engine.run(move |l| l.save(&state_file).map(|()| state_file)).await;
         match saved {
             Ok(path) if !options.quiet => program_host::print_stdout(&format!("cloak-localnet stopped; state saved to {}", path.display())),

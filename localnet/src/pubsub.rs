@@ -5,8 +5,14 @@ use std::collections::HashMap;
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{json, Value};
 use solana_sdk::{account::ReadableAccount, pubkey::Pubkey, signature::Signature};
-use tokio::{net::TcpListener, sync::broadcast};
-use tokio_tungstenite::tungstenite::Message;
+use tokio::{
+    net::TcpListener,
+    sync::{broadcast, watch},
+};
+use tokio_tungstenite::tungstenite::{
+    protocol::{frame::coding::CloseCode, CloseFrame},
+    Message,
+};
 
 use crate::encoding::{self, DataEncoding};
 use crate::engine::Engine;
@@ -176,12 +182,20 @@ impl Connection {
     }
 }
 
-pub async fn serve(listener: TcpListener, engine: Engine, events: broadcast::Sender<LedgerEvent>) {
+/// Serves subscriptions until `stopping` turns true; then every client gets a normal close (1000), which
+/// tells web3.js not to reconnect, and `serve` returns once they are all closed.
+pub async fn serve(listener: TcpListener, engine: Engine, events: broadcast::Sender<LedgerEvent>, mut stopping: watch::Receiver<bool>) {
+    let mut connections = tokio::task::JoinSet::new();
     loop {
-        let Ok((stream, _)) = listener.accept().await else { continue };
+        let accepted = tokio::select! {
+            accepted = listener.accept() => accepted,
+            _ = stopping.changed() => break,
+        };
+        let Ok((stream, _)) = accepted else { continue };
         let engine = engine.clone();
         let mut receiver = events.subscribe();
-        tokio::spawn(async move {
+        let mut stopping = stopping.clone();
+        connections.spawn(async move {
             let Ok(socket) = tokio_tungstenite::accept_async(stream).await else { return };
             let (mut sink, mut source) = socket.split();
             let mut connection = Connection { engine, subscriptions: HashMap::new(), next_id: 0 };
@@ -198,6 +212,12 @@ pub async fn serve(listener: TcpListener, engine: Engine, events: broadcast::Sen
                         Err(broadcast::error::RecvError::Lagged(_)) => vec![],
                         Err(broadcast::error::RecvError::Closed) => break,
                     },
+                    _ = stopping.changed() => {
+                        let frame = CloseFrame { code: CloseCode::Normal, reason: "cloak-localnet is stopping".into() };
+                        let _ = sink.send(Message::Close(Some(frame))).await;
+                        let _ = sink.flush().await;
+                        break;
+                    }
                 };
                 for message in messages {
                     if sink.send(message).await.is_err() {
@@ -207,4 +227,5 @@ pub async fn serve(listener: TcpListener, engine: Engine, events: broadcast::Sen
             }
         });
     }
+    while connections.join_next().await.is_some() {}
 }

@@ -489,14 +489,12 @@ pub async fn call(engine: &Engine, method: &str, params: Option<Value>) -> Resul
         }
         "cloak_advanceSlots" => {
             let slots = params.u64(0, "slots")?;
-            if slots == 0 || slots > 100_000 {
-                return Err(RpcError::invalid_params("cloak_advanceSlots: slots must be between 1 and 100000"));
+            if slots == 0 || slots > 1_000_000_000 {
+                return Err(RpcError::invalid_params("cloak_advanceSlots: slots must be between 1 and 1000000000"));
             }
             Ok(engine
                 .run(move |l| {
-                    for _ in 0..slots {
-                        l.advance_slot();
-                    }
+                    l.advance(slots);
                     json!({ "slot": l.slot() })
                 })
                 .await)
