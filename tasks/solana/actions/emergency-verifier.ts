@@ -4,12 +4,13 @@
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import { emergencySetVerifyingKeyInstruction } from "@cloak/sdk/solana";
 import { runSolanaAdmin, type SolanaAdminArguments } from "../lib/context.ts";
-import { keyCheckBudget, loadVerifyingKey } from "../lib/verifying-key.ts";
+import { KEY_CHECK_COMPUTE_UNITS, loadVerifyingKey } from "../lib/verifying-key.ts";
 
 export default async function solanaEmergencyVerifier(args: SolanaAdminArguments & { vkey: string }, hre: HardhatRuntimeEnvironment) {
   const loaded = loadVerifyingKey(hre.config.paths.root, args.vkey);
   return runSolanaAdmin(hre, args, async (ctx) => ({
     description: `install the verifying key ${loaded.path} at once (file sha256 ${loaded.fileSha256})`,
-    instructions: [keyCheckBudget(), await emergencySetVerifyingKeyInstruction({ securityCouncil: ctx.authority, verifyingKey: loaded.key, programId: ctx.shieldPool })],
+    instructions: [await emergencySetVerifyingKeyInstruction({ securityCouncil: ctx.authority, verifyingKey: loaded.key, programId: ctx.shieldPool })],
+      computeUnits: KEY_CHECK_COMPUTE_UNITS,
   }));
 }

@@ -5,7 +5,7 @@ import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import { fetchConfig, proposeVerifyingKeyInstruction } from "@cloak/sdk/solana";
 import { runSolanaAdmin, type SolanaAdminArguments } from "../lib/context.ts";
 import { rotationReadyAt } from "../lib/governance.ts";
-import { keyCheckBudget, loadVerifyingKey } from "../lib/verifying-key.ts";
+import { KEY_CHECK_COMPUTE_UNITS, loadVerifyingKey } from "../lib/verifying-key.ts";
 
 export default async function solanaVerifierPropose(args: SolanaAdminArguments & { vkey: string }, hre: HardhatRuntimeEnvironment) {
   const loaded = loadVerifyingKey(hre.config.paths.root, args.vkey);
@@ -14,7 +14,8 @@ export default async function solanaVerifierPropose(args: SolanaAdminArguments &
     args,
     async (ctx) => ({
       description: `propose the verifying key ${loaded.path} (file sha256 ${loaded.fileSha256})`,
-      instructions: [keyCheckBudget(), await proposeVerifyingKeyInstruction({ admin: ctx.authority, verifyingKey: loaded.key, programId: ctx.shieldPool })],
+      instructions: [await proposeVerifyingKeyInstruction({ admin: ctx.authority, verifyingKey: loaded.key, programId: ctx.shieldPool })],
+      computeUnits: KEY_CHECK_COMPUTE_UNITS,
     }),
     async (ctx) => {
       const config = await fetchConfig(ctx.cluster.connection, { programId: ctx.shieldPool });

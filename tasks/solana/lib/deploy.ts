@@ -4,7 +4,7 @@
 // are created. The deployment file is rewritten after every step.
 import { fileURLToPath } from "node:url";
 import { createInitializeMint2Instruction, getMint, MINT_SIZE, TOKEN_PROGRAM_ID } from "@solana/spl-token";
-import { ComputeBudgetProgram, PublicKey, SystemProgram, type Connection, type Keypair } from "@solana/web3.js";
+import { PublicKey, SystemProgram, type Connection, type Keypair } from "@solana/web3.js";
 import {
   MIN_VERIFYING_KEY_DELAY_SECONDS,
   NATIVE_MINT,
@@ -273,8 +273,7 @@ export async function deploySolana(options: SolanaDeployOptions): Promise<Solana
       async () => {
         const currentSize = (await connection.getAccountInfo(tree))?.data.length ?? 0;
         const grow = await growTreeInstructions({ mint, payer: authority.publicKey, currentSize, programId: shieldPool });
-        const budget = ComputeBudgetProgram.setComputeUnitLimit({ units: GROW_TREE_COMPUTE_UNITS });
-        return (await send({ description: `grow the ${name} pool's tree to full size`, instructions: [budget, ...grow] })).signature;
+        return (await send({ description: `grow the ${name} pool's tree to full size`, instructions: grow, computeUnits: GROW_TREE_COMPUTE_UNITS })).signature;
       },
     );
   }

@@ -5,7 +5,6 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import anchor, { type Idl } from "@coral-xyz/anchor";
 import {
-  ComputeBudgetInstruction,
   ComputeBudgetProgram,
   TransactionMessage,
   VersionedTransaction,
@@ -27,6 +26,12 @@ export const UNSIGNED_FORMAT = "cloak-solana-unsigned/1";
 export interface SolanaAction {
   description: string;
   instructions: TransactionInstruction[];
+  /**
+   * A compute-unit limit above the default 200,000. Sent, it is a compute budget instruction first in
+   * the transaction; unsigned (--out), it is noted for whoever executes (a compute budget instruction
+   * run inside a vault transaction by CPI would change nothing).
+   */
+  computeUnits?: number;
 }
 
 export type SolanaOutcome = { kind: "sent"; signature: string; slot: number } | { kind: "unsigned"; path: string; message: string };
@@ -54,6 +59,8 @@ export interface UnsignedTransactionFile {
   message: string;
   recentBlockhash: string;
   instructions: InstructionSummary[];
+  /** The compute-unit limit the executing transaction needs, when above the default 200,000. */
+  computeUnits: number | null;
   simulation: { ok: true; unitsConsumed: number | null; feePayer: string } | { ok: false; error: string; feePayer: string };
   createdAt: string;
 }
@@ -102,7 +109,8 @@ export async function sendInstructions(
   record: SolanaDeployment | null,
 ): Promise<{ signature: string; slot: number }> {
   const { blockhash, lastValidBlockHeight } = await connection.getLatestBlockhash("confirmed");
-  const transaction = legacyTransaction(signer.publicKey, blockhash, action.instructions);
+  const budget = action.computeUnits ? [ComputeBudgetProgram.setComputeUnitLimit({ units: action.computeUnits })] : [];
+  const transaction = legacyTransaction(signer.publicKey, blockhash, [...budget, ...action.instructions]);
   transaction.sign([signer]);
   const simulation = await simulate(connection, transaction, true);
   if (simulation.err) throw refused(action.description, describeTransactionError(simulation.err, simulation.logs, action.instructions, record));
@@ -149,12 +157,6 @@ export function summarizeInstructions(instructions: readonly TransactionInstruct
       accounts: instruction.keys.map((key) => ({ name: null, pubkey: key.pubkey.toBase58(), signer: key.isSigner, writable: key.isWritable })),
       data: Buffer.from(instruction.data).toString("base64"),
     };
-    if (instruction.programId.equals(ComputeBudgetProgram.programId)) {
-      summary.program = "compute_budget";
-      summary.instruction = ComputeBudgetInstruction.decodeInstructionType(instruction);
-      if (summary.instruction === "SetComputeUnitLimit") summary.args = { units: ComputeBudgetInstruction.decodeSetComputeUnitLimit(instruction).units };
-      return summary;
-    }
     const known = coders.find((c) => c.programId(record) === summary.programId);
     const decoded = known ? new anchor.BorshInstructionCoder(known.idl).decode(Buffer.from(instruction.data)) : null;
     if (!known || !decoded) return summary;
@@ -183,7 +185,8 @@ export async function writeUnsigned(
 ): Promise<{ path: string; file: UnsignedTransactionFile }> {
   const { blockhash } = await connection.getLatestBlockhash("confirmed");
   const payer = feePayer ?? authority;
-  const simulation = await simulate(connection, legacyTransaction(payer, blockhash, action.instructions), false);
+  const budget = action.computeUnits ? [ComputeBudgetProgram.setComputeUnitLimit({ units: action.computeUnits })] : [];
+  const simulation = await simulate(connection, legacyTransaction(payer, blockhash, [...budget, ...action.instructions]), false);
   if (simulation.err && customInstructionError(simulation.err)) {
     throw refused(action.description, describeTransactionError(simulation.err, simulation.logs, action.instructions, record));
   }
@@ -197,6 +200,7 @@ export async function writeUnsigned(
     message: Buffer.from(message.serialize()).toString("base64"),
     recentBlockhash: blockhash,
     instructions: summarizeInstructions(action.instructions, record),
+    computeUnits: action.computeUnits ?? null,
     simulation: simulation.err
       ? { ok: false, error: describeTransactionError(simulation.err, simulation.logs, action.instructions, record), feePayer: payer.toBase58() }
       : { ok: true, unitsConsumed: simulation.unitsConsumed ?? null, feePayer: payer.toBase58() },

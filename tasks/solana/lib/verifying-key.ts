@@ -2,7 +2,6 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { sha256 } from "@noble/hashes/sha2.js";
-import { ComputeBudgetProgram, type TransactionInstruction } from "@solana/web3.js";
 import { toSolanaVerifyingKey, type SnarkjsVerificationKey, type SolanaVerifyingKey } from "@cloak/sdk/solana";
 import { TaskError, TaskErrorCode } from "../../lib/errors.ts";
 
@@ -10,7 +9,7 @@ import { TaskError, TaskErrorCode } from "../../lib/errors.ts";
 export const DEFAULT_VERIFICATION_KEY = "circuits/artifacts/transaction_20/verification_key.json";
 
 /** Checking a key's points costs about 113,700 CU (docs/solana.md); room for Anchor's own work on top. */
-const KEY_CHECK_COMPUTE_UNITS = 400_000;
+export const KEY_CHECK_COMPUTE_UNITS = 400_000;
 
 export interface LoadedVerifyingKey {
   path: string;
@@ -33,9 +32,4 @@ export function loadVerifyingKey(root: string, file: string): LoadedVerifyingKey
   } catch (error) {
     throw new TaskError(TaskErrorCode.INVALID_ARGUMENT, `--vkey: ${path} is not a join-split verification key: ${error instanceof Error ? error.message : String(error)}`);
   }
-}
-
-/** The compute budget instruction that goes before a key's proposal or emergency installation. */
-export function keyCheckBudget(): TransactionInstruction {
-  return ComputeBudgetProgram.setComputeUnitLimit({ units: KEY_CHECK_COMPUTE_UNITS });
 }

@@ -189,6 +189,15 @@ describe("Solana governance commands", () => {
     assert.throws(() => readFileSync(out), /ENOENT/);
   });
 
+  it("--out leaves the compute budget out of a vault transaction's message and notes the units its execution needs", async () => {
+    const out = join(op.dir, "propose.json");
+    succeeded(await op.run("solana:verifier:propose", ["-k", admin, "--out", out]));
+    const file = JSON.parse(readFileSync(out, "utf8"));
+    assert.equal(file.computeUnits, 400_000);
+    assert.deepEqual(file.instructions.map((ix: { program: string; instruction: string }) => [ix.program, ix.instruction]), [["shield_pool", "propose_verifying_key"]]);
+    assert.equal((await config()).pendingVerifyingKeySet, 0);
+  });
+
   // The handovers come last: they move the roles the earlier commands sign with.
 
   it("solana:pause-authority:transfer proposes a key that takes over with solana:pause-authority:accept", async () => {
