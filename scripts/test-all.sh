@@ -20,5 +20,6 @@ step npm run typecheck        # tsx and Hardhat strip types without checking the
 step npm run test:circuits
 step npm run test:package
 step npm run test:rust      # cloak-zk, both Anchor programs natively in solana-program-test's bank
+step npm run test:solana    # the local node (localnet/), the SDK's Solana client and the solana:* commands over RPC
 step npm run test:idl       # the committed IDLs (programs/idl, sdk/src/solana/idl) match the programs
 step bash scripts/check-solana-crates.sh   # one copy of each solana-* crate per major version
