@@ -3,7 +3,6 @@
 // preflight simulation, confirmation over the WebSocket) for real depth-20 deposits, proven beforehand
 // so proving time is not counted. Prints a table and writes bench/results/localnet.json.
 import { writeFileSync, mkdirSync } from "node:fs";
-import { cpus, totalmem } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { PublicKey } from "@solana/web3.js";
@@ -20,6 +19,7 @@ import {
   transactInstruction,
   treePda,
 } from "@cloak/sdk/solana";
+import { machine, median, round, runCount } from "./stats.ts";
 import { deploySolana } from "../tasks/solana/lib/deploy.ts";
 import { PRODUCTION_DEPTH, proverFor, repoRoot } from "../test/support/fixtures.ts";
 import { startLocalnet } from "../test/solana/support/localnet.ts";
@@ -30,15 +30,7 @@ const { values } = parseArgs({
     out: { type: "string", default: join(repoRoot, "bench/results/localnet.json") },
   },
 });
-const runs = Number(values.runs);
-if (!Number.isInteger(runs) || runs < 5) throw new Error(`--runs must be an integer >= 5, got ${values.runs}`);
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-};
-const round = (x: number) => Number(x.toFixed(1));
+const runs = runCount(values.runs);
 const summary = (xs: number[]) => ({ medianMs: round(median(xs)), minMs: round(Math.min(...xs)), maxMs: round(Math.max(...xs)) });
 
 // Start to ready: each start is a fresh ledger (genesis, program load, the throwaway bank for the stubs).
@@ -96,7 +88,7 @@ try {
   const result = {
     benchmark: "localnet",
     date: new Date().toISOString(),
-    machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? "unknown", memoryGiB: round(totalmem() / 2 ** 30) },
+    machine: machine(),
     node: "cloak-localnet (LiteSVM 0.7.1, programs native), --slot-time 400",
     runs,
     startToReady: summary(startMs),

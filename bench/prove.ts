@@ -2,10 +2,10 @@
 // prover (wasm and zkey held in memory), plus Poseidon throughput. Prints a table and writes
 // bench/results/prove.json.
 import { readFileSync, writeFileSync, mkdirSync } from "node:fs";
-import { cpus, totalmem } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { getPoseidon, releaseProvingResources, verifyProof } from "@cloak/sdk";
+import { machine, median, round, runCount } from "./stats.ts";
 import { artifactsDir, proverFor, repoRoot, transferAndWithdraw } from "../test/support/fixtures.ts";
 
 const { values } = parseArgs({
@@ -16,15 +16,7 @@ const { values } = parseArgs({
   },
 });
 const depth = Number(values.depth);
-const runs = Number(values.runs);
-if (!Number.isInteger(runs) || runs < 5) throw new Error(`--runs must be an integer >= 5, got ${values.runs}`);
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-};
-const round = (x: number, digits = 1) => Number(x.toFixed(digits));
+const runs = runCount(values.runs);
 
 const circuit = JSON.parse(readFileSync(join(artifactsDir(depth), "circuit.json"), "utf8")) as { constraints: number };
 const loadStart = performance.now();
@@ -59,7 +51,7 @@ const hashSeconds = (performance.now() - hashStart) / 1000;
 const result = {
   benchmark: "prove",
   date: new Date().toISOString(),
-  machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? "unknown", memoryGiB: round(totalmem() / 2 ** 30), node: process.version },
+  machine: machine(),
   circuit: { depth, constraints: circuit.constraints },
   prover: "snarkjs groth16 (SDK SnarkjsProver, wasm + zkey in memory)",
   runs,

@@ -206,23 +206,8 @@ pub fn inner_instructions(list: &InnerInstructionsList, keys: Option<&[Pubkey]>)
     )
 }
 
-fn message_json(message: &VersionedMessage) -> Value {
-    let header = message.header();
-    let instructions: Vec<Value> = message
-        .instructions()
-        .iter()
-        .map(|ix| json!({ "programIdIndex": ix.program_id_index, "accounts": ix.accounts, "data": bs58::encode(&ix.data).into_string(), "stackHeight": null }))
-        .collect();
-    let mut value = json!({
-        "accountKeys": message.static_account_keys().iter().map(|k| k.to_string()).collect::<Vec<_>>(),
-        "header": {
-            "numRequiredSignatures": header.num_required_signatures,
-            "numReadonlySignedAccounts": header.num_readonly_signed_accounts,
-            "numReadonlyUnsignedAccounts": header.num_readonly_unsigned_accounts,
-        },
-        "recentBlockhash": message.recent_blockhash().to_string(),
-        "instructions": instructions,
-    });
+/// `value` with the message's `addressTableLookups` (v0 messages only).
+fn with_lookups(mut value: Value, message: &VersionedMessage) -> Value {
     if let Some(lookups) = message.address_table_lookups() {
         value["addressTableLookups"] = Value::Array(
             lookups
@@ -232,6 +217,26 @@ fn message_json(message: &VersionedMessage) -> Value {
         );
     }
     value
+}
+
+fn message_json(message: &VersionedMessage) -> Value {
+    let header = message.header();
+    let instructions: Vec<Value> = message
+        .instructions()
+        .iter()
+        .map(|ix| json!({ "programIdIndex": ix.program_id_index, "accounts": ix.accounts, "data": bs58::encode(&ix.data).into_string(), "stackHeight": null }))
+        .collect();
+    let value = json!({
+        "accountKeys": message.static_account_keys().iter().map(|k| k.to_string()).collect::<Vec<_>>(),
+        "header": {
+            "numRequiredSignatures": header.num_required_signatures,
+            "numReadonlySignedAccounts": header.num_readonly_signed_accounts,
+            "numReadonlyUnsignedAccounts": header.num_readonly_unsigned_accounts,
+        },
+        "recentBlockhash": message.recent_blockhash().to_string(),
+        "instructions": instructions,
+    });
+    with_lookups(value, message)
 }
 
 fn parsed_message_json(message: &VersionedMessage, keys: &[Pubkey], loaded_writable: usize) -> Value {
@@ -256,16 +261,8 @@ fn parsed_message_json(message: &VersionedMessage, keys: &[Pubkey], loaded_writa
             })
         })
         .collect();
-    let mut value = json!({ "accountKeys": account_keys, "recentBlockhash": message.recent_blockhash().to_string(), "instructions": instructions });
-    if let Some(lookups) = message.address_table_lookups() {
-        value["addressTableLookups"] = Value::Array(
-            lookups
-                .iter()
-                .map(|l| json!({ "accountKey": l.account_key.to_string(), "writableIndexes": l.writable_indexes, "readonlyIndexes": l.readonly_indexes }))
-                .collect(),
-        );
-    }
-    value
+    let value = json!({ "accountKeys": account_keys, "recentBlockhash": message.recent_blockhash().to_string(), "instructions": instructions });
+    with_lookups(value, message)
 }
 
 pub fn version(transaction: &VersionedTransaction) -> Value {
