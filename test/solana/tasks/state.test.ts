@@ -6,9 +6,9 @@ import assert from "node:assert/strict";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { Connection, type Commitment, type RpcResponseAndContext, type SignatureResult, type TransactionConfirmationStrategy } from "@solana/web3.js";
+import { Connection, PublicKey, Transaction, TransactionInstruction, type Commitment, type RpcResponseAndContext, type SignatureResult, type TransactionConfirmationStrategy } from "@solana/web3.js";
 import { Keypair, getPoseidon, releaseProvingResources, type SnarkjsProver } from "@cloak/sdk";
-import { NATIVE_MINT, SolanaShieldPoolClient, currentRoot, fetchCommitmentTree, fetchConfig, fetchRegistry, poolPda, treePda } from "@cloak/sdk/solana";
+import { BPF_LOADER_UPGRADEABLE_PROGRAM_ID, NATIVE_MINT, SCRAMBLE_REGISTRY_PROGRAM_ID, SHIELD_POOL_PROGRAM_ID, SolanaShieldPoolClient, programDataPda, currentRoot, fetchCommitmentTree, fetchConfig, fetchRegistry, poolPda, treePda } from "@cloak/sdk/solana";
 import { PRODUCTION_DEPTH, proverFor } from "../../support/fixtures.ts";
 import { startLocalnet, type Localnet } from "../support/localnet.ts";
 import { operator, runHardhat, succeeded, type Operator } from "./cli.ts";
@@ -171,5 +171,35 @@ describe("Solana deploy and read-only commands", () => {
     succeeded(await op.run("solana:registry:admin:accept", ["-k", nextFile]));
     assert.equal((await fetchConfig(node.connection))!.admin.toBase58(), next.publicKey.toBase58());
     assert.equal((await fetchRegistry(node.connection))!.admin.toBase58(), next.publicKey.toBase58());
+  });
+
+  /** The upgradeable loader's SetAuthority (instruction 4), as `solana program set-upgrade-authority [--final]` sends it. */
+  async function setUpgradeAuthority(program: PublicKey, next: PublicKey | null): Promise<void> {
+    const data = Buffer.alloc(4);
+    data.writeUInt32LE(4, 0);
+    const keys = [
+      { pubkey: programDataPda(program)[0], isSigner: false, isWritable: true },
+      { pubkey: node.authority.publicKey, isSigner: true, isWritable: false },
+      ...(next ? [{ pubkey: next, isSigner: false, isWritable: false }] : []),
+    ];
+    const { blockhash } = await node.connection.getLatestBlockhash();
+    const transaction = new Transaction({ feePayer: node.authority.publicKey, recentBlockhash: blockhash }).add(new TransactionInstruction({ programId: BPF_LOADER_UPGRADEABLE_PROGRAM_ID, keys, data }));
+    transaction.sign(node.authority);
+    const signature = await node.connection.sendRawTransaction(transaction.serialize());
+    await new PollingConnection(node.rpcUrl, "confirmed").confirmTransaction(signature);
+  }
+
+  it("solana:health tells a vault (a PDA) holding an upgrade authority from a plain key, and flags an immutable program", async () => {
+    // A Squads vault is a PDA, off the ed25519 curve; any program's PDA stands in for one here.
+    const [vault] = PublicKey.findProgramAddressSync([Buffer.from("multisig-vault")], new PublicKey("SQDS4ep65T869zMMBKyuUq6aD6EgTu8psMjkvj52pCf"));
+    await setUpgradeAuthority(SCRAMBLE_REGISTRY_PROGRAM_ID, vault);
+    await setUpgradeAuthority(SHIELD_POOL_PROGRAM_ID, null);
+    const report = JSON.parse(succeeded(await op.run("solana:health", ["--json"])));
+    const byName = Object.fromEntries(report.programs.map((p: { program: string }) => [p.program, p]));
+    assert.deepEqual([byName.scramble_registry.upgradeAuthority, byName.scramble_registry.plainKey], [vault.toBase58(), false]);
+    assert.deepEqual([byName.shield_pool.upgradeAuthority, byName.shield_pool.deployed], [null, true]);
+    const messages = report.findings.map((f: { message: string }) => f.message);
+    assert.ok(!messages.some((m: string) => m.includes("upgrade authority") && m.includes("plain key")), messages.join("\n"));
+    assert.ok(messages.includes("shield_pool is immutable (no upgrade authority): a bug can only be paused, never fixed"));
   });
 });
