@@ -35,7 +35,7 @@ install_toolchain() {
 
 install_linker() {
   # The linker loads the nightly's LLVM at run time, so it is built once per version, not per toolchain.
-  [[ -x "$linker" ]] || cargo +stable install --locked --quiet sbpf-linker --version "$linker_version" --root "$linker_root"
+  [[ -x "$linker" ]] || cargo install --locked --quiet sbpf-linker --version "$linker_version" --root "$linker_root"
 }
 
 build_probe() {
