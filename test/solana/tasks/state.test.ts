@@ -113,6 +113,8 @@ describe("Solana deploy and read-only commands", () => {
     assert.equal(sol.nullifiers.length, 2);
     assert.deepEqual(sol.transacts.map((t: { transactionHash: string; extAmount: string }) => [t.transactionHash, t.extAmount]), [[deposit.signature, DEPOSIT.toString()]]);
     assert.equal(sol.lastRoot, await onChainRoot());
+    // The ring holds the empty tree's root, then the deposit's.
+    assert.deepEqual(sol.rootHistory, [state.pools.find((p: { label: string }) => p.label === "token").lastRoot, sol.lastRoot]);
     assert.equal(sol.balance, DEPOSIT.toString());
   });
 
