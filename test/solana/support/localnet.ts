@@ -99,6 +99,7 @@ export async function startLocalnet(options: LocalnetOptions = {}): Promise<Loca
     },
     stop() {
       stopped ??= (async () => {
+        closeWebSocket(connection);
         if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
         const code = await exited;
         rmSync(ledger, { recursive: true, force: true });
@@ -107,6 +108,17 @@ export async function startLocalnet(options: LocalnetOptions = {}): Promise<Loca
       return stopped;
     },
   };
+}
+
+/**
+ * web3.js opens the connection's WebSocket for subscriptions (confirmTransaction's signatureSubscribe)
+ * and reconnects it forever when the server goes away, which would keep the test process alive after
+ * the node stops. It offers no public way to close it, hence the private field.
+ */
+function closeWebSocket(connection: Connection): void {
+  const socket = (connection as unknown as { _rpcWebSocket?: { setAutoReconnect(reconnect: boolean): void; close(): void } })._rpcWebSocket;
+  socket?.setAutoReconnect(false);
+  socket?.close();
 }
 
 function waitForReady(child: ChildProcessByStdio<null, Readable, Readable>, timeoutMs: number, record: (chunk: string) => void): Promise<RegExpMatchArray> {
