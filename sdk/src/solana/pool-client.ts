@@ -26,6 +26,8 @@ export interface SolanaSubmittedTransaction {
   signature: string;
   /** Wall time of the Groth16 proof, in milliseconds. */
   provingMs: number;
+  /** Wall time from simulating the signed transaction to its confirmation, in milliseconds. */
+  confirmMs: number;
 }
 
 /**
@@ -187,13 +189,15 @@ export class SolanaShieldPoolClient {
       await this.#ensureTokenAccounts([...tokenOwners, ...feeOwners]);
     }
     const lookupTable = await this.#lookupTableFor(relay);
+    const sent = performance.now();
     const signature = await sendSolanaInstructions(
       this.connection,
       { payer: this.signer, instructions: [instruction], lookupTables: [lookupTable], computeUnitLimit: TRANSACT_COMPUTE_UNITS },
       { programIds: this.#programIds(), commitment: this.#commitment },
     );
+    const confirmMs = performance.now() - sent;
     await this.sync.sync();
-    return { proven, signature, provingMs };
+    return { proven, signature, provingMs, confirmMs };
   }
 
   #programIds(): SolanaProgramIds {
