@@ -4,6 +4,7 @@
 // getTransaction, relayed withdrawal with the fee paid exactly), a v0 transaction through a lookup table
 // made on the node, an Anchor Program built from the IDL, and refusals surfacing as typed errors.
 import assert from "node:assert/strict";
+import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import anchor from "@coral-xyz/anchor";
 import { getAssociatedTokenAddressSync } from "@solana/spl-token";
@@ -18,6 +19,7 @@ import {
   buildV0Transaction,
   configPda,
   createLookupTable,
+  currentRoot,
   eventAuthorityPda,
   fetchCommitmentTree,
   fetchTransactedEvents,
@@ -104,7 +106,8 @@ describe("SolanaShieldPoolClient over JSON-RPC", () => {
     // The relayer's client syncs the pool from scratch and withdraws Bob's note, paying itself the fee.
     const recipient = SolanaKeypair.generate().publicKey;
     const fee = SOL / 100n;
-    const asRelayer = new SolanaShieldPoolClient(node.connection, stack.relayer, NATIVE_MINT, prover, poseidon);
+    const asRelayer = SolanaShieldPoolClient.fromDeployment(join(node.ledger, "deployment.json"), "sol", node.connection, stack.relayer, prover, poseidon);
+    assert.ok(asRelayer.mint.equals(NATIVE_MINT));
     assert.equal(await asRelayer.balanceOf(bob), SOL / 2n);
     const withdrawal = await asRelayer.withdraw(bob, (3n * SOL) / 10n, recipient, { fee });
     const response = await landed(node, withdrawal.signature);
@@ -191,6 +194,29 @@ describe("SolanaShieldPoolClient over JSON-RPC", () => {
     assert.equal(configAccount.relayers[0]!.toBase58(), stack.relayer.publicKey.toBase58());
     const registry = await scrambleRegistryProgram(provider).account.registry.fetch(registryPda()[0]);
     assert.equal(registry.consumerAuthority.toBase58(), config.toBase58());
+  });
+
+  it("rebuilds the pool's tree from its events paging getSignaturesForAddress two at a time, then reads only newer transactions", async () => {
+    const user = await node.fundedKeypair(5);
+    const owner = Keypair.generate(poseidon);
+    const client = new SolanaShieldPoolClient(node.connection, user, NATIVE_MINT, prover, poseidon);
+    await client.deposit(SOL, owner);
+    const paged = new SolanaPoolSync(node.connection, NATIVE_MINT, poseidon, { pageSize: 2 });
+    await paged.sync();
+    const onChain = await fetchCommitmentTree(node.connection, treePda(poolPda(NATIVE_MINT)[0])[0]);
+    assert.ok(onChain);
+    assert.equal(paged.tree.root, currentRoot(onChain.tree));
+    assert.equal(BigInt(paged.tree.size), onChain.tree.nextIndex);
+    const listed = await node.connection.getSignaturesForAddress(poolPda(NATIVE_MINT)[0]);
+    assert.ok(listed.length > 2, `the pool's ${listed.length} transactions (its opening, tree growth, transacts) span pages of 2`);
+    assert.equal(paged.balanceOf(owner), SOL);
+
+    await client.deposit(SOL / 2n, owner);
+    const before = paged.tree.size;
+    await paged.sync();
+    assert.equal(paged.tree.size, before + 2);
+    assert.equal(paged.balanceOf(owner), (3n * SOL) / 2n);
+    assert.equal(paged.tree.root, client.sync.tree.root);
   });
 
   it("refuses a transact against a root the pool never had as UnknownRoot, by the shield pool", async () => {
