@@ -9,7 +9,7 @@ import { after, before, describe, it } from "node:test";
 import anchor from "@coral-xyz/anchor";
 import { getAssociatedTokenAddressSync } from "@solana/spl-token";
 import { ComputeBudgetProgram, Keypair as SolanaKeypair, LAMPORTS_PER_SOL, PublicKey, TransactionMessage } from "@solana/web3.js";
-import { Keypair, MerkleTree, getPoseidon, releaseProvingResources, trialDecrypt, type PoseidonHasher, type SnarkjsProver } from "@cloak/sdk";
+import { CloakError, ErrorCode, Keypair, MerkleTree, getPoseidon, releaseProvingResources, trialDecrypt, type PoseidonHasher, type SnarkjsProver } from "@cloak/sdk";
 import {
   NATIVE_MINT,
   SOLANA_ROOT_HISTORY_SIZE,
@@ -149,6 +149,23 @@ describe("SolanaShieldPoolClient over JSON-RPC", () => {
     assert.equal(balance.value.amount, String(150n * TOKEN));
     assert.equal(await asRelayer.balanceOf(bob), 200n * TOKEN - 150n * TOKEN - fee);
     assert.equal(await asRelayer.balanceOf(alice), 300n * TOKEN);
+  });
+
+  it("refuses a withdrawal its owner's notes cannot cover, without sending anything", async () => {
+    const user = await node.fundedKeypair(3);
+    const alice = Keypair.generate(poseidon);
+    const client = new SolanaShieldPoolClient(node.connection, user, NATIVE_MINT, prover, poseidon);
+    await client.deposit(SOL / 10n, alice);
+    const sent = await node.connection.getSignaturesForAddress(user.publicKey);
+    const balance = await node.connection.getBalance(user.publicKey);
+    await assert.rejects(client.withdraw(alice, SOL / 10n + 1n, user.publicKey), (error: unknown) => {
+      assert.ok(error instanceof CloakError);
+      assert.equal(error.code, ErrorCode.INSUFFICIENT_FUNDS);
+      assert.match(error.message, /^amount: needs 100000001, but no tree holds 2 notes of the owner that cover it \(balance 100000000 in 1 notes over 1 trees/);
+      return true;
+    });
+    assert.deepEqual(await node.connection.getSignaturesForAddress(user.publicKey), sent);
+    assert.equal(await node.connection.getBalance(user.publicKey), balance);
   });
 
   it("sends a transact as a v0 transaction whose fixed accounts come from a lookup table created on the node", async () => {

@@ -4,6 +4,7 @@
 // pays the miner its share; a claim whose window has passed (slots advanced on the node) is refused.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import { getAssociatedTokenAddressSync } from "@solana/spl-token";
 import { LAMPORTS_PER_SOL, Keypair as SolanaKeypair } from "@solana/web3.js";
 import { Keypair, getPoseidon, releaseProvingResources, type PoseidonHasher, type SnarkjsProver } from "@cloak/sdk";
 import {
@@ -20,9 +21,11 @@ import {
 } from "@cloak/sdk/solana";
 import { PRODUCTION_DEPTH, proverFor } from "../support/fixtures.ts";
 import { startLocalnet, type Localnet } from "./support/localnet.ts";
-import { assertProgramError, deployStack, landed, lamportsMoved, type SolanaStack } from "./support/stack.ts";
+import { assertProgramError, deployStack, landed, lamportsMoved, mintTestTokens, tokensMoved, type SolanaStack } from "./support/stack.ts";
 
 const SOL = BigInt(LAMPORTS_PER_SOL);
+/** The test mint has 6 decimals. */
+const TOKEN = 1_000_000n;
 
 describe("the PoW gate over JSON-RPC", () => {
   let node: Localnet;
@@ -81,6 +84,29 @@ describe("the PoW gate over JSON-RPC", () => {
     assert.equal(event?.powClaim?.toBase58(), mined.claim.toBase58());
     assert.equal(event?.minerFee, minerFee);
     assert.equal((await fetchClaim(node.connection, mined.claim))?.consumedCount, 1);
+  });
+
+  it("SPL: a relayed withdrawal with a claim pays the miner's share into its associated token account, created as a wallet would", async () => {
+    const mint = stack.testMint;
+    const user = await node.fundedKeypair(2);
+    await mintTestTokens(node, mint, user.publicKey, 100n * TOKEN);
+    const owner = Keypair.generate(poseidon);
+    await new SolanaShieldPoolClient(node.connection, user, mint, prover, poseidon).deposit(100n * TOKEN, owner);
+    const minerTokens = getAssociatedTokenAddressSync(mint, miner.publicKey);
+    assert.equal(await node.connection.getAccountInfo(minerTokens), null);
+
+    const mined = await mineAndRevealClaim(node.connection, miner);
+    const fee = TOKEN;
+    const minerFee = (fee * BigInt((await fetchRegistry(node.connection))!.minerFeeShareBps)) / 10_000n;
+    const recipient = SolanaKeypair.generate().publicKey;
+    const asRelayer = new SolanaShieldPoolClient(node.connection, stack.relayer, mint, prover, poseidon);
+    const withdrawal = await asRelayer.withdraw(owner, 40n * TOKEN, recipient, { fee, pow: { claim: mined.claim, minerAuthority: miner.publicKey } });
+
+    const response = await landed(node, withdrawal.signature);
+    assert.equal(tokensMoved(response, mint, recipient), 40n * TOKEN);
+    assert.equal(tokensMoved(response, mint, miner.publicKey), minerFee);
+    assert.equal(tokensMoved(response, mint, stack.relayer.publicKey), fee - minerFee);
+    assert.equal((await node.connection.getTokenAccountBalance(minerTokens)).value.amount, String(minerFee));
   });
 
   it("refuses a relayed withdrawal with a claim whose window has passed as ClaimExpired, by the registry", async () => {
