@@ -25,10 +25,10 @@ import {
   registerMinerInstruction,
   sendSolanaInstructions,
   unpauseInstruction,
+  lamportsMoved,
 } from "@cloak/sdk/solana";
 import { deploySolana } from "../tasks/solana/lib/deploy.ts";
-import { startLocalnet, type Localnet } from "../test/solana/support/localnet.ts";
-import { lamportsMoved } from "../test/solana/support/stack.ts";
+import { startLocalnet, type Localnet } from "../localnet/launcher.ts";
 
 const { values: options } = parseArgs({ options: { url: { type: "string" }, keypair: { type: "string" } } });
 const SOL = BigInt(LAMPORTS_PER_SOL);

@@ -21,7 +21,7 @@ import {
 } from "@solana/web3.js";
 import { base58 } from "@scure/base";
 import { BPF_LOADER_UPGRADEABLE_PROGRAM_ID, SCRAMBLE_REGISTRY_PROGRAM_ID, SHIELD_POOL_PROGRAM_ID, configPda, initializeConfigInstruction, unpauseInstruction } from "@cloak/sdk/solana";
-import { LOCALNET_BINARY, startLocalnet, type Localnet } from "./support/localnet.ts";
+import { LOCALNET_BINARY, startLocalnet, type Localnet } from "../../localnet/launcher.ts";
 
 const NATIVE_LOADER = new PublicKey("NativeLoader1111111111111111111111111111111");
 const ANCHOR_ACCOUNT_OWNED_BY_WRONG_PROGRAM = 3007;

@@ -35,10 +35,12 @@ import {
   transactLookupTableAddresses,
   treePda,
   type ProvenSolanaTransaction,
+  lamportsMoved,
+  tokensMoved,
 } from "@cloak/sdk/solana";
 import { PRODUCTION_DEPTH, proverFor } from "../support/fixtures.ts";
-import { startLocalnet, type Localnet } from "./support/localnet.ts";
-import { assertProgramError, deployStack, landed, lamportsMoved, mintTestTokens, tokensMoved, type SolanaStack } from "./support/stack.ts";
+import { startLocalnet, type Localnet } from "../../localnet/launcher.ts";
+import { assertProgramError, deployStack, landed, mintTestTokens, type SolanaStack } from "./support/stack.ts";
 
 /** The packet limit a serialized transaction must fit. */
 const PACKET_BYTES = 1232;

@@ -18,10 +18,12 @@ import {
   fetchMiner,
   registerMinerInstruction,
   sendSolanaInstructions,
+  lamportsMoved,
+  tokensMoved,
 } from "@cloak/sdk/solana";
 import { PRODUCTION_DEPTH, proverFor } from "../support/fixtures.ts";
-import { startLocalnet, type Localnet } from "./support/localnet.ts";
-import { assertProgramError, deployStack, landed, lamportsMoved, mintTestTokens, tokensMoved, type SolanaStack } from "./support/stack.ts";
+import { startLocalnet, type Localnet } from "../../localnet/launcher.ts";
+import { assertProgramError, deployStack, landed, mintTestTokens, type SolanaStack } from "./support/stack.ts";
 
 const SOL = BigInt(LAMPORTS_PER_SOL);
 /** The test mint has 6 decimals. */

@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { createAssociatedTokenAccountIdempotentInstruction, createMintToInstruction, getAssociatedTokenAddressSync } from "@solana/spl-token";
-import { PublicKey, type Keypair as SolanaKeypair, type TokenBalance, type VersionedTransactionResponse } from "@solana/web3.js";
+import { PublicKey, type Keypair as SolanaKeypair, type VersionedTransactionResponse } from "@solana/web3.js";
 import {
   SCRAMBLE_REGISTRY_PROGRAM_ID,
   SHIELD_POOL_PROGRAM_ID,
@@ -15,7 +15,7 @@ import {
   type SolanaProgramError,
 } from "@cloak/sdk/solana";
 import { deploySolana, type SolanaDeployment } from "../../../tasks/solana/lib/deploy.ts";
-import type { Localnet } from "./localnet.ts";
+import type { Localnet } from "../../../localnet/launcher.ts";
 
 export interface SolanaStack {
   deployment: SolanaDeployment;
@@ -63,21 +63,6 @@ export async function landed(node: Localnet, signature: string): Promise<Version
   assert.ok(response?.meta, `transaction ${signature} is known to the node with its meta`);
   assert.equal(response.meta.err, null);
   return response;
-}
-
-/** How `account`'s lamports changed in the landed transaction (from its meta's pre/post balances). */
-export function lamportsMoved(response: VersionedTransactionResponse, account: PublicKey): bigint {
-  const keys = response.transaction.message.getAccountKeys({ accountKeysFromLookups: response.meta!.loadedAddresses });
-  const index = keys.staticAccountKeys.concat(keys.accountKeysFromLookups?.writable ?? [], keys.accountKeysFromLookups?.readonly ?? []).findIndex((key) => key.equals(account));
-  assert.ok(index >= 0, `${account.toBase58()} is an account of the transaction`);
-  return BigInt(response.meta!.postBalances[index]!) - BigInt(response.meta!.preBalances[index]!);
-}
-
-/** How `owner`'s token balance of `mint` changed in the landed transaction (pre/post token balances). */
-export function tokensMoved(response: VersionedTransactionResponse, mint: PublicKey, owner: PublicKey): bigint {
-  const find = (balances: TokenBalance[] | null | undefined) =>
-    BigInt(balances?.find((balance) => balance.mint === mint.toBase58() && balance.owner === owner.toBase58())?.uiTokenAmount.amount ?? "0");
-  return find(response.meta!.postTokenBalances) - find(response.meta!.preTokenBalances);
 }
 
 /** Asserts that `action` fails with exactly `name` (and its code) of `program`, raised by that program's deployment. */

@@ -1,14 +1,16 @@
-// The local Solana node (`target/debug/cloak-localnet`, crate localnet/) for end-to-end tests: each suite
-// starts its own node on free ports with a fresh ledger, talks to it over real JSON-RPC and WebSocket, and
-// stops it when done. `npm run test:solana` builds the binary first (scripts/localnet.sh --build-only).
+// Starting the local Solana node (`target/debug/cloak-localnet`, this crate) from TypeScript: the
+// end-to-end tests, the Solana demo and the benchmark each start a node on free ports with a fresh
+// ledger, talk to it over real JSON-RPC and WebSocket, and stop it when done. Build the binary first
+// (`bash scripts/localnet.sh --build-only`; the npm scripts that need it do).
 import { spawn, type ChildProcessByStdio } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Readable } from "node:stream";
 import { Connection, Keypair, LAMPORTS_PER_SOL, type PublicKey } from "@solana/web3.js";
-import { repoRoot } from "../../support/fixtures.ts";
+import { fileURLToPath } from "node:url";
 
+const repoRoot = fileURLToPath(new URL("..", import.meta.url));
 export const LOCALNET_BINARY = join(repoRoot, "target", "debug", "cloak-localnet");
 
 /** The line the node prints once it serves requests, with the urls and the authority it funded. */
