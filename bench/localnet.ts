@@ -22,7 +22,7 @@ import {
 import { machine, median, round, runCount } from "./stats.ts";
 import { deploySolana } from "../tasks/solana/lib/deploy.ts";
 import { PRODUCTION_DEPTH, proverFor, repoRoot } from "../test/support/fixtures.ts";
-import { startLocalnet } from "../test/solana/support/localnet.ts";
+import { startLocalnet } from "../localnet/launcher.ts";
 
 const { values } = parseArgs({
   options: {

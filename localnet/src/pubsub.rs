@@ -1,6 +1,6 @@
 //! WebSocket subscriptions (signature, account, program, logs, slot), fed by the ledger's events.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{json, Value};
@@ -79,6 +79,8 @@ fn notification(method: &str, id: u64, result: Value) -> Message {
 struct Connection {
     engine: Engine,
     subscriptions: HashMap<u64, Subscription>,
+    /// Signature subscriptions that fired (and so ended).
+    fired_signatures: HashSet<u64>,
     next_id: u64,
 }
 
@@ -131,11 +133,13 @@ impl Connection {
         }
         for id in finished {
             self.subscriptions.remove(&id);
+            self.fired_signatures.insert(id);
         }
         out
     }
 
-    /// Answers a subscribe/unsubscribe request; a signature already processed is notified at once.
+    /// Answers a subscribe/unsubscribe request. As on a validator, a signature that landed before its
+    /// subscription is not notified: clients ask getSignatureStatuses after subscribing.
     async fn request(&mut self, text: &str) -> Vec<Message> {
         let request: Value = match serde_json::from_str(text) {
             Ok(v) => v,
@@ -155,7 +159,10 @@ impl Connection {
         };
         if let Some(kind) = method.strip_suffix("Unsubscribe") {
             let subscription = params.get(0).and_then(Value::as_u64);
-            let removed = subscription.is_some_and(|s| self.subscriptions.get(&s).is_some_and(|sub| sub.notification_method().starts_with(kind)) && self.subscriptions.remove(&s).is_some());
+            // A signature subscription ends itself when it fires; a client that raced the notification
+            // and unsubscribes anyway is answered true rather than sent into a retry loop.
+            let already_ended = kind == "signature" && subscription.is_some_and(|s| self.fired_signatures.remove(&s));
+            let removed = already_ended || subscription.is_some_and(|s| self.subscriptions.get(&s).is_some_and(|sub| sub.notification_method().starts_with(kind)) && self.subscriptions.remove(&s).is_some());
             return vec![reply(if removed { Ok(json!(true)) } else { Err(RpcError::invalid_params(format!("{method}: no such subscription"))) })];
         }
         if !method.ends_with("Subscribe") {
@@ -168,17 +175,8 @@ impl Connection {
         };
         let subscription_id = self.next_id;
         self.next_id += 1;
-        let mut out = vec![reply(Ok(json!(subscription_id)))];
-        if let Subscription::Signature(signature) = &subscription {
-            let signature = *signature;
-            let done = self.engine.run(move |l| l.transaction(&signature).map(|r| (r.slot, r.meta.err.clone()))).await;
-            if let Some((slot, err)) = done {
-                out.push(notification("signatureNotification", subscription_id, json!({ "context": { "slot": slot }, "value": { "err": encoding::transaction_error(&err) } })));
-                return out;
-            }
-        }
         self.subscriptions.insert(subscription_id, subscription);
-        out
+        vec![reply(Ok(json!(subscription_id)))]
     }
 }
 
@@ -198,7 +196,7 @@ pub async fn serve(listener: TcpListener, engine: Engine, events: broadcast::Sen
         connections.spawn(async move {
             let Ok(socket) = tokio_tungstenite::accept_async(stream).await else { return };
             let (mut sink, mut source) = socket.split();
-            let mut connection = Connection { engine, subscriptions: HashMap::new(), next_id: 0 };
+            let mut connection = Connection { engine, subscriptions: HashMap::new(), fired_signatures: HashSet::new(), next_id: 0 };
             loop {
                 let messages = tokio::select! {
                     incoming = source.next() => match incoming {

@@ -21,7 +21,7 @@ import {
 } from "@solana/web3.js";
 import { base58 } from "@scure/base";
 import { BPF_LOADER_UPGRADEABLE_PROGRAM_ID, SCRAMBLE_REGISTRY_PROGRAM_ID, SHIELD_POOL_PROGRAM_ID, configPda, initializeConfigInstruction, unpauseInstruction } from "@cloak/sdk/solana";
-import { LOCALNET_BINARY, startLocalnet, type Localnet } from "./support/localnet.ts";
+import { LOCALNET_BINARY, startLocalnet, type Localnet } from "../../localnet/launcher.ts";
 
 const NATIVE_LOADER = new PublicKey("NativeLoader1111111111111111111111111111111");
 const ANCHOR_ACCOUNT_OWNED_BY_WRONG_PROGRAM = 3007;
@@ -162,6 +162,34 @@ describe("local node over JSON-RPC", () => {
     const entry = await heard;
     assert.equal(entry.signature, signature);
     assert.deepEqual(entry.logs, ["Program 11111111111111111111111111111111 invoke [1]", "Program 11111111111111111111111111111111 success"]);
+  });
+
+  test("notifies a signature subscription once when the transaction lands, and answers its later unsubscribe with true", async () => {
+    const sender = await node.fundedKeypair(1);
+    const transaction = transfer(sender, Keypair.generate().publicKey, 9);
+    transaction.recentBlockhash = (await node.connection.getLatestBlockhash()).blockhash;
+    transaction.sign(sender);
+    const signature = base58.encode(transaction.signature!);
+    const socket = new WebSocket(node.wsUrl);
+    const messages: Array<Record<string, unknown>> = [];
+    const next = () =>
+      new Promise<Record<string, unknown>>((resolve) => {
+        const waiting = () => (messages.length > 0 ? resolve(messages.shift()!) : setTimeout(waiting, 10));
+        waiting();
+      });
+    socket.onmessage = (event) => messages.push(JSON.parse(String(event.data)) as Record<string, unknown>);
+    await new Promise((resolve) => (socket.onopen = resolve));
+    socket.send(JSON.stringify({ jsonrpc: "2.0", id: 1, method: "signatureSubscribe", params: [signature, { commitment: "confirmed" }] }));
+    const subscribed = await next();
+    assert.equal(subscribed.id, 1);
+    await node.connection.sendRawTransaction(transaction.serialize());
+    const notified = await next();
+    assert.equal(notified.method, "signatureNotification");
+    assert.deepEqual((notified.params as { subscription: unknown; result: { value: unknown } }).subscription, subscribed.result);
+    assert.deepEqual((notified.params as { result: { value: unknown } }).result.value, { err: null });
+    socket.send(JSON.stringify({ jsonrpc: "2.0", id: 2, method: "signatureUnsubscribe", params: [subscribed.result] }));
+    assert.deepEqual(await next(), { jsonrpc: "2.0", id: 2, result: true });
+    socket.close(1000);
   });
 
   test("refuses a malformed parameter with -32602 naming the method and the field", async () => {

@@ -216,3 +216,4 @@ export {
   type SolanaSubmittedTransaction,
 } from "./pool-client.js";
 export { decodeSlotHashes, fetchSlotHashes, mineAndRevealClaim, type MineClaimOptions, type MinedClaim, type SlotHashEntry } from "./miner.js";
+export { lamportsMoved, tokensMoved } from "./balance-changes.js";

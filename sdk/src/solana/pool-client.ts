@@ -1,4 +1,5 @@
 import { createAssociatedTokenAccountIdempotentInstruction, getAssociatedTokenAddressSync } from "@solana/spl-token";
+import { readFileSync } from "node:fs";
 import { PublicKey, type AddressLookupTableAccount, type Commitment, type Connection, type Signer } from "@solana/web3.js";
 import { CloakError, ErrorCode } from "../errors.js";
 import type { Keypair, ShieldedAddress } from "../keys.js";
@@ -26,6 +27,8 @@ export interface SolanaSubmittedTransaction {
   signature: string;
   /** Wall time of the Groth16 proof, in milliseconds. */
   provingMs: number;
+  /** Wall time from simulating the signed transaction to its confirmation, in milliseconds. */
+  confirmMs: number;
 }
 
 /**
@@ -88,6 +91,33 @@ export class SolanaShieldPoolClient {
     this.#commitment = options.commitment ?? "confirmed";
     this.sync = options.sync ?? new SolanaPoolSync(connection, mint, poseidon, { programId: this.programId, depth: prover.depth, commitment: this.#commitment });
     this.#lookupTableAddress = options.lookupTable;
+  }
+
+  /**
+   * A client for pool `pool` ("sol", or "token" for the test mint) of a `deployments/solana-<cluster>.json`
+   * file: its mint and both programs' ids come from the record.
+   */
+  static fromDeployment(
+    file: string,
+    pool: string,
+    connection: Connection,
+    signer: Signer,
+    prover: Prover,
+    poseidon: PoseidonHasher,
+    options: Omit<SolanaShieldPoolClientOptions, "programId" | "registryProgramId"> = {},
+  ): SolanaShieldPoolClient {
+    const record = JSON.parse(readFileSync(file, "utf8")) as {
+      programs?: { shieldPool?: string; scrambleRegistry?: string };
+      pools?: Record<string, { mint?: string }>;
+    };
+    const mint = record.pools?.[pool]?.mint;
+    const { shieldPool, scrambleRegistry } = record.programs ?? {};
+    if (!mint || !shieldPool || !scrambleRegistry) throw new CloakError(ErrorCode.ARTIFACT_NOT_FOUND, `${file}: no pool '${pool}' with its programs`);
+    return new SolanaShieldPoolClient(connection, signer, new PublicKey(mint), prover, poseidon, {
+      ...options,
+      programId: new PublicKey(shieldPool),
+      registryProgramId: new PublicKey(scrambleRegistry),
+    });
   }
 
   get isNative(): boolean {
@@ -187,13 +217,15 @@ export class SolanaShieldPoolClient {
       await this.#ensureTokenAccounts([...tokenOwners, ...feeOwners]);
     }
     const lookupTable = await this.#lookupTableFor(relay);
+    const sent = performance.now();
     const signature = await sendSolanaInstructions(
       this.connection,
       { payer: this.signer, instructions: [instruction], lookupTables: [lookupTable], computeUnitLimit: TRANSACT_COMPUTE_UNITS },
       { programIds: this.#programIds(), commitment: this.#commitment },
     );
+    const confirmMs = performance.now() - sent;
     await this.sync.sync();
-    return { proven, signature, provingMs };
+    return { proven, signature, provingMs, confirmMs };
   }
 
   #programIds(): SolanaProgramIds {

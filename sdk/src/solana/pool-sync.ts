@@ -33,6 +33,8 @@ export interface SolanaPoolSyncOptions {
   tree?: MerkleTree;
   until?: string;
   commitment?: Commitment;
+  /** Signatures asked for per getSignaturesForAddress call; 1,000 (the most a node returns) unless given. */
+  pageSize?: number;
 }
 
 /**
@@ -54,6 +56,7 @@ export class SolanaPoolSync {
   readonly programId: PublicKey;
   readonly #depth: number;
   readonly #commitment: Commitment;
+  readonly #pageSize: number;
   /** The newest transaction applied: the next sync reads only later ones. */
   #newest: string | undefined;
 
@@ -70,6 +73,10 @@ export class SolanaPoolSync {
     this.trees = [options.tree ?? this.#newTree()];
     this.outputs = [[]];
     this.#newest = options.until;
+    this.#pageSize = options.pageSize ?? SIGNATURE_PAGE;
+    if (!Number.isInteger(this.#pageSize) || this.#pageSize < 1 || this.#pageSize > SIGNATURE_PAGE) {
+      throw new CloakError(ErrorCode.INVALID_SNAPSHOT, `pageSize: must be an integer from 1 to ${SIGNATURE_PAGE}, got ${options.pageSize}`);
+    }
   }
 
   /** The tree new leaves go into. */
@@ -146,12 +153,12 @@ export class SolanaPoolSync {
     const signatures: ConfirmedSignatureInfo[] = [];
     let before: string | undefined;
     for (;;) {
-      const options: SignaturesForAddressOptions = { limit: SIGNATURE_PAGE };
+      const options: SignaturesForAddressOptions = { limit: this.#pageSize };
       if (before !== undefined) options.before = before;
       if (this.#newest !== undefined) options.until = this.#newest;
       const page = await this.connection.getSignaturesForAddress(this.pool, options, this.#finality());
       signatures.push(...page);
-      if (page.length < SIGNATURE_PAGE) return signatures;
+      if (page.length < this.#pageSize) return signatures;
       before = page[page.length - 1]!.signature;
     }
   }

@@ -181,10 +181,18 @@ export async function sendSolanaTransaction(
     throw error;
   }
   const blockhash = transaction.message.recentBlockhash;
-  const confirmation = await connection.confirmTransaction({ signature, blockhash, lastValidBlockHeight }, commitment);
-  if (confirmation.value.err) {
+  let err: unknown;
+  try {
+    err = (await connection.confirmTransaction({ signature, blockhash, lastValidBlockHeight }, commitment)).value.err;
+  } catch (error) {
+    // When the status comes from polling rather than the subscription, web3.js rejects with the bare
+    // TransactionError (not an Error) instead of returning it.
+    if (error instanceof Error) throw error;
+    err = error;
+  }
+  if (err) {
     const landed = await connection.getTransaction(signature, { maxSupportedTransactionVersion: 0, commitment: commitment === "finalized" ? "finalized" : "confirmed" });
-    throw solanaTransactionError(landed?.meta?.err ?? confirmation.value.err, { stage: "confirm", signature, logs: landed?.meta?.logMessages, programIds });
+    throw solanaTransactionError(landed?.meta?.err ?? err, { stage: "confirm", signature, logs: landed?.meta?.logMessages, programIds });
   }
   return signature;
 }

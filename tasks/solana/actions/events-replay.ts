@@ -51,7 +51,12 @@ export default async function solanaEventsReplay(args: ClusterArguments & { from
     writeFileSync(`${out}.tmp`, ndjson);
     renameSync(`${out}.tmp`, out);
   } else {
-    process.stdout.write(ndjson);
+    // A reader that stops early (`| head`) closes the pipe: that ends the replay quietly, it is no failure.
+    const ignoreClosedPipe = (error: NodeJS.ErrnoException) => {
+      if (error.code !== "EPIPE") throw error;
+    };
+    process.stdout.on("error", ignoreClosedPipe);
+    await new Promise<void>((done) => process.stdout.write(ndjson, () => done()));
   }
   const summary = `Replayed ${events.length} event(s) of 2 program(s) from slot ${fromSlot} to ${toSlot}${out ? ` into ${out}` : ""}`;
   // With stdout carrying the NDJSON, the summary goes to stderr so a pipe into the indexer stays clean.

@@ -54,7 +54,8 @@ export interface SolanaHealthReport {
   slot: number;
   unixTimestamp: number;
   programs: UpgradeAuthorityReport[];
-  config: ReturnType<typeof configSummary> & { plainKeyAdmin: boolean };
+  /** Null when the config account is missing (an incomplete deployment). */
+  config: (ReturnType<typeof configSummary> & { plainKeyAdmin: boolean }) | null;
   registry: { admin: string; pendingAdmin: string | null; consumerAuthority: string; difficulty: string; minerFeeShareBps: number; plainKeyAdmin: boolean } | null;
   pools: SolanaPoolHealth[];
   relayers: Array<{ relayer: string; lamports: number }>;
@@ -92,7 +93,7 @@ export default async function solanaHealth(args: ClusterArguments & { json: bool
   for (const program of programs) {
     if (!program.deployed) warning(`${program.program} has no ProgramData account at ${program.programData}: not an upgradeable deployment, its upgrade authority is unknown`);
     else if (program.plainKey) warning(`${program.program}'s upgrade authority ${program.upgradeAuthority} is a plain key, not a multisig vault or PDA: one leaked key can replace the code at once, bypassing every delay (docs/solana.md)`);
-    else if (program.upgradeAuthority === null) findings.push({ severity: "warning", message: `${program.program} is immutable (no upgrade authority): a bug can only be paused, never fixed` });
+    else if (program.upgradeAuthority === null) warning(`${program.program} is immutable (no upgrade authority): a bug can only be paused, never fixed`);
   }
 
   const configAccount = await fetchConfig(connection, { programId: shieldPool });
@@ -166,7 +167,7 @@ export default async function solanaHealth(args: ClusterArguments & { json: bool
   for (const relayer of config?.relayers ?? []) relayers.push({ relayer, lamports: await connection.getBalance(new PublicKey(relayer)) });
 
   const status = findings.some((f) => f.severity === "critical") ? "critical" : findings.length > 0 ? "warning" : "ok";
-  const report: SolanaHealthReport = { cluster: cluster.name, genesisHash: cluster.genesisHash, slot: now.slot, unixTimestamp: now.unixTimestamp, programs, config: config!, registry, pools, relayers, findings, status };
+  const report: SolanaHealthReport = { cluster: cluster.name, genesisHash: cluster.genesisHash, slot: now.slot, unixTimestamp: now.unixTimestamp, programs, config, registry, pools, relayers, findings, status };
   if (args.json) console.log(toJson(report, 2));
   else printReport(report);
   if (status === "critical") raiseExitCode(1);

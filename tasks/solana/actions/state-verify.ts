@@ -31,6 +31,7 @@ function claimOf(pool: ExportedSolanaPool): PoolClaim {
     lastRoot: pool.lastRoot,
     nextLeafIndex: pool.nextLeafIndex,
     balance: BigInt(pool.balance),
+    rootHistory: pool.rootHistory,
     history: historyOf(pool as unknown as ExportedPool),
   };
 }

@@ -1,7 +1,7 @@
 // Each pool of a deployment as state:export writes it and state:verify checks it: the on-chain tree and
 // vault, and the history its Transacted events tell.
 import { PublicKey, type Connection } from "@solana/web3.js";
-import { currentRoot, fetchCommitmentTree, fetchPool } from "@cloak/sdk/solana";
+import { currentRoot, fetchCommitmentTree, fetchPool, knownRoots } from "@cloak/sdk/solana";
 import { bytesToBigInt } from "@cloak/sdk";
 import { TaskError, TaskErrorCode } from "../../lib/errors.ts";
 import { exportHistory, type ExportedPool } from "../../lib/state-file.ts";
@@ -28,6 +28,8 @@ export interface ExportedSolanaPool extends Pick<ExportedPool, "commitments" | "
   /** Leaves in the current tree. */
   nextLeafIndex: number;
   lastRoot: string;
+  /** The roots the pool accepts now, oldest first, the last being lastRoot (its ring of 4,096). */
+  rootHistory: string[];
   /** Final roots of the retired trees 0 .. treeNumber - 1. */
   retiredRoots: string[];
   maxDeposit: string;
@@ -62,6 +64,7 @@ export async function readPoolStates(connection: Connection, record: SolanaDeplo
       treeNumber: Number(tree.tree.treeNumber),
       nextLeafIndex: Number(tree.tree.nextIndex),
       lastRoot: hex32(currentRoot(tree.tree)),
+      rootHistory: knownRoots(tree.tree).reverse().map(hex32),
       retiredRoots: tree.retiredRoots.map((root) => hex32(bytesToBigInt(root))),
       maxDeposit: pool.maxDeposit.toString(),
       maxFee: pool.maxFee.toString(),

@@ -70,13 +70,13 @@ export function describeTransactionError(err: TransactionError, logs: readonly s
   const custom = customInstructionError(err);
   // The deepest program that failed logs first (a callee before its callers pass the code on).
   const failedLine = (logs ?? []).find((line) => /^Program \w+ failed: /.test(line));
-  const failingProgram = failedLine?.split(" ")[1] ?? (custom ? instructions[custom.instructionIndex]?.programId.toBase58() : undefined);
+  const loggedProgram = failedLine?.split(" ")[1];
   if (custom?.error) {
+    // Without logs the code's range names the program: a registry error may come from inside a shield pool instruction.
     const fromRange = custom.error.program === "shield_pool" ? record?.programs.shieldPool : record?.programs.scrambleRegistry;
-    const programId = failingProgram ?? fromRange ?? "?";
-    return `${custom.error.name} (${custom.code}) from ${custom.error.program} ${programId}: ${custom.error.message}`;
+    return `${custom.error.name} (${custom.code}) from ${custom.error.program} ${loggedProgram ?? fromRange ?? "?"}: ${custom.error.message}`;
   }
-  if (custom) return `custom program error ${custom.code} from ${failingProgram ?? "?"}${lastLogs(logs)}`;
+  if (custom) return `custom program error ${custom.code} from ${loggedProgram ?? instructions[custom.instructionIndex]?.programId.toBase58() ?? "?"}${lastLogs(logs)}`;
   if (err === "AccountNotFound") return "AccountNotFound: the fee payer has no lamports on this cluster";
   return `${toJson(err)}${lastLogs(logs)}`;
 }

@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Keypair, LAMPORTS_PER_SOL } from "@solana/web3.js";
 import { repoRoot } from "../../support/fixtures.ts";
-import type { Localnet } from "../support/localnet.ts";
+import type { Localnet } from "../../../localnet/launcher.ts";
 
 /** The `hardhat` bin of the package (its exports map does not expose the file to resolve()). */
 const hardhatCli = join(repoRoot, "node_modules", "hardhat", "dist", "src", "cli.js");

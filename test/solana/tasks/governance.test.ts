@@ -17,7 +17,7 @@ import {
   poolPda,
   registeredRelayers,
 } from "@cloak/sdk/solana";
-import { startLocalnet, type Localnet } from "../support/localnet.ts";
+import { startLocalnet, type Localnet } from "../../../localnet/launcher.ts";
 import { operator, refusedWith, succeeded, type Operator } from "./cli.ts";
 
 const SHIELD_POOL = SHIELD_POOL_PROGRAM_ID.toBase58();

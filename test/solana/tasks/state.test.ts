@@ -10,7 +10,7 @@ import { Connection, PublicKey, Transaction, TransactionInstruction, type Commit
 import { Keypair, getPoseidon, releaseProvingResources, type SnarkjsProver } from "@cloak/sdk";
 import { BPF_LOADER_UPGRADEABLE_PROGRAM_ID, NATIVE_MINT, SCRAMBLE_REGISTRY_PROGRAM_ID, SHIELD_POOL_PROGRAM_ID, SolanaShieldPoolClient, programDataPda, currentRoot, fetchCommitmentTree, fetchConfig, fetchRegistry, poolPda, treePda } from "@cloak/sdk/solana";
 import { PRODUCTION_DEPTH, proverFor } from "../../support/fixtures.ts";
-import { startLocalnet, type Localnet } from "../support/localnet.ts";
+import { startLocalnet, type Localnet } from "../../../localnet/launcher.ts";
 import { operator, runHardhat, succeeded, type Operator } from "./cli.ts";
 
 /** confirmTransaction by polling getSignatureStatuses over HTTP, so no WebSocket outlives the node. */
@@ -113,6 +113,8 @@ describe("Solana deploy and read-only commands", () => {
     assert.equal(sol.nullifiers.length, 2);
     assert.deepEqual(sol.transacts.map((t: { transactionHash: string; extAmount: string }) => [t.transactionHash, t.extAmount]), [[deposit.signature, DEPOSIT.toString()]]);
     assert.equal(sol.lastRoot, await onChainRoot());
+    // The ring holds the empty tree's root, then the deposit's.
+    assert.deepEqual(sol.rootHistory, [state.pools.find((p: { label: string }) => p.label === "token").lastRoot, sol.lastRoot]);
     assert.equal(sol.balance, DEPOSIT.toString());
   });
 

@@ -1,14 +1,16 @@
-// The local Solana node (`target/debug/cloak-localnet`, crate localnet/) for end-to-end tests: each suite
-// starts its own node on free ports with a fresh ledger, talks to it over real JSON-RPC and WebSocket, and
-// stops it when done. `npm run test:solana` builds the binary first (scripts/localnet.sh --build-only).
+// Starting the local Solana node (`target/debug/cloak-localnet`, this crate) from TypeScript: the
+// end-to-end tests, the Solana demo and the benchmark each start a node on free ports with a fresh
+// ledger, talk to it over real JSON-RPC and WebSocket, and stop it when done. Build the binary first
+// (`bash scripts/localnet.sh --build-only`; the npm scripts that need it do).
 import { spawn, type ChildProcessByStdio } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Readable } from "node:stream";
 import { Connection, Keypair, LAMPORTS_PER_SOL, type PublicKey } from "@solana/web3.js";
-import { repoRoot } from "../../support/fixtures.ts";
+import { fileURLToPath } from "node:url";
 
+const repoRoot = fileURLToPath(new URL("..", import.meta.url));
 export const LOCALNET_BINARY = join(repoRoot, "target", "debug", "cloak-localnet");
 
 /** The line the node prints once it serves requests, with the urls and the authority it funded. */
@@ -99,6 +101,7 @@ export async function startLocalnet(options: LocalnetOptions = {}): Promise<Loca
     },
     stop() {
       stopped ??= (async () => {
+        closeWebSocket(connection);
         if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
         const code = await exited;
         rmSync(ledger, { recursive: true, force: true });
@@ -107,6 +110,17 @@ export async function startLocalnet(options: LocalnetOptions = {}): Promise<Loca
       return stopped;
     },
   };
+}
+
+/**
+ * web3.js opens the connection's WebSocket for subscriptions (confirmTransaction's signatureSubscribe)
+ * and reconnects it forever when the server goes away, which would keep the test process alive after
+ * the node stops. It offers no public way to close it, hence the private field.
+ */
+function closeWebSocket(connection: Connection): void {
+  const socket = (connection as unknown as { _rpcWebSocket?: { setAutoReconnect(reconnect: boolean): void; close(): void } })._rpcWebSocket;
+  socket?.setAutoReconnect(false);
+  socket?.close();
 }
 
 function waitForReady(child: ChildProcessByStdio<null, Readable, Readable>, timeoutMs: number, record: (chunk: string) => void): Promise<RegExpMatchArray> {
