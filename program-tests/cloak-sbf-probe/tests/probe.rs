@@ -72,6 +72,24 @@ fn pair_inserts_in_account_data_give_the_host_tree_and_the_fixture_roots() {
 }
 
 #[test]
+fn a_pair_into_a_full_tree_opens_the_next_tree_as_on_the_host() {
+    let mut probe = Probe::load();
+    let mut host = PoolTree::new();
+    // A full tree: `next_index` is the first field of the account layout. Leaves are never read
+    // back, so the counter alone makes the next insert retire the tree.
+    bytemuck::bytes_of_mut(&mut host)[..8].copy_from_slice(&PoolTree::CAPACITY.to_le_bytes());
+    probe.set_tree(&host);
+    let retired_root = host.root();
+    let inserted = host.insert(&small(1), &small(2)).unwrap();
+    assert_eq!((inserted.tree_number, inserted.first_index, inserted.retired_root), (1, 0, Some(retired_root)));
+    let output = probe.insert_pair(&small(1), &small(2)).output().to_vec();
+    assert_eq!(output[..32], host.root());
+    assert_eq!(u64::from_le_bytes(output[32..40].try_into().unwrap()), 1, "tree number");
+    assert_eq!(u64::from_le_bytes(output[40..].try_into().unwrap()), 0, "first index");
+    assert!(probe.tree() == host, "the whole tree state");
+}
+
+#[test]
 fn an_out_of_field_leaf_is_refused_as_on_the_host_and_leaves_the_tree_unchanged() {
     let mut probe = Probe::load();
     let mut host = PoolTree::new();
