@@ -20,6 +20,11 @@ fn less_than(a: &FieldBytes, b: &FieldBytes) -> bool {
     a < b
 }
 
+/// Whether `value` is below the scalar field modulus, i.e. the one encoding of a field element.
+pub fn is_field_element(value: &FieldBytes) -> bool {
+    less_than(value, &MODULUS)
+}
+
 /// `a - b` for `a >= b`, big-endian.
 fn subtract(a: &mut FieldBytes, b: &FieldBytes) {
     let mut borrow = 0u16;

@@ -19,7 +19,8 @@ pub type FieldBytes = [u8; 32];
 pub enum CloakZkError {
     /// A value that must be a BN254 scalar field element is at or above the modulus.
     NotAFieldElement,
-    /// light-poseidon refused the input for a reason other than its range; a bug, not bad input.
+    /// Poseidon (light-poseidon, or the syscall on chain) failed on inputs already range-checked; a
+    /// bug, not bad input.
     PoseidonFailed,
     /// The tree has no room for another pair of leaves.
     TreeFull,

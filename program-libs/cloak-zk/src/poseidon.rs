@@ -4,9 +4,21 @@
 #[cfg(not(target_os = "solana"))]
 use ark_bn254::Fr;
 #[cfg(not(target_os = "solana"))]
-use light_poseidon::{Poseidon, PoseidonBytesHasher, PoseidonError};
+use light_poseidon::{Poseidon, PoseidonBytesHasher};
 
+use crate::field::is_field_element;
 use crate::{CloakZkError, FieldBytes};
+
+/// The range check both builds make before hashing, so an out-of-field input is `NotAFieldElement`
+/// everywhere: the syscall refuses one too, but returns a bare failure code that would otherwise
+/// surface on chain as `PoseidonFailed` while the host reported `NotAFieldElement`.
+fn check_inputs(left: &FieldBytes, right: &FieldBytes) -> Result<(), CloakZkError> {
+    if is_field_element(left) && is_field_element(right) {
+        Ok(())
+    } else {
+        Err(CloakZkError::NotAFieldElement)
+    }
+}
 
 /// Poseidon of two field elements, the tree's node hash. On the host this is light-poseidon; building
 /// its parameters is far costlier than one permutation, so keep one `Poseidon2` for a run of hashes
@@ -32,12 +44,10 @@ impl Poseidon2 {
         left: &FieldBytes,
         right: &FieldBytes,
     ) -> Result<FieldBytes, CloakZkError> {
+        check_inputs(left, right)?;
         self.0
             .hash_bytes_be(&[left, right])
-            .map_err(|error| match error {
-                PoseidonError::InputLargerThanModulus => CloakZkError::NotAFieldElement,
-                _ => CloakZkError::PoseidonFailed,
-            })
+            .map_err(|_| CloakZkError::PoseidonFailed)
     }
 }
 
@@ -47,19 +57,17 @@ impl Poseidon2 {
         Self
     }
 
-    /// Poseidon(left, right) by syscall; inputs at or above the modulus are refused.
+    /// Poseidon(left, right) by syscall; inputs at or above the modulus are refused before it.
     pub fn hash(
         &mut self,
         left: &FieldBytes,
         right: &FieldBytes,
     ) -> Result<FieldBytes, CloakZkError> {
-        use solana_poseidon::{hashv, Endianness, Parameters, PoseidonSyscallError};
+        use solana_poseidon::{hashv, Endianness, Parameters};
+        check_inputs(left, right)?;
         hashv(Parameters::Bn254X5, Endianness::BigEndian, &[left, right])
             .map(|hash| hash.to_bytes())
-            .map_err(|error| match error {
-                PoseidonSyscallError::InputLargerThanModulus => CloakZkError::NotAFieldElement,
-                _ => CloakZkError::PoseidonFailed,
-            })
+            .map_err(|_| CloakZkError::PoseidonFailed)
     }
 }
 
@@ -120,5 +128,13 @@ mod tests {
             hasher.hash(&small(1), &[0xff; 32]),
             Err(CloakZkError::NotAFieldElement)
         );
+    }
+
+    #[test]
+    fn accepts_the_largest_field_element() {
+        let mut largest = crate::field::MODULUS;
+        largest[31] -= 1;
+        let mut hasher = Poseidon2::new();
+        assert!(hasher.hash(&largest, &largest).is_ok());
     }
 }
