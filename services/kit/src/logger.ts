@@ -6,7 +6,8 @@ import type { BaseConfig } from "./config/schema.ts";
  * - secrets (keys, notes, blindings, passwords) are replaced wherever they sit in a line;
  * - a line that names a leaf index, nullifier, recipient or commitment carries no client address,
  *   so no log line ties a person's IP to a note.
- * Request lines (see `requestSerializer`) never carry the client address either.
+ * Child-logger bindings (which ride on every later line) and request lines (see `requestSerializer`)
+ * never carry the client address.
  */
 const normalise = (key: string) => key.toLowerCase().replace(/[_-]/g, "");
 
@@ -64,12 +65,19 @@ export function createLogger(options: LoggerOptions): Logger {
     timestamp: pino.stdTimeFunctions.isoTime,
     serializers: { req: requestSerializer, res: responseSerializer, err: pino.stdSerializers.err },
     formatters: {
-      bindings: (bindings) => scrubLogObject(bindings),
       log: (object) => scrubLogObject(object),
     },
   };
-  if (pretty) return pino({ ...settings, transport: { target: "pino-pretty", options: { colorize: true, translateTime: "SYS:standard" } } });
-  return pino(settings, options.destination ?? pino.destination({ dest: 1, sync: true }));
+  const logger = pretty
+    ? pino({ ...settings, transport: { target: "pino-pretty", options: { colorize: true, translateTime: "SYS:standard" } } })
+    : pino(settings, options.destination ?? pino.destination({ dest: 1, sync: true }));
+  // A child's bindings ride on every later line it writes, and any of those may name a note, so they
+  // never hold a client address. (pino's bindings formatter does not reach children: wrap child().)
+  const pinoChild = logger.child;
+  logger.child = function child(this: Logger, bindings, childOptions) {
+    return pinoChild.call(this, scrub(bindings, true) as pino.Bindings, childOptions);
+  } as typeof logger.child;
+  return logger;
 }
 
 /** How a request appears in the log: the route's pattern, not its values, and never the client address. */

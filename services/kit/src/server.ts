@@ -122,6 +122,8 @@ export async function createServer(options: ServerOptions): Promise<ServiceServe
     max: () => limits.ratePerIp,
     timeWindow: () => limits.rateWindowMs,
     allowList: (request) => isOps(request),
+    // The key is the client address: it stays out of the log (privacy), the route does not.
+    onExceeded: (request) => request.log.debug({ route: request.routeOptions.url }, "rate limit exceeded"),
   });
 
   const gate = concurrencyGate(server.workers);
@@ -135,6 +137,11 @@ export async function createServer(options: ServerOptions): Promise<ServiceServe
     if (gated.delete(request)) gate.release();
   };
   app.addHook("onResponse", releaseGate);
+  // Once a stop has begun, a finished request's connection closes instead of idling in keep-alive,
+  // which would hold the server open past the in-flight work.
+  app.addHook("onSend", async (_request, reply) => {
+    if (stopping) reply.header("connection", "close");
+  });
   app.addHook("onRequestAbort", releaseGate);
   app.addHook("onResponse", async (request, reply) => {
     metrics.httpDuration.observe(

@@ -71,7 +71,7 @@ const LIVE_KEYS = new Set(["logging.level", "server.rate_limit_per_ip", "server.
 
 function loadOrExit<Extra extends z.ZodRawShape>(definition: ServiceDefinition<Extra>, file: string | undefined) {
   try {
-    return loadConfig(definition, file ? { file } : {}).config as BaseConfig & z.output<z.ZodObject<Extra>>;
+    return loadConfig(definition, file ? { file } : {}).config;
   } catch (error) {
     if (!(error instanceof ConfigErrors)) throw error;
     for (const refusal of error.errors) process.stderr.write(`invalid config: ${refusal.message}\n`);
@@ -120,7 +120,7 @@ async function runService<Extra extends z.ZodRawShape>(definition: ServiceDefini
   process.on("SIGHUP", () => {
     let next: Config;
     try {
-      next = loadConfig(definition, file ? { file } : {}).config as Config;
+      next = loadConfig(definition, file ? { file } : {}).config;
     } catch (error) {
       logger.error({ refused: error instanceof ConfigErrors ? error.errors.map((e) => e.message) : String(error) }, "reload refused: config invalid, the running config stays");
       return;
@@ -132,7 +132,13 @@ async function runService<Extra extends z.ZodRawShape>(definition: ServiceDefini
     running.reload?.(next);
     const needRestart = Object.keys(changed).filter((key) => !LIVE_KEYS.has(key));
     logger.info({ changed, needRestart }, "config reloaded");
-    config = { ...next, ...Object.fromEntries(needRestart.map((key) => key.split(".")[0]!).map((section) => [section, config[section as keyof Config]])) } as Config;
+    // Keys that need a restart keep their running value, so the next reload reports them again.
+    const effective = structuredClone(next) as Record<string, Record<string, unknown>>;
+    for (const key of needRestart) {
+      const [section, name] = key.split(".") as [string, string];
+      effective[section]![name] = (config as Record<string, Record<string, unknown>>)[section]?.[name];
+    }
+    config = effective as Config;
   });
 
   let stopping = false;

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { parse as parseToml, TomlError } from "smol-toml";
 import type { z } from "zod";
 import { ConfigError, ConfigErrors } from "../errors.ts";
-import { configSchema, type ConfigSpec, type SectionName } from "./schema.ts";
+import { configSchema, type BaseConfig, type ConfigSpec, type SectionName } from "./schema.ts";
 
 type Raw = Record<string, unknown>;
 type Coerce = "number" | "string" | "list";
@@ -73,7 +73,8 @@ export function loadConfig<Extra extends z.ZodRawShape>(spec: ConfigSpec<Extra>,
   const schema = configSchema(spec);
   const result = schema.safeParse(raw);
   if (!result.success) throw new ConfigErrors(result.error.issues.flatMap((issue) => toConfigErrors(issue, raw, fromEnv)));
-  return { config: result.data, fromEnv } as LoadedConfig<z.output<typeof schema>>;
+  // Typed as every base section; only those in spec.sections are present.
+  return { config: result.data, fromEnv } as unknown as LoadedConfig<BaseConfig & z.output<z.ZodObject<Extra>>>;
 }
 
 function readToml(file: string): Raw {

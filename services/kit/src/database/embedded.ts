@@ -44,7 +44,8 @@ async function readPid(file: string): Promise<number | undefined> {
   return Number.isInteger(pid) && pid > 0 ? pid : undefined;
 }
 
-async function freeLoopbackPort(): Promise<number> {
+/** A port nothing listens on at 127.0.0.1 right now. */
+export async function freeLoopbackPort(): Promise<number> {
   return new Promise((resolvePort, reject) => {
     const server = createServer();
     server.once("error", reject);
