@@ -1,10 +1,18 @@
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { BACKENDS, Child, EXAMPLE_SERVICE, freePort, freshServerDatabase, reachableTempDir, runTs, type LogLine } from "./support/processes.ts";
 
 const DEPTH_REFUSAL = "merkle.depth = 32: the circuit proves membership in a depth-20 tree; a tree of another depth cannot be proven against";
+
+const WALLET_ORIGIN = "https://wallet.example";
+
+/** The example's config file: one request at a time, a short database timeout, one CORS origin. */
+function configText(port: number, extra: { server?: string; tail?: string } = {}): string {
+  return `[server]\nport = ${port}\nworkers = 1\ncors_origins = ["${WALLET_ORIGIN}"]\n${extra.server ?? ""}[database]\ntimeout = "2s"\n${extra.tail ?? ""}`;
+}
 
 /** The next line with this message written after now (earlier ones do not count). */
 function nextMessage(child: Child, msg: string): Promise<LogLine> {
@@ -16,7 +24,7 @@ for (const backend of BACKENDS) {
   describe(`the example service on ${backend === "embedded" ? "the embedded default" : "the PostgreSQL server in DATABASE_URL"}`, () => {
     let dir: string;
     let configFile: string;
-    let baseConfig: string;
+    let port: number;
     let base: string;
     let service: Child;
     let dropServerDatabase: (() => Promise<void>) | undefined;
@@ -25,11 +33,10 @@ for (const backend of BACKENDS) {
 
     before(async () => {
       dir = await reachableTempDir("kit-example");
-      const port = await freePort();
+      port = await freePort();
       base = `http://127.0.0.1:${port}`;
       configFile = join(dir, "example.toml");
-      baseConfig = `[server]\nport = ${port}\n`;
-      await writeFile(configFile, baseConfig);
+      await writeFile(configFile, configText(port));
       const env: NodeJS.ProcessEnv = {};
       if (backend === "server") {
         const fresh = await freshServerDatabase(process.env.DATABASE_URL!);
@@ -118,13 +125,63 @@ for (const backend of BACKENDS) {
       for (const each of [...requestLines, ...service.lines.filter((l) => "leafIndex" in l)]) assert.ok(!JSON.stringify(each).includes("127.0.0.1"), JSON.stringify(each));
     });
 
+    it("answers browsers from its configured origin with CORS headers, and no other", async () => {
+      const allowed = await fetch(`${base}/api/v1/entries/1`, { headers: { origin: WALLET_ORIGIN } });
+      assert.equal(allowed.headers.get("access-control-allow-origin"), WALLET_ORIGIN);
+      const other = await fetch(`${base}/api/v1/entries/1`, { headers: { origin: "https://elsewhere.example" } });
+      assert.equal(other.headers.get("access-control-allow-origin"), null);
+    });
+
+    it("serves [server] workers requests at a time, and answers probes while the rest wait", async () => {
+      const firstStarted = nextMessage(service, "slow request started");
+      const first = get("/api/v1/slow?ms=400");
+      await firstStarted;
+      const secondStarted = nextMessage(service, "slow request started");
+      const second = get("/api/v1/slow?ms=10");
+      assert.equal((await get("/health")).status, 200);
+      await Promise.all([first, second]);
+      assert.equal((await secondStarted).inFlight, 1, "the second request started only after the first finished");
+    });
+
+    if (backend === "embedded") {
+      it("answers /ready 503 and /health critical while its database does not answer, and recovers", async () => {
+        const server = (service.lines.findLast((line) => line.msg === "embedded database: started" || line.msg === "embedded database: restarted")?.pid) as number;
+        // The server and its backends (one per pooled connection), frozen: connections open, nothing answers.
+        const frozen = [server, ...execFileSync("pgrep", ["-P", String(server)], { encoding: "utf8" }).split("\n").filter(Boolean).map(Number)];
+        for (const pid of frozen) process.kill(pid, "SIGSTOP");
+        try {
+          const ready = await get("/ready");
+          assert.equal(ready.status, 503);
+          assert.deepEqual(await ready.json(), { ready: false, reasons: ["database unavailable"] });
+          const health = await get("/health");
+          assert.equal(health.status, 503);
+          const body = (await health.json()) as { status: string; services: { database: string } };
+          assert.deepEqual([body.status, body.services.database], ["critical", "critical"]);
+        } finally {
+          for (const pid of frozen) process.kill(pid, "SIGCONT");
+        }
+        assert.equal((await get("/ready")).status, 200);
+      });
+
+      it("restarts its embedded server after a kill -9, with every committed entry kept", async () => {
+        const created = (await (await post("/api/v1/entries", { body: "before the crash" })).json()) as { id: string };
+        const server = (service.lines.findLast((line) => line.msg === "embedded database: started" || line.msg === "embedded database: restarted")?.pid) as number;
+        const restarted = nextMessage(service, "embedded database: restarted");
+        process.kill(server, "SIGKILL");
+        assert.notEqual((await restarted).pid, server);
+        assert.equal((await get("/ready")).status, 200);
+        assert.deepEqual(await (await get(`/api/v1/entries/${created.id}`)).json(), { id: created.id, body: "before the crash" });
+        assert.equal((await post("/api/v1/entries", { body: "after the crash" })).status, 201);
+      });
+    }
+
     it("on SIGHUP reloads the log level and the rate limit, logs what changed and what needs a restart", async () => {
-      await writeFile(configFile, `[server]\nport = 1\nrate_limit_per_ip = 2\nrate_limit_window = "10m"\n[logging]\nlevel = "debug"\n`);
+      await writeFile(configFile, configText(1, { server: `rate_limit_per_ip = 2\nrate_limit_window = "10m"\n`, tail: `[logging]\nlevel = "debug"\n` }));
       const reloaded = nextMessage(service, "config reloaded");
       service.process.kill("SIGHUP");
       const line = await reloaded;
       assert.deepEqual(line.changed, {
-        "server.port": { from: Number(new URL(base).port), to: 1 },
+        "server.port": { from: port, to: 1 },
         "server.rate_limit_per_ip": { from: 1000, to: 2 },
         "server.rate_limit_window": { from: 60_000, to: 600_000 },
         "logging.level": { from: "info", to: "debug" },
@@ -139,11 +196,11 @@ for (const backend of BACKENDS) {
     });
 
     it("on SIGHUP with an invalid file keeps the running config and logs the refusal", async () => {
-      await writeFile(configFile, `${baseConfig}[merkle]\ndepth = 32\n`);
+      await writeFile(configFile, configText(port, { tail: "[merkle]\ndepth = 32\n" }));
       const refused = nextMessage(service, "reload refused: config invalid, the running config stays");
       service.process.kill("SIGHUP");
       assert.deepEqual((await refused).refused, [DEPTH_REFUSAL]);
-      await writeFile(configFile, baseConfig);
+      await writeFile(configFile, configText(port));
       const restored = nextMessage(service, "config reloaded");
       service.process.kill("SIGHUP");
       assert.deepEqual(Object.keys((await restored).changed as object).sort(), ["logging.level", "server.rate_limit_per_ip", "server.rate_limit_window"]);

@@ -35,6 +35,8 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
     max: config.pool_size,
     connectionTimeoutMillis: config.timeout,
     statement_timeout: config.timeout,
+    // Client-side too: a server that stops answering (hung, SIGSTOP, network) must not hang a query.
+    query_timeout: config.timeout,
     maxLifetimeSeconds: Math.max(1, Math.round(config.max_lifetime / 1000)),
   });
   // An idle connection dropped by the server (restart, network) must not crash the process: the pool
@@ -46,10 +48,15 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
     pool,
     embedded,
     async check() {
+      let client: pg.PoolClient | undefined;
       try {
-        await pool.query("SELECT 1");
+        client = await pool.connect();
+        await client.query("SELECT 1");
+        client.release();
         return "healthy";
-      } catch {
+      } catch (error) {
+        // A connection whose query timed out may still get the late answer: never reuse it.
+        client?.release(error as Error);
         return "critical";
       }
     },

@@ -20,7 +20,7 @@ import { DatabaseError } from "../errors.ts";
 export interface EmbeddedPostgres {
   readonly url: string;
   readonly dataDir: string;
-  /** The server's process id (what a crash test kills). */
+  /** The server's current process id (what a crash test kills); it changes when the server is restarted. */
   readonly pid: number;
   stop(): Promise<void>;
 }
@@ -126,31 +126,58 @@ export async function startEmbeddedPostgres(dataDirOption: string, logger: Logge
   }
   const password = (await readFile(passwordFile, "utf8")).trim();
   const port = await freeLoopbackPort();
-  const server: ChildProcess = spawn(
-    postgres,
-    ["-D", dataDir, "-p", String(port), "-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories=", "-c", "fsync=on", "-c", "synchronous_commit=on"],
-    { ...owner, stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, LC_ALL: "C" } },
-  );
-  await new Promise<void>((ready, fail) => {
-    let output = "";
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes(READY)) ready();
-    };
-    server.stderr!.on("data", onData);
-    server.once("exit", (code) => fail(new DatabaseError("EMBEDDED_DATABASE_START", `postgres exited ${code} before it was ready: ${output.trim().split("\n").slice(-3).join(" | ")}`)));
-  });
-  server.stderr!.removeAllListeners("data");
-  server.stderr!.on("data", (chunk: Buffer) => logger.debug({ postgres: chunk.toString().trim() }, "embedded database"));
+  const launch = async (): Promise<ChildProcess> => {
+    const child = spawn(
+      postgres,
+      ["-D", dataDir, "-p", String(port), "-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories=", "-c", "fsync=on", "-c", "synchronous_commit=on"],
+      { ...owner, stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, LC_ALL: "C" } },
+    );
+    await new Promise<void>((ready, fail) => {
+      let output = "";
+      child.stderr!.on("data", (chunk: Buffer) => {
+        output += chunk.toString();
+        if (output.includes(READY)) ready();
+      });
+      child.once("exit", (code) => fail(new DatabaseError("EMBEDDED_DATABASE_START", `postgres exited ${code} before it was ready: ${output.trim().split("\n").slice(-3).join(" | ")}`)));
+    });
+    child.stderr!.removeAllListeners("data");
+    child.stderr!.on("data", (chunk: Buffer) => logger.debug({ postgres: chunk.toString().trim() }, "embedded database"));
+    return child;
+  };
+
+  let stopping = false;
+  let server = await launch();
   logger.info({ dataDir, port, pid: server.pid }, "embedded database: started");
+  // The service owns its server: if it dies (killed, out of memory), start it again on the same port,
+  // so the pool's URL stays valid; PostgreSQL's recovery replays the write-ahead log first.
+  const supervise = (child: ChildProcess) =>
+    child.once("exit", async (code, signal) => {
+      if (stopping) return;
+      logger.error({ code, signal }, "embedded database: server exited unexpectedly; restarting");
+      for (let attempt = 1; !stopping; attempt++) {
+        await new Promise((wait) => setTimeout(wait, Math.min(5_000, 200 * attempt)));
+        try {
+          server = await launch();
+          supervise(server);
+          logger.info({ pid: server.pid, attempt }, "embedded database: restarted");
+          return;
+        } catch (error) {
+          logger.warn({ err: error, attempt }, "embedded database: restart failed; retrying");
+        }
+      }
+    });
+  supervise(server);
 
   const adminUrl = `postgresql://${USER}:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`;
   await createDatabaseIfMissing(adminUrl);
   return {
     url: `postgresql://${USER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${DATABASE}`,
     dataDir,
-    pid: server.pid!,
+    get pid() {
+      return server.pid!;
+    },
     async stop() {
+      stopping = true;
       if (server.exitCode === null && server.signalCode === null) {
         const exited = new Promise((done) => server.once("exit", done));
         server.kill("SIGINT"); // PostgreSQL's fast shutdown: roll back open transactions, checkpoint, exit.
