@@ -10,3 +10,4 @@ export { createServer, OPS_ROUTES, errorSchema, type HealthStatus, type ServiceP
 export { openDatabase, type Database } from "./database/database.ts";
 export { freeLoopbackPort, startEmbeddedPostgres, type EmbeddedPostgres } from "./database/embedded.ts";
 export { serviceCli, configChanges, EXIT, STOP_DEADLINE_MS, type ServiceDefinition, type ServiceContext, type RunningService } from "./service.ts";
+export { RpcEndpoints, BrokenCircuitError, type RpcEndpointsOptions } from "./rpc.ts";

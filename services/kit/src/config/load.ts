@@ -30,6 +30,8 @@ export function envOverrides(envPrefix: string): readonly EnvOverride[] {
     { name: "RPC_RETRIES", key: ["solana", "retries"], coerce: "number" },
     { name: "RPC_RATE_LIMIT", key: ["solana", "rate_limit"], coerce: "number" },
     { name: "EVM_RPC_URLS", key: ["evm", "rpc_urls"], coerce: "list" },
+    { name: "EVM_RPC_TIMEOUT", key: ["evm", "timeout"], coerce: "string" },
+    { name: "EVM_RPC_RETRIES", key: ["evm", "retries"], coerce: "number" },
     { name: "EVM_CHAIN_ID", key: ["evm", "chain_id"], coerce: "number" },
     { name: "EVM_CONFIRMATIONS", key: ["evm", "confirmations"], coerce: "number" },
     { name: "MERKLE_TREE_DEPTH", key: ["merkle", "depth"], coerce: "number" },

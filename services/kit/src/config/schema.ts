@@ -87,6 +87,8 @@ export const evmSection = z
       .min(1, { error: "needs at least one RPC URL" })
       .default(["http://127.0.0.1:8545"])
       .describe("JSON-RPC endpoints, tried in order (failover)"),
+    timeout: duration("30s").describe("one RPC call's timeout"),
+    retries: integer(0, 100).default(3).describe("retries of a failed RPC call, with backoff, moving down rpc_urls"),
     chain_id: integer(1, Number.MAX_SAFE_INTEGER).default(31337).describe("chain id the endpoints must report"),
     confirmations: integer(0, 1_000).default(2).describe("blocks on top before a block is read"),
     deployment: z.string().min(1).optional().describe("deployment file (deployments/<network>.json)"),
