@@ -93,69 +93,72 @@ async function runService<Extra extends z.ZodRawShape>(definition: ServiceDefini
   process.on("uncaughtException", (error) => die(error, "uncaught error"));
   process.on("unhandledRejection", (error) => die(error, "unhandled rejection"));
 
-  const metrics = createMetrics(() => (database ? database.pool.totalCount - database.pool.idleCount : 0));
-  if (definition.migrationsDir) {
-    database = await openDatabase({ service: definition.service, config: config.database, logger, migrationsDir: definition.migrationsDir });
-  }
-  if (dryRun) {
-    const plan = [
-      `config valid (${file ?? "defaults and environment"})`,
-      ...(database ? [`database reachable: ${(await database.check()) === "healthy"}`, "would apply pending migrations"] : []),
-      ...((await definition.dryRun?.({ config, logger, metrics, database })) ?? []),
-      `would listen on ${config.server.host}:${config.server.port}`,
-    ];
-    for (const line of plan) process.stdout.write(`${line}\n`);
-    await database?.close();
-    process.exit(EXIT.ok);
-  }
-  await database?.migrate("up");
-
-  const probes: { -readonly [K in keyof ServiceProbes]: ServiceProbes[K] } = database ? { database: () => database!.check() } : {};
-  const server = await createServer({ service: definition.service, version: definition.version, server: config.server, logger, metrics, probes, ...(definition.healthAliases ? { healthAliases: definition.healthAliases } : {}) });
-  const running = await definition.start({ config, logger, metrics, app: server.app, database });
-  Object.assign(probes, running.probes ?? {});
-  await server.app.listen({ port: config.server.port, host: config.server.host });
-  logger.info({ host: config.server.host, port: config.server.port }, `${definition.service}: started`);
-
-  process.on("SIGHUP", () => {
-    let next: Config;
-    try {
-      next = loadConfig(definition, file ? { file } : {}).config;
-    } catch (error) {
-      logger.error({ refused: error instanceof ConfigErrors ? error.errors.map((e) => e.message) : String(error) }, "reload refused: config invalid, the running config stays");
-      return;
+  // A failure while starting (database, migrations, the service's own start) is fatal like any other.
+  await (async () => {
+    const metrics = createMetrics(() => (database ? database.pool.totalCount - database.pool.idleCount : 0));
+    if (definition.migrationsDir) {
+      database = await openDatabase({ service: definition.service, config: config.database, logger, migrationsDir: definition.migrationsDir });
     }
-    const changed = configChanges(config, next);
-    logger.level = next.logging.level;
-    server.limits.ratePerIp = next.server.rate_limit_per_ip;
-    server.limits.rateWindowMs = next.server.rate_limit_window;
-    running.reload?.(next);
-    const needRestart = Object.keys(changed).filter((key) => !LIVE_KEYS.has(key));
-    logger.info({ changed, needRestart }, "config reloaded");
-    // Keys that need a restart keep their running value, so the next reload reports them again.
-    const effective = structuredClone(next) as Record<string, Record<string, unknown>>;
-    for (const key of needRestart) {
-      const [section, name] = key.split(".") as [string, string];
-      effective[section]![name] = (config as Record<string, Record<string, unknown>>)[section]?.[name];
+    if (dryRun) {
+      const plan = [
+        `config valid (${file ?? "defaults and environment"})`,
+        ...(database ? [`database reachable: ${(await database.check()) === "healthy"}`, "would apply pending migrations"] : []),
+        ...((await definition.dryRun?.({ config, logger, metrics, database })) ?? []),
+        `would listen on ${config.server.host}:${config.server.port}`,
+      ];
+      for (const line of plan) process.stdout.write(`${line}\n`);
+      await database?.close();
+      process.exit(EXIT.ok);
     }
-    config = effective as Config;
-  });
+    await database?.migrate("up");
 
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, `${definition.service}: stopping`);
-    setTimeout(() => die(new Error(`stop exceeded ${STOP_DEADLINE_MS} ms`), "stop took too long"), STOP_DEADLINE_MS).unref();
-    server.markStopping();
-    await server.app.close();
-    await running.stop?.();
-    await database?.close();
-    logger.info(`${definition.service}: stopped`);
-    process.exit(EXIT.ok);
-  };
-  process.on("SIGTERM", () => void stop("SIGTERM").catch((error) => die(error, "stop failed")));
-  process.on("SIGINT", () => void stop("SIGINT").catch((error) => die(error, "stop failed")));
+    const probes: { -readonly [K in keyof ServiceProbes]: ServiceProbes[K] } = database ? { database: () => database!.check() } : {};
+    const server = await createServer({ service: definition.service, version: definition.version, server: config.server, logger, metrics, probes, ...(definition.healthAliases ? { healthAliases: definition.healthAliases } : {}) });
+    const running = await definition.start({ config, logger, metrics, app: server.app, database });
+    Object.assign(probes, running.probes ?? {});
+    await server.app.listen({ port: config.server.port, host: config.server.host });
+    logger.info({ host: config.server.host, port: config.server.port }, `${definition.service}: started`);
+
+    process.on("SIGHUP", () => {
+      let next: Config;
+      try {
+        next = loadConfig(definition, file ? { file } : {}).config;
+      } catch (error) {
+        logger.error({ refused: error instanceof ConfigErrors ? error.errors.map((e) => e.message) : String(error) }, "reload refused: config invalid, the running config stays");
+        return;
+      }
+      const changed = configChanges(config, next);
+      logger.level = next.logging.level;
+      server.limits.ratePerIp = next.server.rate_limit_per_ip;
+      server.limits.rateWindowMs = next.server.rate_limit_window;
+      running.reload?.(next);
+      const needRestart = Object.keys(changed).filter((key) => !LIVE_KEYS.has(key));
+      logger.info({ changed, needRestart }, "config reloaded");
+      // Keys that need a restart keep their running value, so the next reload reports them again.
+      const effective = structuredClone(next) as Record<string, Record<string, unknown>>;
+      for (const key of needRestart) {
+        const [section, name] = key.split(".") as [string, string];
+        effective[section]![name] = (config as Record<string, Record<string, unknown>>)[section]?.[name];
+      }
+      config = effective as Config;
+    });
+
+    let stopping = false;
+    const stop = async (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      logger.info({ signal }, `${definition.service}: stopping`);
+      setTimeout(() => die(new Error(`stop exceeded ${STOP_DEADLINE_MS} ms`), "stop took too long"), STOP_DEADLINE_MS).unref();
+      server.markStopping();
+      await server.app.close();
+      await running.stop?.();
+      await database?.close();
+      logger.info(`${definition.service}: stopped`);
+      process.exit(EXIT.ok);
+    };
+    process.on("SIGTERM", () => void stop("SIGTERM").catch((error) => die(error, "stop failed")));
+    process.on("SIGINT", () => void stop("SIGINT").catch((error) => die(error, "stop failed")));
+  })().catch((error: unknown) => die(error, `${definition.service}: start failed`));
 }
 
 const count = (text: string) => {

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { readFile, writeFile } from "node:fs/promises";
+import { createServer } from "node:net";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { BACKENDS, Child, EXAMPLE_SERVICE, freePort, freshServerDatabase, reachableTempDir, runTs, type LogLine } from "./support/processes.ts";
@@ -267,6 +268,20 @@ describe("the example service's command line", () => {
       "would apply pending migrations",
       "would listen on 127.0.0.1:4322",
     ]);
+  });
+
+  it("logs a failed start (its port is taken) and exits 1", async () => {
+    const taken = createServer();
+    await new Promise<void>((listening) => taken.listen(0, "127.0.0.1", listening));
+    try {
+      const result = await cli(["start"], { EXAMPLE_PORT: String((taken.address() as { port: number }).port) });
+      assert.equal(result.code, 1);
+      const fatal = result.lines.find((line) => line.level === 60);
+      assert.equal(fatal?.msg, "example: start failed");
+      assert.equal((fatal?.err as { code: string }).code, "EADDRINUSE");
+    } finally {
+      taken.close();
+    }
   });
 
   it("logs an uncaught error and exits 1", async () => {
