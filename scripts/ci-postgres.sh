@@ -31,4 +31,5 @@ echo "ci-postgres: PostgreSQL $("$ci_pg_bin/postgres" --version | awk '{print $3
 stop_ci_postgres() {
   "${ci_pg_as[@]}" "$ci_pg_bin/pg_ctl" -D "$ci_pg_dir/data" -m fast -w stop >/dev/null || true
   rm -rf "$ci_pg_dir"
+  unset DATABASE_URL
 }
