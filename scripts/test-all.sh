@@ -15,6 +15,7 @@ step() {
 
 step npm run build
 step npm run test:sdk
+step npm run test:services    # services/kit on its embedded PostgreSQL, and on DATABASE_URL's server when set
 step npm run test:contracts   # also compiles, generating the contract types the type check reads
 step npm run typecheck        # tsx and Hardhat strip types without checking them
 step npm run test:circuits

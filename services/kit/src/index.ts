@@ -1,0 +1,13 @@
+export { ServiceKitError, ConfigError, ConfigErrors, DatabaseError } from "./errors.ts";
+export { parseDuration } from "./config/duration.ts";
+export { CIRCUIT_TREE_DEPTH, configSchema, duration, type BaseConfig, type ConfigSpec, type SectionName } from "./config/schema.ts";
+export { loadConfig, envOverrides, type LoadOptions, type LoadedConfig } from "./config/load.ts";
+export { generateConfig } from "./config/generate.ts";
+export { redactConfig, redactUrl } from "./config/redact.ts";
+export { createLogger, scrubLogObject, requestSerializer, REDACTED } from "./logger.ts";
+export { createMetrics, type ServiceMetrics } from "./metrics.ts";
+export { createServer, OPS_ROUTES, errorSchema, type HealthStatus, type ServiceProbes, type ServiceServer, type LiveLimits } from "./server.ts";
+export { openDatabase, type Database } from "./database/database.ts";
+export { freeLoopbackPort, startEmbeddedPostgres, type EmbeddedPostgres } from "./database/embedded.ts";
+export { serviceCli, configChanges, EXIT, STOP_DEADLINE_MS, type ServiceDefinition, type ServiceContext, type RunningService } from "./service.ts";
+export { RpcEndpoints, BrokenCircuitError, type RpcEndpointsOptions } from "./rpc.ts";
