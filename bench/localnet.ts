@@ -1,7 +1,7 @@
 // `npm run bench:localnet`: the local Solana node (localnet/) as a client sees it — time from spawn to
-// the ready line, the deploy, and a transact's round trip over JSON-RPC (blockhash, sign, send with
-// preflight simulation, confirmation over the WebSocket) for real depth-20 deposits, proven beforehand
-// so proving time is not counted. Prints a table and writes bench/results/localnet.json.
+// the ready line, the deploy, and a transact's round trip over JSON-RPC through the SDK's send
+// (blockhash, sign, simulate, send, confirm) for real depth-20 deposits, proven beforehand so proving
+// time is not counted. Prints a table and writes bench/results/localnet.json.
 import { writeFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -93,7 +93,7 @@ try {
     runs,
     startToReady: summary(startMs),
     deploy: { ms: round(deployMs), what: "registry, config, SOL pool, test mint + its pool, both trees grown to full size" },
-    depositRoundTrip: { ...summary(roundTripMs), what: "getLatestBlockhash + sign + sendTransaction (preflight simulation) + confirmation (signatureSubscribe), depth-20 proof verified natively" },
+    depositRoundTrip: { ...summary(roundTripMs), what: "the SDK's send: getLatestBlockhash, sign, simulateTransaction, sendTransaction, confirmTransaction (signatureSubscribe + getSignatureStatuses); the depth-20 proof is verified natively by the node" },
     depositProving: summary(proveMs),
   };
   console.table({
