@@ -72,7 +72,7 @@ export interface StateExport {
 }
 
 /** The history part of an exported pool, in the types the log reader produces. */
-export function historyOf(pool: ExportedPool): PoolHistory {
+export function historyOf(pool: Pick<ExportedPool, "commitments" | "nullifiers" | "transacts">): PoolHistory {
   return {
     commitments: pool.commitments.map((c) => ({ ...c })),
     nullifiers: pool.nullifiers.map((n) => ({ ...n })),

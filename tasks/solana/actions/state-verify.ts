@@ -5,10 +5,9 @@
 import { existsSync, readFileSync } from "node:fs";
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import { getPoseidon } from "@cloak/sdk";
-import { verifyPool, type PoolClaim, type PoolVerification } from "../../actions/state-verify.ts";
+import { claimOfExport, verifyPool, type PoolVerification } from "../../lib/pool-verification.ts";
 import { TaskError, TaskErrorCode } from "../../lib/errors.ts";
 import { raiseExitCode, toJson } from "../../lib/output.ts";
-import { historyOf, type ExportedPool } from "../../lib/state-file.ts";
 import type { ClusterArguments } from "../lib/cluster.ts";
 import { solanaReadContext } from "../lib/context.ts";
 import { fetchProgramEvents } from "../lib/program-events.ts";
@@ -20,20 +19,6 @@ export interface SolanaStateVerifyResult {
   slot: number;
   pools: PoolVerification[];
   ok: boolean;
-}
-
-function claimOf(pool: ExportedSolanaPool): PoolClaim {
-  return {
-    label: pool.label,
-    address: pool.address,
-    asset: pool.asset,
-    levels: pool.levels,
-    lastRoot: pool.lastRoot,
-    nextLeafIndex: pool.nextLeafIndex,
-    balance: BigInt(pool.balance),
-    rootHistory: pool.rootHistory,
-    history: historyOf(pool as unknown as ExportedPool),
-  };
 }
 
 function readExport(path: string): SolanaStateExport {
@@ -67,7 +52,7 @@ export default async function solanaStateVerify(args: ClusterArguments & { file:
     source = `cluster '${cluster.name}'`;
   }
   const poseidon = await getPoseidon();
-  const verifications = pools.map((pool) => verifyPool(claimOf(pool), poseidon));
+  const verifications = pools.map((pool) => verifyPool(claimOfExport(pool), poseidon));
   const ok = verifications.every((v) => v.problems.length === 0);
   const result: SolanaStateVerifyResult = { source, slot, pools: verifications, ok };
   if (args.json) {
