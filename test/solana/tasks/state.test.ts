@@ -142,9 +142,12 @@ describe("Solana deploy and read-only commands", () => {
     succeeded(await op.run("solana:events:replay", ["--from-slot", "0", "--out", out]));
     const lines = readFileSync(out, "utf8").trim().split("\n").map((line) => JSON.parse(line));
     const names = lines.map((line) => line.event);
-    // The deploy's order: both programs initialized before the first pool opens, its tree grown before the token pool opens.
-    assert.deepEqual(names.slice(0, 2).sort(), ["ConfigInitialized", "RegistryInitialized"]);
-    assert.equal(names[2], "PoolInitialized");
+    // Chain order holds across slots and within each program; two programs' events in one slot may
+    // interleave either way (no getBlock to give the position in the block; docs/admin-procedures.md).
+    const shieldPoolNames = lines.filter((line) => line.program === "shield_pool").map((line) => line.event);
+    const registryNames = lines.filter((line) => line.program === "scramble_registry").map((line) => line.event);
+    assert.deepEqual(shieldPoolNames.slice(0, 2), ["ConfigInitialized", "PoolInitialized"]);
+    assert.equal(registryNames[0], "RegistryInitialized");
     assert.ok(names.indexOf("TreeGrown") < names.lastIndexOf("PoolInitialized"));
     assert.deepEqual(
       lines.map((line) => line.slot),
