@@ -4,7 +4,7 @@ import { hkdf } from "@noble/hashes/hkdf.js";
 import { sha256 } from "@noble/hashes/sha2.js";
 import { concatBytes, utf8ToBytes } from "@noble/hashes/utils.js";
 import { CloakError, ErrorCode } from "./errors.js";
-import { bigIntToBytes, bytesToBigInt } from "./field.js";
+import { bigIntToBytes, bytesToBigInt, type RandomSource } from "./field.js";
 import type { Keypair, ShieldedAddress } from "./keys.js";
 import { createNote, noteCommitment, type NoteData } from "./note.js";
 import type { PoseidonHasher } from "./poseidon.js";
@@ -27,11 +27,12 @@ function cipherFor(shared: Uint8Array, ephemeralPublic: Uint8Array, recipientKey
   return chacha20poly1305(okm.subarray(0, KEY_BYTES), okm.subarray(KEY_BYTES));
 }
 
-export function encryptNote(note: NoteData, recipient: Pick<ShieldedAddress, "encryptionKey">): Uint8Array {
+/** `random` (32 bytes for the ephemeral key) replaces the CSPRNG only for reproducible test data. */
+export function encryptNote(note: NoteData, recipient: Pick<ShieldedAddress, "encryptionKey">, random?: RandomSource): Uint8Array {
   if (recipient.encryptionKey.length !== 32) {
     throw new CloakError(ErrorCode.INVALID_KEY, `recipient.encryptionKey: expected 32 bytes, got ${recipient.encryptionKey.length}`);
   }
-  const ephemeral = x25519.keygen();
+  const ephemeral = x25519.keygen(random?.(32));
   const shared = x25519.getSharedSecret(ephemeral.secretKey, recipient.encryptionKey);
   const plaintext = concatBytes(bigIntToBytes(note.amount), bigIntToBytes(note.blinding));
   const sealed = cipherFor(shared, ephemeral.publicKey, recipient.encryptionKey).encrypt(plaintext);

@@ -65,7 +65,13 @@ export function toHex32(value: bigint): string {
   return `0x${value.toString(16).padStart(64, "0")}`;
 }
 
+/**
+ * Where random bytes come from. The default is the platform's CSPRNG; a seeded source is only for
+ * reproducible test data (e.g. a committed proof corpus), never for notes holding value.
+ */
+export type RandomSource = (length: number) => Uint8Array;
+
 /** A uniformly random field element: 48 random bytes reduced mod p keep the bias below 2^-128. */
-export function randomFieldElement(): bigint {
-  return bytesToBigInt(randomBytes(48)) % FIELD_SIZE;
+export function randomFieldElement(random: RandomSource = randomBytes): bigint {
+  return bytesToBigInt(random(48)) % FIELD_SIZE;
 }

@@ -7,6 +7,7 @@ export {
   bytesToBigInt,
   mod,
   randomFieldElement,
+  type RandomSource,
   toAmount,
   toField,
   toHex32,

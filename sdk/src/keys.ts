@@ -4,7 +4,7 @@ import { sha256 } from "@noble/hashes/sha2.js";
 import { utf8ToBytes } from "@noble/hashes/utils.js";
 import { bech32m } from "@scure/base";
 import { CloakError, ErrorCode } from "./errors.js";
-import { bigIntToBytes, bytesToBigInt, FIELD_SIZE, randomFieldElement, toField, toHex32 } from "./field.js";
+import { bigIntToBytes, bytesToBigInt, FIELD_SIZE, randomFieldElement, toField, toHex32, type RandomSource } from "./field.js";
 import type { PoseidonHasher } from "./poseidon.js";
 import { parseVersioned } from "./versioned.js";
 
@@ -51,9 +51,10 @@ export class Keypair implements ShieldedAddress {
     this.encryptionKey = x25519.getPublicKey(this.#encryptionSecret);
   }
 
-  static generate(poseidon: PoseidonHasher): Keypair {
+  /** A fresh key; `random` replaces the CSPRNG only for reproducible test data. */
+  static generate(poseidon: PoseidonHasher, random?: RandomSource): Keypair {
     let sk = 0n;
-    while (sk === 0n) sk = randomFieldElement();
+    while (sk === 0n) sk = randomFieldElement(random);
     return new Keypair(sk, poseidon);
   }
 

@@ -1,5 +1,5 @@
 import { CloakError, ErrorCode } from "./errors.js";
-import { MAX_AMOUNT, toField, toHex32 } from "./field.js";
+import { MAX_AMOUNT, randomFieldElement, toField, toHex32, type RandomSource } from "./field.js";
 import { encryptNote } from "./encryption.js";
 import { hashEvmExtData, publicAmount, type EvmExtData } from "./ext-data.js";
 import { Keypair, type ShieldedAddress } from "./keys.js";
@@ -30,6 +30,11 @@ export interface JoinSplitRequest {
   outputs: readonly TransactionOutput[];
   /** Receives the encrypted zero-value filler outputs; a throwaway key when absent. */
   changeAddress?: ShieldedAddress;
+  /**
+   * Source of the blindings, dummy-input keys, filler key and encryption ephemeral keys; the CSPRNG
+   * when absent. A seeded source makes a transaction reproducible: only for test data.
+   */
+  random?: RandomSource;
 }
 
 /**
@@ -71,10 +76,10 @@ interface CircuitInput {
   nullifier: bigint;
 }
 
-function dummyInput(depth: number, poseidon: PoseidonHasher): CircuitInput {
+function dummyInput(depth: number, poseidon: PoseidonHasher, random?: RandomSource): CircuitInput {
   // A zero-amount input needs no tree membership; its nullifier is still unique through a random key.
-  const owner = Keypair.generate(poseidon);
-  const note = createNote(0n, owner.publicKey);
+  const owner = Keypair.generate(poseidon, random);
+  const note = createNote(0n, owner.publicKey, randomFieldElement(random));
   return {
     amount: 0n,
     privateKey: owner.privateKey,
@@ -135,14 +140,15 @@ export function prepareJoinSplit<E>(request: JoinSplitRequest, binding: ExtDataB
   }
 
   const circuitIns = inputs.map((input) => realInput(input, tree, poseidon));
-  while (circuitIns.length < N_INPUTS) circuitIns.push(dummyInput(tree.depth, poseidon));
+  const { random } = request;
+  while (circuitIns.length < N_INPUTS) circuitIns.push(dummyInput(tree.depth, poseidon, random));
 
-  const filler = request.changeAddress ?? Keypair.generate(poseidon);
+  const filler = request.changeAddress ?? Keypair.generate(poseidon, random);
   const plannedOutputs = [...outputs];
   while (plannedOutputs.length < N_OUTPUTS) plannedOutputs.push({ amount: 0n, recipient: filler });
   const outputNotes = plannedOutputs.map((output) => {
-    const note = createNote(output.amount, output.recipient.publicKey);
-    return { ...note, commitment: noteCommitment(note, poseidon), ciphertext: encryptNote(note, output.recipient) };
+    const note = createNote(output.amount, output.recipient.publicKey, randomFieldElement(random));
+    return { ...note, commitment: noteCommitment(note, poseidon), ciphertext: encryptNote(note, output.recipient, random) };
   });
 
   const { extData, extDataHash } = binding.bind(outputNotes[0]!.ciphertext, outputNotes[1]!.ciphertext);

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
 import { describe, it } from "node:test";
 import {
   ErrorCode,
@@ -27,7 +28,35 @@ function fundedTree(amounts: bigint[]) {
   return { tree, notes: notes.map((note, leafIndex) => ({ ...note, leafIndex })) };
 }
 
+/** A seeded byte stream (SHA-256 of seed and counter), as a reproducible-corpus generator supplies. */
+function seededSource(seed: string): (length: number) => Uint8Array {
+  let counter = 0;
+  return (length) => {
+    const out = new Uint8Array(length);
+    for (let filled = 0; filled < length; filled += 32) {
+      out.set(createHash("sha256").update(`${seed}/${counter++}`).digest().subarray(0, length - filled), filled);
+    }
+    return out;
+  };
+}
+
 describe("prepareTransaction", () => {
+  it("reproduces blindings, dummy inputs and ciphertexts exactly from the same seeded random source", () => {
+    const request = () => ({
+      tree: new MerkleTree(5, poseidon),
+      inputs: [],
+      outputs: [{ amount: 7n, recipient: alice }],
+      extData: { ...baseExtData, extAmount: 7n },
+      random: seededSource("corpus"),
+    });
+    const first = prepareTransaction(request(), poseidon);
+    const second = prepareTransaction(request(), poseidon);
+    assert.deepEqual(second.circuitInputs, first.circuitInputs);
+    assert.deepEqual(second.extData, first.extData);
+    assert.notDeepEqual(prepareTransaction({ ...request(), random: seededSource("other") }, poseidon).circuitInputs, first.circuitInputs);
+    assert.equal(decryptNote(first.extData.encryptedOutput1, alice).blinding, first.outputNotes[0]!.blinding);
+  });
+
   it("pads a deposit to two dummy inputs and two outputs that balance", () => {
     const tree = new MerkleTree(5, poseidon);
     const tx = prepareTransaction({ tree, inputs: [], outputs: [{ amount: 7n, recipient: alice }], extData: { ...baseExtData, extAmount: 7n } }, poseidon);
