@@ -11,7 +11,7 @@ import type { TransactionOutput } from "../transaction.js";
 import { fetchCommitmentTree, rootIndexOf } from "./accounts.js";
 import { NATIVE_MINT, SCRAMBLE_REGISTRY_PROGRAM_ID, SHIELD_POOL_PROGRAM_ID } from "./constants.js";
 import type { SolanaExtDataDraft } from "./ext-data.js";
-import { transactInstruction } from "./instructions.js";
+import { transactInstruction, type SolanaTransactPayload } from "./instructions.js";
 import { createLookupTable, extendLookupTable, fetchLookupTable, lookupTableHolds } from "./lookup-table.js";
 import { transactLookupTableAddresses } from "./message.js";
 import { poolPda, treePda } from "./pda.js";
@@ -196,7 +196,21 @@ export class SolanaShieldPoolClient {
     const started = performance.now();
     const proven = await proveSolanaTransaction({ tree, inputs, outputs, extData, pool: this.pool, programId: this.programId }, this.prover, this.poseidon);
     const provingMs = performance.now() - started;
+    const { signature, confirmMs } = await this.submitProven(proven, { ...(relay ? { relay } : {}), tokenOwners });
+    return { proven, signature, provingMs, confirmMs };
+  }
 
+  /**
+   * Sends a transaction already proven against this pool (e.g. one from a pre-generated corpus)
+   * through the client's signer: finds the root's slot in the program's history, sends the transact in
+   * a v0 transaction with the lookup table, then syncs. `tokenOwners`: wallets whose associated token
+   * accounts a token-pool withdrawal pays and which may not exist yet.
+   */
+  async submitProven(
+    proven: SolanaTransactPayload,
+    options: { relay?: SolanaRelayOptions; tokenOwners?: PublicKey[] } = {},
+  ): Promise<{ signature: string; confirmMs: number }> {
+    const { relay, tokenOwners = [] } = options;
     const treeAccount = await fetchCommitmentTree(this.connection, treePda(this.pool, this.programId)[0], { programId: this.programId, commitment: this.#commitment });
     if (!treeAccount) throw new CloakError(ErrorCode.NOT_INITIALIZED, `pool ${this.pool.toBase58()}: its tree account does not exist (is the pool open?)`);
     const rootIndex = rootIndexOf(treeAccount, proven.publicInputs.root);
@@ -225,7 +239,7 @@ export class SolanaShieldPoolClient {
     );
     const confirmMs = performance.now() - sent;
     await this.sync.sync();
-    return { proven, signature, provingMs, confirmMs };
+    return { signature, confirmMs };
   }
 
   #programIds(): SolanaProgramIds {

@@ -29,6 +29,7 @@ import {
   SOLANA_CORPUS_FORMAT,
   checkCorpus,
   currentVkeySha256,
+  type CorpusExtData,
   type EvmCorpus,
   type EvmCorpusEntry,
   type SolanaCorpus,
@@ -72,6 +73,18 @@ const prover = await loadBundledProver();
 const seedProof = await seedableProofRandomness();
 const dec = (value: bigint) => value.toString();
 const proofOf = (proof: Groth16Proof, signals: bigint[]) => ({ proof, publicSignals: signals.map(dec) });
+/** ExtData as stored: the draft's fields and the two ciphertexts the proof bound. */
+const storedExtData = (
+  draft: { recipient: string; extAmount: bigint; relayer: string; fee: bigint },
+  sealed: { encryptedOutput1: Uint8Array; encryptedOutput2: Uint8Array },
+): CorpusExtData => ({
+  recipient: draft.recipient,
+  extAmount: dec(draft.extAmount),
+  relayer: draft.relayer,
+  fee: dec(draft.fee),
+  encryptedOutput1: hexlify(sealed.encryptedOutput1),
+  encryptedOutput2: hexlify(sealed.encryptedOutput2),
+});
 
 function write(name: string, corpus: EvmCorpus | SolanaCorpus): void {
   const json = `${JSON.stringify(corpus)}\n`;
@@ -134,14 +147,7 @@ for (let i = 0; i < counts.evmDeposits; i++) {
     kind: "deposit",
     index: i,
     ...proofOf(proven.proof, proven.publicSignals),
-    extData: {
-      recipient: ZERO_ADDRESS,
-      extAmount: dec(amount),
-      relayer: ZERO_ADDRESS,
-      fee: "0",
-      encryptedOutput1: hexlify(proven.extData.encryptedOutput1),
-      encryptedOutput2: hexlify(proven.extData.encryptedOutput2),
-    },
+    extData: storedExtData({ recipient: ZERO_ADDRESS, extAmount: amount, relayer: ZERO_ADDRESS, fee: 0n }, proven.extData),
     value: dec(amount),
   });
   progress("EVM deposits");
@@ -172,14 +178,7 @@ for (let k = 0; k < counts.evmWithdrawals; k++) {
     kind: "withdrawal",
     index: k,
     ...proofOf(proven.proof, proven.publicSignals),
-    extData: {
-      recipient: EVM_WITHDRAWAL_RECIPIENT,
-      extAmount: dec(extAmount),
-      relayer: EVM_RELAYER,
-      fee: dec(fee),
-      encryptedOutput1: hexlify(proven.extData.encryptedOutput1),
-      encryptedOutput2: hexlify(proven.extData.encryptedOutput2),
-    },
+    extData: storedExtData({ recipient: EVM_WITHDRAWAL_RECIPIENT, extAmount, relayer: EVM_RELAYER, fee }, proven.extData),
     value: "0",
     spendsDeposit: k,
   });
@@ -237,14 +236,7 @@ for (let j = 0; j < counts.solanaDeposits; j++) {
     kind: "deposit",
     index: j,
     ...proofOf(proven.proof, proven.publicSignals),
-    extData: {
-      recipient: PublicKey.default.toBase58(),
-      extAmount: dec(amount),
-      relayer: PublicKey.default.toBase58(),
-      fee: "0",
-      encryptedOutput1: hexlify(proven.extData.encryptedOutput1),
-      encryptedOutput2: hexlify(proven.extData.encryptedOutput2),
-    },
+    extData: storedExtData({ recipient: PublicKey.default.toBase58(), extAmount: amount, relayer: PublicKey.default.toBase58(), fee: 0n }, proven.extData),
   });
   progress("Solana deposits");
 }

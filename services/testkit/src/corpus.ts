@@ -40,8 +40,11 @@ export interface CorpusProof {
   publicSignals: string[];
 }
 
-/** ExtData as stored: the domain (chainId, pool) is the header's, stated once. */
-export interface EvmCorpusExtData {
+/**
+ * ExtData as stored, the same fields on both chains (EVM addresses or Solana base58 keys). An EVM
+ * entry's domain (chainId, pool) is the header's, stated once.
+ */
+export interface CorpusExtData {
   recipient: string;
   extAmount: string;
   relayer: string;
@@ -54,7 +57,7 @@ export interface EvmCorpusEntry extends CorpusProof {
   kind: "deposit" | "withdrawal";
   /** Position within its kind: deposit i, withdrawal k. */
   index: number;
-  extData: EvmCorpusExtData;
+  extData: CorpusExtData;
   /** msg.value: the deposit amount (native pool), 0 for a withdrawal. */
   value: string;
   /** A withdrawal's spent note: the deposit it spends (its first output, at leaf 2 × deposit). */
@@ -87,19 +90,10 @@ export interface EvmCorpus {
   withdrawals: EvmCorpusEntry[];
 }
 
-export interface SolanaCorpusExtData {
-  recipient: string;
-  extAmount: string;
-  relayer: string;
-  fee: string;
-  encryptedOutput1: string;
-  encryptedOutput2: string;
-}
-
 export interface SolanaCorpusEntry extends CorpusProof {
   kind: "deposit";
   index: number;
-  extData: SolanaCorpusExtData;
+  extData: CorpusExtData;
 }
 
 export interface SolanaCorpusHeader {
@@ -184,7 +178,7 @@ export function assertEvmCorpusMatches(corpus: EvmCorpus, target: EvmTarget): vo
 }
 
 /** The full ExtData of an entry, the header's domain filled in. */
-export function evmExtDataOf(header: EvmCorpusHeader, extData: EvmCorpusExtData): EvmExtData {
+export function evmExtDataOf(header: EvmCorpusHeader, extData: CorpusExtData): EvmExtData {
   return {
     chainId: BigInt(header.chainId),
     pool: header.pool,
@@ -197,7 +191,7 @@ export function evmExtDataOf(header: EvmCorpusHeader, extData: EvmCorpusExtData)
   };
 }
 
-export function solanaExtDataOf(extData: SolanaCorpusExtData): SolanaExtData {
+export function solanaExtDataOf(extData: CorpusExtData): SolanaExtData {
   return {
     recipient: new PublicKey(extData.recipient),
     extAmount: BigInt(extData.extAmount),
