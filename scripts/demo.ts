@@ -63,7 +63,8 @@ await throughSafe("register relayer", "relayer:add", { relayer: relayer!.address
 // ---------------------------------------------------------------- users
 const poseidon = await getPoseidon();
 const prover = await loadBundledProver();
-const view = new PoolSync(ethers.provider, await pool.getAddress(), poseidon);
+// Logs are read from the pool's deployment block, which deploy records.
+const view = new PoolSync(ethers.provider, await pool.getAddress(), poseidon, { fromBlock: record.contracts["ShieldPool.native"]!.details!.deployBlock as number });
 const alice = Keypair.generate(poseidon);
 const bob = Keypair.generate(poseidon);
 const chainId = (await ethers.provider.getNetwork()).chainId;

@@ -35,6 +35,8 @@ export const ErrorCode = {
   INVALID_PROOF_ENCODING: "INVALID_PROOF_ENCODING",
   /** A transaction a node refused or ran to a failure (a program error, a runtime error); the error names which. */
   TRANSACTION_FAILED: "TRANSACTION_FAILED",
+  /** An option outside its range (a log reader's block range, a starting block). */
+  INVALID_OPTION: "INVALID_OPTION",
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

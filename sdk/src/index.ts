@@ -81,6 +81,7 @@ export {
 } from "./transaction.js";
 export { bundledArtifactsDir, loadBundledProver } from "./artifacts.js";
 export { toTransactArgs, type PoolExtDataArgs, type PoolProofArgs } from "./evm/transact-args.js";
-export { PoolSync, type PoolNote } from "./evm/pool-sync.js";
+export { PoolSync, type PoolNote, type PoolSyncOptions, type SyncTarget } from "./evm/pool-sync.js";
+export { freshBlockNumber, isRangeRefusal, scanLogs, type LogsHandler, type ScanLogsOptions } from "./evm/logs.js";
 export { ShieldPoolClient, type RelayOptions, type SubmittedTransaction } from "./evm/pool-client.js";
 export { selectNotes, totalAmount, type SelectableNote } from "./note-selection.js";

@@ -64,10 +64,16 @@ export async function deployCloak(ethers: HardhatEthers, record: DeploymentRecor
     log(`  ✓ ${step}`);
   }
 
-  async function deploy(artifact: string, args: unknown[] = []): Promise<string> {
+  /** The new contract's address and the block its creation was mined in. */
+  async function deployAt(artifact: string, args: unknown[] = []): Promise<{ address: string; block: number }> {
     const deployed = await ethers.deployContract(artifact, args);
-    await deployed.waitForDeployment();
-    return deployed.getAddress();
+    const receipt = await deployed.deploymentTransaction()?.wait();
+    if (!receipt) throw new Error(`${artifact}: the deployment transaction has no receipt`);
+    return { address: await deployed.getAddress(), block: receipt.blockNumber };
+  }
+
+  async function deploy(artifact: string, args: unknown[] = []): Promise<string> {
+    return (await deployAt(artifact, args)).address;
   }
 
   async function proxy(implementation: string, initData: string): Promise<string> {
@@ -107,7 +113,9 @@ export async function deployCloak(ethers: HardhatEthers, record: DeploymentRecor
     const poolAddress = await contract(key, async () => {
       const factory = await ethers.getContractFactory("ShieldPool");
       const init = factory.interface.encodeFunctionData("initialize", [orchestratorAddress, pool.asset, hasher]);
-      return { address: await proxy(poolImpl, init), details: { implementation: poolImpl, asset: pool.asset } };
+      // deployBlock: where a wallet or the indexer starts reading the pool's logs (no event precedes it).
+      const made = await deployAt("ERC1967Proxy", [poolImpl, init]);
+      return { address: made.address, details: { implementation: poolImpl, asset: pool.asset, deployBlock: made.block } };
     });
     await once(`register ${key}`, async () => {
       if (await orchestrator.isPool(poolAddress)) return;

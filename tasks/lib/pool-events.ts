@@ -1,8 +1,11 @@
 // The one place the operator tasks read logs: health, state:export, state:verify and events:replay all
-// go through `scanLogs`, one eth_getLogs for every watched contract at once, split in halves only when a
-// node refuses the range as too large (public RPCs cap ranges or result counts; a local chain never does).
+// go through the SDK's `scanLogs`, one eth_getLogs for every watched contract at once, split in halves only
+// when a node refuses the range as too large (public RPCs cap ranges or result counts; a local chain never does).
+import { scanLogs } from "@cloak/sdk";
 import type { Interface, Log, Provider } from "ethers";
 import { TaskError, TaskErrorCode } from "./errors.ts";
+
+export { scanLogs };
 
 /** A contract whose logs are read and decoded with its ABI. */
 export interface WatchedContract {
@@ -25,42 +28,6 @@ export interface ChainEvent {
   values: Record<string, unknown>;
   topics: readonly string[];
   data: string;
-}
-
-/** Node errors that mean "ask for less", as the common providers word them. */
-const RANGE_REFUSAL = /range|limit|too many|too large|exceed|response size|more than|10000|timeout/i;
-
-function isRangeRefusal(error: unknown): boolean {
-  const message = error instanceof Error ? error.message : String(error);
-  return RANGE_REFUSAL.test(message);
-}
-
-/**
- * Calls `onLogs` with the logs of `addresses` in [fromBlock, toBlock], sorted by (block, log index). A range
- * the node refuses is halved, left half first, so `onLogs` still sees the chain's order and a caller can
- * stream the output instead of holding all of it.
- */
-export async function scanLogs(
-  provider: Provider,
-  addresses: readonly string[],
-  fromBlock: number,
-  toBlock: number,
-  onLogs: (logs: Log[]) => void | Promise<void>,
-): Promise<void> {
-  if (addresses.length === 0 || fromBlock > toBlock) return;
-  let logs: Log[];
-  try {
-    logs = await provider.getLogs({ address: [...addresses], fromBlock, toBlock });
-  } catch (error) {
-    if (fromBlock === toBlock || !isRangeRefusal(error)) throw error;
-    const middle = Math.floor((fromBlock + toBlock) / 2);
-    await scanLogs(provider, addresses, fromBlock, middle, onLogs);
-    await scanLogs(provider, addresses, middle + 1, toBlock, onLogs);
-    return;
-  }
-  const live = logs.filter((log) => !log.removed);
-  live.sort((a, b) => a.blockNumber - b.blockNumber || a.index - b.index);
-  await onLogs(live);
 }
 
 export function decodeLogs(logs: readonly Log[], contracts: readonly WatchedContract[]): ChainEvent[] {

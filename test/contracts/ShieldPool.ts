@@ -38,7 +38,7 @@ describe("ShieldPool", function () {
 
   async function setup(options: { token?: string } = {}) {
     const stack = await deployStack(ethers, options);
-    const view = new PoolSync(ethers.provider, await stack.pool.getAddress(), poseidon);
+    const view = new PoolSync(ethers.provider, await stack.pool.getAddress(), poseidon, { fromBlock: 0 });
     const alice = Keypair.generate(poseidon);
     const bob = Keypair.generate(poseidon);
     const [, , recipient, relayer] = await ethers.getSigners();

@@ -69,8 +69,8 @@ describe("ShieldPoolClient", function () {
     await stack.orchestrator.addRelayer(relayer!.address);
     const alice = Keypair.generate(poseidon);
     const bob = Keypair.generate(poseidon);
-    const asUser = new ShieldPoolClient(user!, await stack.pool.getAddress(), prover, poseidon);
-    const asRelayer = new ShieldPoolClient(relayer!, await stack.pool.getAddress(), prover, poseidon);
+    const asUser = new ShieldPoolClient(user!, await stack.pool.getAddress(), prover, poseidon, { fromBlock: 0 });
+    const asRelayer = new ShieldPoolClient(relayer!, await stack.pool.getAddress(), prover, poseidon, { fromBlock: 0 });
 
     await asUser.deposit(1000n, alice);
     await asUser.transfer(alice, 300n, bob);
@@ -89,7 +89,7 @@ describe("ShieldPoolClient", function () {
     const [, user] = await ethers.getSigners();
     await token.mint(user!.address, 500n);
     const alice = Keypair.generate(poseidon);
-    const client = new ShieldPoolClient(user!, await stack.pool.getAddress(), prover, poseidon);
+    const client = new ShieldPoolClient(user!, await stack.pool.getAddress(), prover, poseidon, { fromBlock: 0 });
     await client.deposit(500n, alice);
     expect(await token.balanceOf(await stack.pool.getAddress())).to.equal(500n);
     expect(await client.balanceOf(alice)).to.equal(500n);
@@ -99,7 +99,7 @@ describe("ShieldPoolClient", function () {
     const stack = await deployStack(ethers);
     const [, user] = await ethers.getSigners();
     const alice = Keypair.generate(poseidon);
-    const client = new ShieldPoolClient(user!, await stack.pool.getAddress(), prover, poseidon);
+    const client = new ShieldPoolClient(user!, await stack.pool.getAddress(), prover, poseidon, { fromBlock: 0 });
     await client.deposit(100n, alice);
     const nonce = await ethers.provider.getTransactionCount(user!.address);
     const error = await client.withdraw(alice, 101n, user!.address).then(
@@ -117,7 +117,7 @@ describe("ShieldPoolClient", function () {
     await pretendZeroLeaves(pool, CAPACITY - 2);
     const sparse = new MerkleTree(PRODUCTION_DEPTH, poseidon, { emptyLeaves: CAPACITY - 2, rootHistorySize: EVM_ROOT_HISTORY_SIZE });
     expect(ethers.toBeHex(sparse.root, 32)).to.equal(await pool.getLastRoot());
-    const sync = new PoolSync(ethers.provider, await pool.getAddress(), poseidon, { tree: sparse });
+    const sync = new PoolSync(ethers.provider, await pool.getAddress(), poseidon, { tree: sparse, fromBlock: 0 });
     const client = new ShieldPoolClient(user!, await pool.getAddress(), prover, poseidon, { sync });
     const alice = Keypair.generate(poseidon);
     const bob = Keypair.generate(poseidon);

@@ -62,6 +62,17 @@ describe("deploy task", function () {
     expect(await safe.getFunction("getOwners")()).to.have.length(4);
   });
 
+  it("records each pool's deployment block: the pool has code at that block and none at the one before", async function () {
+    const deployed = record();
+    for (const name of Object.keys(deployed.contracts).filter((k) => k.startsWith("ShieldPool.") && k !== "ShieldPool.implementation")) {
+      const { address, details } = deployed.contracts[name]!;
+      const block = details?.deployBlock;
+      expect(block, name).to.be.a("number");
+      expect(await ethers.provider.getCode(address, block as number), name).to.not.equal("0x");
+      expect(await ethers.provider.getCode(address, (block as number) - 1), name).to.equal("0x");
+    }
+  });
+
   it("resumes on a rerun: nothing is deployed twice", async function () {
     const before = record();
     const blockBefore = await ethers.provider.getBlockNumber();

@@ -96,7 +96,7 @@ describe("read-only operator tasks", function () {
 
     const prover: SnarkjsProver = await proverFor(PRODUCTION_DEPTH);
     const poseidon = await getPoseidon();
-    const view = new PoolSync(ethers.provider, await pool.getAddress(), poseidon);
+    const view = new PoolSync(ethers.provider, await pool.getAddress(), poseidon, { fromBlock: 0 });
     const alice = Keypair.generate(poseidon);
     const extData = (overrides: Partial<TransactionRequest["extData"]>): TransactionRequest["extData"] => ({
       chainId,

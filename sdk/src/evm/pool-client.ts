@@ -33,25 +33,35 @@ export class ShieldPoolClient {
   readonly sync: PoolSync;
   readonly #pool: ShieldPool;
 
-  /** `sync` replaces the client's own view of the pool (e.g. one resumed from a known tree). */
+  /**
+   * `fromBlock` is where the client's own view of the pool starts reading logs (the pool's deployment
+   * block); `sync` replaces that view (e.g. one resumed from a known tree, or one built from an indexer).
+   */
   constructor(
     readonly signer: Signer,
     readonly poolAddress: string,
     readonly prover: Prover,
     readonly poseidon: PoseidonHasher,
-    options: { sync?: PoolSync } = {},
+    options: { sync: PoolSync } | { fromBlock: number; maxRange?: number },
   ) {
     if (!signer.provider) throw new CloakError(ErrorCode.INVALID_EXT_DATA, "signer: needs a provider");
-    this.sync = options.sync ?? new PoolSync(signer.provider, poolAddress, poseidon, { depth: prover.depth });
+    this.sync = "sync" in options ? options.sync : new PoolSync(signer.provider, poolAddress, poseidon, { depth: prover.depth, fromBlock: options.fromBlock, maxRange: options.maxRange });
     this.#pool = ShieldPool__factory.connect(poolAddress, signer);
   }
 
-  /** A client for `pool` ("native", or a token address) of a `deployments/<network>.json` file. */
-  static fromDeployment(file: string, pool: string, signer: Signer, prover: Prover, poseidon: PoseidonHasher): ShieldPoolClient {
-    const record = JSON.parse(readFileSync(file, "utf8")) as { contracts?: Record<string, { address: string }> };
+  /**
+   * A client for `pool` ("native", or a token address) of a `deployments/<network>.json` file, reading logs
+   * from the pool's recorded deployment block. A record written before deploys kept that block has none:
+   * pass `fromBlock` then.
+   */
+  static fromDeployment(file: string, pool: string, signer: Signer, prover: Prover, poseidon: PoseidonHasher, options: { fromBlock?: number } = {}): ShieldPoolClient {
+    const record = JSON.parse(readFileSync(file, "utf8")) as { contracts?: Record<string, { address: string; details?: Record<string, unknown> }> };
     const entry = record.contracts?.[`ShieldPool.${pool}`];
     if (!entry) throw new CloakError(ErrorCode.ARTIFACT_NOT_FOUND, `${file}: no pool '${pool}'`);
-    return new ShieldPoolClient(signer, entry.address, prover, poseidon);
+    const recorded = entry.details?.["deployBlock"];
+    const fromBlock = options.fromBlock ?? (typeof recorded === "number" ? recorded : undefined);
+    if (fromBlock === undefined) throw new CloakError(ErrorCode.INVALID_OPTION, `${file}: pool '${pool}' has no recorded deployBlock; pass fromBlock`);
+    return new ShieldPoolClient(signer, entry.address, prover, poseidon, { fromBlock });
   }
 
   /** Moves `amount` of the pool's asset from the signer into a new note for `to`. */

@@ -7,6 +7,7 @@ import type { Keypair } from "../keys.js";
 import { EVM_ROOT_HISTORY_SIZE, MerkleTree, PRODUCTION_TREE_DEPTH } from "../merkle.js";
 import { noteNullifier } from "../note.js";
 import type { PoseidonHasher } from "../poseidon.js";
+import { freshBlockNumber, scanLogs } from "./logs.js";
 
 /** The ShieldPool events a wallet needs; the pool emits everything required to rebuild its state. */
 const POOL_EVENTS = new Interface([
@@ -23,10 +24,35 @@ export interface PoolNote extends DiscoveredNote {
   tree: number;
 }
 
+export interface PoolSyncOptions {
+  /**
+   * The first block to read: the pool's deployment block (`details.deployBlock` of its entry in
+   * `deployments/<network>.json`), or the block after a restored snapshot. There is no default: reading
+   * from block 0 asks a public node for the whole chain's history, which it refuses or answers slowly.
+   */
+  fromBlock: number;
+  depth?: number;
+  /**
+   * Resumes tree 0 from a known state instead of the empty tree (a restored snapshot, or a tree whose
+   * first leaves are known to be empty); logs then continue at its size.
+   */
+  tree?: MerkleTree;
+  /** The most blocks one eth_getLogs call covers (the node's cap); see `scanLogs`. */
+  maxRange?: number;
+}
+
+/** Where `sync` stops: a block number, `{ toBlock }`, or a transaction receipt (its block). */
+export type SyncTarget = number | { toBlock: number } | { blockNumber: number };
+
+function targetBlock(target: SyncTarget): number {
+  if (typeof target === "number") return target;
+  return "toBlock" in target ? target.toBlock : target.blockNumber;
+}
+
 /**
  * A wallet's view of one EVM pool, rebuilt from its logs alone: one Merkle tree per tree number (a full
  * tree rolls over into the next, and its notes stay spendable against its final root), every encrypted
- * output, and the spent nullifiers. `sync` reads only the blocks it has not seen.
+ * output, and the spent nullifiers. `sync` reads only the blocks it has not seen, from `fromBlock` on.
  */
 export class PoolSync {
   /** The pool's trees by number; the last is the one new leaves go into. */
@@ -39,20 +65,27 @@ export class PoolSync {
   /** First of a transaction's two commitments, waiting for the second: each transaction records one root. */
   #pending: bigint[] = [];
 
-  /**
-   * `tree` resumes tree 0 from a known state instead of the empty tree (a restored snapshot, or a tree whose
-   * first leaves are known to be empty); logs then continue at its size.
-   */
+  readonly #maxRange: number | undefined;
+
   constructor(
     readonly provider: Provider,
     readonly pool: string,
     readonly poseidon: PoseidonHasher,
-    options: { depth?: number; fromBlock?: number; tree?: MerkleTree } = {},
+    options: PoolSyncOptions,
   ) {
+    if (!Number.isSafeInteger(options.fromBlock) || options.fromBlock < 0) {
+      throw new CloakError(ErrorCode.INVALID_OPTION, `fromBlock: ${String(options.fromBlock)} is not a block number (pass the pool's deployment block)`);
+    }
     this.#depth = options.tree?.depth ?? options.depth ?? PRODUCTION_TREE_DEPTH;
     this.trees = [options.tree ?? this.#newTree()];
     this.outputs = [[]];
-    this.#nextBlock = options.fromBlock ?? 0;
+    this.#nextBlock = options.fromBlock;
+    this.#maxRange = options.maxRange;
+  }
+
+  /** The next block `sync` reads. */
+  get nextBlock(): number {
+    return this.#nextBlock;
   }
 
   /** The tree new leaves go into. */
@@ -67,23 +100,33 @@ export class PoolSync {
     return tree;
   }
 
-  /** Reads new logs up to `toBlock` (default: latest) and applies them in order. */
-  async sync(toBlock?: number): Promise<void> {
-    const last = toBlock ?? (await this.provider.getBlockNumber());
+  /**
+   * Reads new logs up to `to` (a block, `{ toBlock }`, or a receipt: its block) and applies them in order.
+   * Without `to` it asks the node for its head afresh (`freshBlockNumber`), not through the provider's
+   * cache, so a transaction mined just before is never missed.
+   */
+  async sync(to?: SyncTarget): Promise<void> {
+    const last = to === undefined ? await freshBlockNumber(this.provider) : targetBlock(to);
     if (last < this.#nextBlock) return;
-    const logs = await this.provider.getLogs({
-      address: this.pool,
-      fromBlock: this.#nextBlock,
-      toBlock: last,
-      topics: [[NEW_COMMITMENT, NEW_NULLIFIER, TREE_ROLLED_OVER]],
-    });
-    for (const log of logs) {
-      const parsed = POOL_EVENTS.parseLog(log)!;
-      if (log.topics[0] === NEW_NULLIFIER) this.spent.add(BigInt(parsed.args.nullifier as string));
-      else if (log.topics[0] === TREE_ROLLED_OVER) this.#rollOver(Number(parsed.args.tree as bigint), BigInt(parsed.args.finalRoot as string));
-      else this.#append(Number(parsed.args.tree as bigint), Number(parsed.args.index as bigint), BigInt(parsed.args.commitment as string), getBytes(parsed.args.encryptedOutput as string));
-    }
-    this.#nextBlock = last + 1;
+    await scanLogs(
+      this.provider,
+      [this.pool],
+      this.#nextBlock,
+      last,
+      (logs, range) => {
+        for (const log of logs) this.#apply(log);
+        // Recorded per range: when a later range fails, the next sync resumes after this one, not before it.
+        this.#nextBlock = range.toBlock + 1;
+      },
+      { topics: [[NEW_COMMITMENT, NEW_NULLIFIER, TREE_ROLLED_OVER]], maxRange: this.#maxRange },
+    );
+  }
+
+  #apply(log: { topics: readonly string[]; data: string }): void {
+    const parsed = POOL_EVENTS.parseLog(log)!;
+    if (log.topics[0] === NEW_NULLIFIER) this.spent.add(BigInt(parsed.args.nullifier as string));
+    else if (log.topics[0] === TREE_ROLLED_OVER) this.#rollOver(Number(parsed.args.tree as bigint), BigInt(parsed.args.finalRoot as string));
+    else this.#append(Number(parsed.args.tree as bigint), Number(parsed.args.index as bigint), BigInt(parsed.args.commitment as string), getBytes(parsed.args.encryptedOutput as string));
   }
 
   /** `owner`'s unspent notes of non-zero amount in every tree, found by trial decryption. */
