@@ -83,5 +83,25 @@ export { bundledArtifactsDir, loadBundledProver } from "./artifacts.js";
 export { toTransactArgs, type PoolExtDataArgs, type PoolProofArgs } from "./evm/transact-args.js";
 export { PoolSync, type PoolNote, type PoolSyncOptions, type SyncTarget } from "./evm/pool-sync.js";
 export { freshBlockNumber, isRangeRefusal, scanLogs, type LogsHandler, type ScanLogsOptions } from "./evm/logs.js";
+export {
+  IndexerClient,
+  IndexerError,
+  IndexerErrorCode,
+  type CommitmentPage,
+  type IndexedCommitment,
+  type IndexedNullifier,
+  type IndexerClientOptions,
+  type IndexerEvent,
+  type IndexerNodes,
+  type IndexerPath,
+  type IndexerPool,
+  type IndexerRoots,
+  type NullifierPage,
+  type NullifierStatus,
+  type NullifierStatuses,
+  type PageOptions,
+} from "./indexer/client.js";
+export { downloadPool, type DownloadedLeaf, type DownloadedPool, type DownloadedTree } from "./indexer/download.js";
+export { parseEventStream, type EventStreamMessage } from "./indexer/sse.js";
 export { ShieldPoolClient, type RelayOptions, type SubmittedTransaction } from "./evm/pool-client.js";
 export { selectNotes, totalAmount, type SelectableNote } from "./note-selection.js";

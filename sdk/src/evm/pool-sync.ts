@@ -1,4 +1,4 @@
-import { Interface, getBytes, type Provider } from "ethers";
+import { Contract, Interface, getBytes, type Provider } from "ethers";
 import type { DiscoveredNote, EncryptedOutput } from "../encryption.js";
 import { trialDecrypt } from "../encryption.js";
 import { CloakError, ErrorCode } from "../errors.js";
@@ -7,6 +7,8 @@ import type { Keypair } from "../keys.js";
 import { EVM_ROOT_HISTORY_SIZE, MerkleTree, PRODUCTION_TREE_DEPTH } from "../merkle.js";
 import { noteNullifier } from "../note.js";
 import type { PoseidonHasher } from "../poseidon.js";
+import type { IndexerClient } from "../indexer/client.js";
+import { downloadPool } from "../indexer/download.js";
 import { freshBlockNumber, scanLogs } from "./logs.js";
 
 /** The ShieldPool events a wallet needs; the pool emits everything required to rebuild its state. */
@@ -18,6 +20,8 @@ const POOL_EVENTS = new Interface([
 const NEW_COMMITMENT = POOL_EVENTS.getEvent("NewCommitment")!.topicHash;
 const NEW_NULLIFIER = POOL_EVENTS.getEvent("NewNullifier")!.topicHash;
 const TREE_ROLLED_OVER = POOL_EVENTS.getEvent("TreeRolledOver")!.topicHash;
+/** The pool's views that vouch for an indexer's tree: roots are public, asking about one reveals nothing. */
+const ROOT_VIEWS = ["function isKnownRoot(bytes32 root) view returns (bool)", "function finalRoot(uint256 tree) view returns (bytes32)"];
 
 /** A note found in an EVM pool: a leaf is identified by its tree number and its index in that tree. */
 export interface PoolNote extends DiscoveredNote {
@@ -81,6 +85,46 @@ export class PoolSync {
     this.outputs = [[]];
     this.#nextBlock = options.fromBlock;
     this.#maxRange = options.maxRange;
+  }
+
+  /**
+   * A view started from an indexer instead of the pool's whole log history: every leaf, encrypted output
+   * and spent nullifier is downloaded (never only the wallet's own, so the indexer cannot tell which notes
+   * are whose), the trees are built here, and paths are computed here. The result is checked against the
+   * chain: each finished tree's root must be the pool's `finalRoot(tree)`, and the current tree's a root
+   * the pool knows, so an indexer that altered a leaf or a ciphertext's commitment is caught. What the
+   * chain does not vouch for here is the nullifier set (an omitted nullifier shows a spent note as
+   * spendable, and spending it then fails on chain). Later `sync()` calls read logs from the block after
+   * the one the indexer had reached.
+   */
+  static async fromIndexer(
+    client: IndexerClient,
+    provider: Provider,
+    pool: string,
+    poseidon: PoseidonHasher,
+    options: Omit<PoolSyncOptions, "fromBlock" | "tree"> = {},
+  ): Promise<PoolSync> {
+    const downloaded = await downloadPool(client, pool.toLowerCase());
+    const view = new PoolSync(provider, pool, poseidon, { ...options, fromBlock: downloaded.pool.block + 1 });
+    const contract = new Contract(pool, ROOT_VIEWS, provider);
+    for (const [number, tree] of downloaded.trees.entries()) {
+      for (const leaf of tree.leaves) view.#append(number, leaf.index, leaf.commitment, leaf.ciphertext);
+      if (tree.finalRoot === undefined) continue;
+      const onChain = BigInt((await contract.getFunction("finalRoot")(number)) as string);
+      if (onChain !== tree.finalRoot) {
+        throw new CloakError(ErrorCode.INVALID_SNAPSHOT, `indexer pool ${pool}: tree ${number}'s final root ${toHex32(tree.finalRoot)} is not the chain's ${toHex32(onChain)}`);
+      }
+      view.#rollOver(number, tree.finalRoot);
+    }
+    const root = view.tree.root;
+    if (root !== BigInt(downloaded.pool.root) || !((await contract.getFunction("isKnownRoot")(toHex32(root))) as boolean)) {
+      throw new CloakError(
+        ErrorCode.INVALID_SNAPSHOT,
+        `indexer pool ${pool}: its ${downloaded.pool.leaves} leaves of tree ${view.trees.length - 1} hash to ${toHex32(root)}, which is not a root the pool knows (the indexer says ${downloaded.pool.root})`,
+      );
+    }
+    for (const nullifier of downloaded.nullifiers) view.spent.add(nullifier);
+    return view;
   }
 
   /** The next block `sync` reads. */
