@@ -2,14 +2,17 @@ import type { Commitment, ConfirmedSignatureInfo, Connection, PublicKey, Signatu
 import type { DiscoveredNote, EncryptedOutput } from "../encryption.js";
 import { trialDecrypt } from "../encryption.js";
 import { CloakError, ErrorCode } from "../errors.js";
-import { toHex32 } from "../field.js";
+import { bytesToBigInt, toHex32 } from "../field.js";
 import type { Keypair } from "../keys.js";
 import { MerkleTree, PRODUCTION_TREE_DEPTH } from "../merkle.js";
 import { noteNullifier } from "../note.js";
 import type { PoseidonHasher } from "../poseidon.js";
 import { SHIELD_POOL_PROGRAM_ID, SOLANA_ROOT_HISTORY_SIZE } from "./constants.js";
 import { fetchTransactedEvents, type TransactedEvent } from "./events.js";
-import { nullifierPda, poolPda } from "./pda.js";
+import { nullifierPda, poolPda, treePda } from "./pda.js";
+import { fetchCommitmentTree, rootIndexOf } from "./accounts.js";
+import type { IndexerClient } from "../indexer/client.js";
+import { downloadPool } from "../indexer/download.js";
 
 /** getSignaturesForAddress's largest page. */
 const SIGNATURE_PAGE = 1000;
@@ -77,6 +80,48 @@ export class SolanaPoolSync {
     if (!Number.isInteger(this.#pageSize) || this.#pageSize < 1 || this.#pageSize > SIGNATURE_PAGE) {
       throw new CloakError(ErrorCode.INVALID_SNAPSHOT, `pageSize: must be an integer from 1 to ${SIGNATURE_PAGE}, got ${options.pageSize}`);
     }
+  }
+
+  /**
+   * A view started from an indexer instead of the pool's whole transaction history (the same private
+   * download as the EVM PoolSync.fromIndexer: every leaf, encrypted output and nullifier, trees built
+   * here). Checked against the pool's tree account: each retired tree's root must be its recorded final
+   * root and the current tree's a root in its history. Later `sync()` calls read the transactions after
+   * the newest one the download holds; `unspentNotesOf` still asks the chain for nullifier records, which
+   * covers a nullifier the indexer withheld.
+   */
+  static async fromIndexer(
+    client: IndexerClient,
+    connection: Connection,
+    mint: PublicKey,
+    poseidon: PoseidonHasher,
+    options: Omit<SolanaPoolSyncOptions, "tree" | "until"> = {},
+  ): Promise<SolanaPoolSync> {
+    const view = new SolanaPoolSync(connection, mint, poseidon, options);
+    const label = `indexer pool ${view.pool.toBase58()}`;
+    const downloaded = await downloadPool(client, view.pool.toBase58());
+    const account = await fetchCommitmentTree(connection, treePda(view.pool, view.programId)[0], { programId: view.programId, commitment: view.#commitment });
+    if (!account) throw new CloakError(ErrorCode.INVALID_SNAPSHOT, `${label}: the pool has no tree account on this chain`);
+    for (const [number, tree] of downloaded.trees.entries()) {
+      if (number > 0) {
+        view.trees.push(view.#newTree());
+        view.outputs.push([]);
+      }
+      // Two leaves per transaction, one root each, as the program records them.
+      for (let i = 0; i < tree.leaves.length; i += 2) view.tree.insertMany(tree.leaves.slice(i, i + 2).map((leaf) => leaf.commitment));
+      view.outputs[number]!.push(...tree.leaves.map((leaf) => ({ commitment: leaf.commitment, leafIndex: leaf.index, ciphertext: leaf.ciphertext })));
+      const last = tree.leaves.at(-1);
+      if (last) view.#newest = last.tx;
+      const retired = account.retiredRoots[number];
+      if (tree.finalRoot !== undefined && (retired === undefined || view.tree.root !== tree.finalRoot || bytesToBigInt(retired) !== tree.finalRoot)) {
+        throw new CloakError(ErrorCode.INVALID_SNAPSHOT, `${label}: tree ${number}'s leaves hash to ${toHex32(view.tree.root)}, not the final root the pool retired it with`);
+      }
+    }
+    if (view.tree.root !== BigInt(downloaded.pool.root) || rootIndexOf(account, view.tree.root) === null) {
+      throw new CloakError(ErrorCode.INVALID_SNAPSHOT, `${label}: its leaves hash to ${toHex32(view.tree.root)}, which is not a root the pool knows (the indexer says ${downloaded.pool.root})`);
+    }
+    for (const nullifier of downloaded.nullifiers) view.spent.add(nullifier);
+    return view;
   }
 
   /** The tree new leaves go into. */
