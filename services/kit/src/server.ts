@@ -15,6 +15,8 @@ export interface ServiceProbes {
   readonly database?: Probe;
   /** One probe per chain or endpoint, e.g. { evm: …, solana: … }. */
   readonly rpc?: Readonly<Record<string, Probe>>;
+  /** The service's own consistency (e.g. the indexer's trees against the chain's roots); counts in `status`. */
+  readonly state?: Probe;
   /** The service's own figures, merged into /health (for the indexer: last block per pool, lag). */
   readonly figures?: () => Record<string, unknown> | Promise<Record<string, unknown>>;
   /** Why the service cannot serve yet (empty: ready), e.g. "catching up", "root mismatch". */
@@ -65,6 +67,7 @@ const healthSchema = {
       properties: {
         database: statusSchema,
         rpc: { type: "object", additionalProperties: statusSchema },
+        state: statusSchema,
         metrics: statusSchema,
       },
     },
@@ -179,12 +182,13 @@ export async function createServer(options: ServerOptions): Promise<ServiceServe
     const rpc: Record<string, HealthStatus> = {};
     for (const [name, probe] of Object.entries(probes.rpc ?? {})) rpc[name] = await probe();
     const metricsStatus: HealthStatus = await metrics.registry.metrics().then(() => "healthy" as const, () => "degraded" as const);
-    const status = worst([...(database ? [database] : []), ...Object.values(rpc), metricsStatus]);
+    const state = probes.state ? await probes.state() : undefined;
+    const status = worst([...(database ? [database] : []), ...Object.values(rpc), ...(state ? [state] : []), metricsStatus]);
     return {
       status,
       uptime: Math.round(process.uptime()),
       version: options.version,
-      services: { ...(database ? { database } : {}), rpc, metrics: metricsStatus },
+      services: { ...(database ? { database } : {}), rpc, ...(state ? { state } : {}), metrics: metricsStatus },
       memory_usage: process.memoryUsage.rss(),
       cpu_usage: cpuPercent(),
       ...(probes.figures ? await probes.figures() : {}),
