@@ -8,7 +8,8 @@ import { once } from "node:events";
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import { loadDeployment } from "../lib/connection.ts";
 import { TaskError, TaskErrorCode } from "../lib/errors.ts";
-import { decodeLogs, resolveBlock, scanLogs, type ChainEvent } from "../lib/pool-events.ts";
+import { scanLogs } from "@cloak/sdk";
+import { decodeLogs, resolveBlock, type ChainEvent } from "../lib/pool-events.ts";
 import { resolveStack, watchedOrchestrator, watchedPools } from "../lib/stack.ts";
 
 export interface EventsReplayArguments {

@@ -5,8 +5,6 @@ import { scanLogs } from "@cloak/sdk";
 import type { Interface, Log, Provider } from "ethers";
 import { TaskError, TaskErrorCode } from "./errors.ts";
 
-export { scanLogs };
-
 /** A contract whose logs are read and decoded with its ABI. */
 export interface WatchedContract {
   /** Deployment-file name ("Orchestrator", "ShieldPool.native", ...), or the address when unnamed. */

@@ -23,7 +23,7 @@ import { EXIT_WINDOW, PRODUCTION_EMERGENCY_DELAY, PRODUCTION_STANDARD_DELAY } fr
 import type { DeploymentRecord } from "../../tasks/lib/deployment-file.ts";
 import { deployRecordedStack } from "../support/deploy.ts";
 import type { StateExport } from "../../tasks/lib/state-file.ts";
-import { scanLogs } from "../../tasks/lib/pool-events.ts";
+import { scanLogs } from "@cloak/sdk";
 import type { HealthReport } from "../../tasks/actions/health.ts";
 import type { BalancesReport } from "../../tasks/actions/balances.ts";
 import type { StateExportResult } from "../../tasks/actions/state-export.ts";

@@ -1,3 +1,4 @@
+import { isRangeRefusal } from "@cloak/sdk";
 import { RpcEndpoints, type BaseConfig, type HealthStatus } from "@cloak/service-kit";
 import { Contract, FetchRequest, Interface, JsonRpcProvider, getBytes, type Log } from "ethers";
 import type { Logger } from "pino";
@@ -16,8 +17,6 @@ const TOPICS = ["NewCommitment", "NewNullifier", "Transact"].map((name) => POOL_
 /** Blocks asked for in one eth_getLogs at first; a refused range is halved, a served one lets it grow back. */
 const INITIAL_RANGE = 2_000;
 const MAX_RANGE = 10_000;
-/** Node errors that mean "ask for less", as the common providers word them. */
-const RANGE_REFUSAL = /range|limit|too many|too large|exceed|response size|more than|10000/i;
 
 export interface EvmSourceOptions {
   readonly config: BaseConfig["evm"];
@@ -112,8 +111,7 @@ export class EvmSource implements ChainSource {
         if (this.#range < MAX_RANGE) this.#range = Math.min(MAX_RANGE, this.#range * 2);
         break;
       } catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
-        if (to === from || !RANGE_REFUSAL.test(message)) throw error;
+        if (to === from || !isRangeRefusal(error)) throw error;
         to = from + Math.floor((to - from) / 2);
         this.#range = Math.max(1, to - from + 1);
         this.#options.logger.debug({ from, to }, "evm: range refused, halving");
