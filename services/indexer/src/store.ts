@@ -109,6 +109,15 @@ export const store = {
     }
   },
 
+  /** Records that `pools` were read up to `block` with nothing new (Solana: a quiet pool's cursor still moves). */
+  async advanceCursors(client: pg.Client | pg.PoolClient, pools: readonly string[], block: number): Promise<void> {
+    await client.query(
+      `INSERT INTO cursors (pool, block, block_hash, signature, updated_at) SELECT unnest($1::text[]), $2, NULL, NULL, now()
+       ON CONFLICT (pool) DO UPDATE SET block = EXCLUDED.block, updated_at = now() WHERE cursors.block < EXCLUDED.block`,
+      [pools, block],
+    );
+  },
+
   async evmBlockHash(db: Queryable, number: number): Promise<string | null> {
     const { rows } = await db.query<{ hash: string }>("SELECT hash FROM evm_blocks WHERE number = $1", [number]);
     return rows[0]?.hash ?? null;

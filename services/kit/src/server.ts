@@ -6,6 +6,13 @@ import type { Logger } from "pino";
 import type { BaseConfig } from "./config/schema.ts";
 import type { ServiceMetrics } from "./metrics.ts";
 
+declare module "fastify" {
+  interface FastifyContextConfig {
+    /** A long-lived response (Server-Sent Events): not counted against `[server] workers`. */
+    stream?: boolean;
+  }
+}
+
 export type HealthStatus = "healthy" | "degraded" | "critical";
 type Probe = () => HealthStatus | Promise<HealthStatus>;
 
@@ -114,10 +121,25 @@ export async function createServer(options: ServerOptions): Promise<ServiceServe
   const app = Fastify({ loggerInstance: logger as FastifyBaseLogger, forceCloseConnections: "idle", return503OnClosing: true }) as unknown as FastifyInstance;
   const limits: LiveLimits = { ratePerIp: server.rate_limit_per_ip, rateWindowMs: server.rate_limit_window };
   let stopping = false;
-  const isOps = (request: FastifyRequest) => OPS_ROUTES.has(request.routeOptions.url ?? "") || (options.healthAliases ?? []).includes(request.routeOptions.url ?? "");
+  const isOpsUrl = (url: string) => OPS_ROUTES.has(url) || (options.healthAliases ?? []).includes(url);
+  const isOps = (request: FastifyRequest) => isOpsUrl(request.routeOptions.url ?? "");
 
   await app.register(swagger, {
     openapi: { openapi: "3.1.0", info: { title: `cloak-${options.service}`, version: options.version } },
+  });
+  // What the kit itself answers belongs in each route's documented responses, which the contract test
+  // (scripts/schemathesis.sh) holds every answer to: the 400 naming the field wherever the route
+  // validates its input, and the 429 wherever the rate limit applies. Only routes that declare their
+  // responses: adding one to a route without any would hide its default 200 from the document.
+  app.addHook("onRoute", (route) => {
+    const schema = route.schema;
+    if (!schema?.response || schema.hide) return;
+    const declared = schema.response as Record<string, unknown>;
+    const kitAnswers: Record<string, unknown> = {};
+    if ((schema.body || schema.querystring || schema.params || schema.headers) && !("400" in declared || "4xx" in declared)) kitAnswers["400"] = errorSchema;
+    if (!isOpsUrl(route.url) && !("429" in declared || "4xx" in declared)) kitAnswers["429"] = errorSchema;
+    // A copy: the route's schema objects may be shared with other routes.
+    if (Object.keys(kitAnswers).length > 0) route.schema = { ...schema, response: { ...declared, ...kitAnswers } };
   });
   await app.register(cors, { origin: server.cors_origins.includes("*") ? true : server.cors_origins.length > 0 ? server.cors_origins : false });
   await app.register(rateLimit, {
@@ -132,7 +154,8 @@ export async function createServer(options: ServerOptions): Promise<ServiceServe
   const gate = concurrencyGate(server.workers);
   const gated = new WeakSet<FastifyRequest>();
   app.addHook("onRequest", async (request) => {
-    if (isOps(request)) return;
+    // A stream (Server-Sent Events) lasts as long as its client wants: it must not hold a worker slot.
+    if (isOps(request) || request.routeOptions.config?.stream) return;
     await gate.acquire();
     gated.add(request);
   });

@@ -2,6 +2,7 @@
 // ephemeral encryption key and Groth16 blinding factor is derived from the corpus seed and a label
 // naming the transaction, so regenerating writes the same bytes and a reviewer can rederive any note.
 // Nothing here may be used for notes holding value.
+/// <reference path="./ffjavascript.d.ts" />
 import { createHash } from "node:crypto";
 import { ChaCha, buildBn128 } from "ffjavascript";
 import { Keypair, type PoseidonHasher, type RandomSource } from "@cloak/sdk";

@@ -59,3 +59,4 @@ export {
   type SolanaDeployment,
   type SolanaSubmitOptions,
 } from "./solana.ts";
+export { BACKENDS, Child, freshServerDatabase, reachableTempDir, runTs, type LogLine } from "./processes.ts";

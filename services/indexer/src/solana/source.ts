@@ -60,6 +60,8 @@ export class SolanaSource implements ChainSource {
   /** The pool's transactions after `until`, oldest first. */
   async #newSignatures(pool: IndexedPool, cursor: ChainCursor | null): Promise<ConfirmedSignatureInfo[]> {
     const listed: ConfirmedSignatureInfo[] = [];
+    // Without a signature (a fresh start, or after a rollback) the slot says what is already applied.
+    const after = cursor?.block ?? pool.startBlock - 1;
     let before: string | undefined;
     for (;;) {
       const page = await this.#call((connection) =>
@@ -71,10 +73,10 @@ export class SolanaSource implements ChainSource {
       );
       listed.push(...page);
       if (page.length < SIGNATURE_PAGE) break;
+      // Pages run newest first: once one reaches what is applied, older pages hold nothing new.
+      if (!cursor?.signature && page[page.length - 1]!.slot <= after) break;
       before = page[page.length - 1]!.signature;
     }
-    // Without a signature (a fresh start, or after a rollback) the slot says what is already applied.
-    const after = cursor?.block ?? pool.startBlock - 1;
     return listed.reverse().filter((entry) => cursor?.signature || entry.slot > after);
   }
 
