@@ -8,6 +8,6 @@ export { createLogger, scrubLogObject, requestSerializer, REDACTED } from "./log
 export { createMetrics, type ServiceMetrics } from "./metrics.ts";
 export { createServer, OPS_ROUTES, errorSchema, type HealthStatus, type ServiceProbes, type ServiceServer, type LiveLimits } from "./server.ts";
 export { openDatabase, type Database } from "./database/database.ts";
-export { freeLoopbackPort, startEmbeddedPostgres, type EmbeddedPostgres } from "./database/embedded.ts";
+export { freeLoopbackPort, startEmbeddedPostgres, type EmbeddedPostgres, type EmbeddedPostgresOptions } from "./database/embedded.ts";
 export { serviceCli, configChanges, EXIT, STOP_DEADLINE_MS, type ServiceDefinition, type ServiceContext, type RunningService } from "./service.ts";
 export { RpcEndpoints, BrokenCircuitError, type RpcEndpointsOptions } from "./rpc.ts";

@@ -1,5 +1,7 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { startEmbeddedPostgres, type EmbeddedPostgres } from "@cloak/service-kit";
+import { pino } from "pino";
 import { stringify } from "smol-toml";
 import { Child, freePort, freshServerDatabase, reachableTempDir, runTs } from "@cloak/service-testkit";
 
@@ -105,4 +107,37 @@ export async function getJson(url: string): Promise<{ status: number; body: unkn
 /** Waits until /ready answers 200. */
 export function waitReady(indexer: IndexerProcess, timeoutMs = 60_000): Promise<true> {
   return eventually(async () => ((await getJson(`${indexer.url}/ready`)).status === 200 ? true : undefined), "/ready = 200", timeoutMs);
+}
+
+/**
+ * One PostgreSQL several indexer processes share (replicas): DATABASE_URL's server when set, else a
+ * server this test process runs itself (embedded binaries). `restart` is only for the latter: it stops
+ * the server, waits, and starts it again on the same port (an outage the indexers must ride out).
+ */
+export interface SharedDatabase extends TestDatabase {
+  readonly url: string;
+  /** Stops the server (when this test owns it); `start` brings it back on the same port. */
+  stopServer?(): Promise<void>;
+  startServer?(): Promise<void>;
+}
+
+export async function sharedDatabase(): Promise<SharedDatabase> {
+  if (process.env.DATABASE_URL) {
+    const created = await freshServerDatabase(process.env.DATABASE_URL);
+    return { backend: "server", url: created.url, section: { url: created.url, pool_size: 5, timeout: "3s" }, drop: created.drop };
+  }
+  const dir = await reachableTempDir("cloak-indexer-shared-db");
+  const logger = pino({ level: "silent" });
+  let server: EmbeddedPostgres = await startEmbeddedPostgres(join(dir, "postgres"), logger);
+  const port = Number(new URL(server.url).port);
+  return {
+    backend: "server",
+    url: server.url,
+    section: { url: server.url, pool_size: 5, timeout: "3s" },
+    drop: () => server.stop(),
+    stopServer: () => server.stop(),
+    async startServer() {
+      server = await startEmbeddedPostgres(join(dir, "postgres"), logger, { port });
+    },
+  };
 }

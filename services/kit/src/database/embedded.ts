@@ -132,7 +132,12 @@ async function stopOrphan(dataDir: string, ownerFile: string, logger: Logger): P
   }
 }
 
-export async function startEmbeddedPostgres(dataDirOption: string, logger: Logger): Promise<EmbeddedPostgres> {
+export interface EmbeddedPostgresOptions {
+  /** Listen here instead of a free port (a server stopped and started again keeps its URL). */
+  readonly port?: number;
+}
+
+export async function startEmbeddedPostgres(dataDirOption: string, logger: Logger, options: EmbeddedPostgresOptions = {}): Promise<EmbeddedPostgres> {
   const dataDir = resolve(dataDirOption);
   const passwordFile = `${dataDir}.password`;
   const ownerFile = `${dataDir}.owner`;
@@ -157,7 +162,7 @@ export async function startEmbeddedPostgres(dataDirOption: string, logger: Logge
     });
   }
   const password = (await readFile(passwordFile, "utf8")).trim();
-  const port = await freeLoopbackPort();
+  const port = options.port ?? (await freeLoopbackPort());
   const launch = async (): Promise<ChildProcess> => {
     const child = spawn(
       binaries.postgres,
