@@ -7,7 +7,7 @@ import { packFieldElements, SubtreeHasher, unpackFieldElements, WebAssemblyApi, 
 import type { SubtreeTask, WorkerData, WorkerReply } from "./rebuild-worker.ts";
 import { IndexedTree, zeroHashes } from "./tree.ts";
 
-/** Below this many leaves the rebuild hashes on the calling thread: a worker's start-up (~0.5 s) would cost more than it saves. */
+/** Below this many leaves the rebuild hashes on the calling thread: starting workers (0.2–0.5 s with tsx) would cost more than they save. */
 export const INLINE_BELOW = 20_000;
 
 export interface BuildTreeOptions {
@@ -24,7 +24,6 @@ export interface BuildTreeOptions {
 }
 
 let poseidonModule: Promise<WasmModule> | undefined;
-let localHasher: SubtreeHasher | undefined;
 
 /**
  * circomlibjs' bn128 WebAssembly module with its Poseidon, compiled once. Its builder keeps the bytes it
@@ -71,8 +70,8 @@ export async function buildTree(leaves: readonly bigint[], options: BuildTreeOpt
   }
   // The levels above the workers' subtrees: a handful of nodes (all of them for a small tree).
   const bottom = layers[lowest]!;
-  localHasher ??= new SubtreeHasher(await compiledPoseidon());
-  const packed = localHasher.hashLevels(packFieldElements(bottom), bottom.length, depth - lowest, lowest);
+  // A fresh instance (a few milliseconds) rather than a kept one: its memory grows with the tree and goes with it.
+  const packed = new SubtreeHasher(await compiledPoseidon()).hashLevels(packFieldElements(bottom), bottom.length, depth - lowest, lowest);
   spreadLevels(packed, bottom.length, lowest, depth - lowest, 0, layers);
   return new IndexedTree(poseidon, zeros, layers);
 }
