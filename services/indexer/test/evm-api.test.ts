@@ -6,7 +6,7 @@ import { after, before, describe, it } from "node:test";
 import { Contract, JsonRpcProvider } from "ethers";
 import { IndexerClient, IndexerError, MerkleTree, PRODUCTION_TREE_DEPTH, PoolSync, getPoseidon, toHex32 } from "@cloak/sdk";
 import { BACKENDS, commitmentsOf, deployEvm, loadEvmCorpus, startHardhatNode, submitEvmCorpus, type EvmDeployment, type HardhatNode } from "@cloak/service-testkit";
-import { eventually, getJson, startIndexer, testDatabase, waitReady, type IndexerProcess, type TestDatabase } from "./support/indexer.ts";
+import { eventually, getJson, startIndexer, streamedCommitmentIndices, testDatabase, waitReady, type IndexerProcess, type TestDatabase } from "./support/indexer.ts";
 
 const corpus = loadEvmCorpus();
 const poseidon = await getPoseidon();
@@ -114,17 +114,9 @@ for (const backend of BACKENDS) {
     });
 
     it("streams the commitments of new deposits, resuming from a leaf index", async () => {
-      const controller = new AbortController();
-      const seen: number[] = [];
-      const stream = (async () => {
-        for await (const event of client.events(pool, { fromIndex: 14, tree: 0, signal: controller.signal })) {
-          if (event.type === "commitment") seen.push(event.data.index);
-          if (seen.length === 6) controller.abort();
-        }
-      })();
+      const streamed = streamedCommitmentIndices(client, pool, { tree: 0, fromIndex: 14 }, 6);
       await submitEvmCorpus(node.url, deployment, { from: 8, to: 10 });
-      await stream;
-      assert.deepEqual(seen, [14, 15, 16, 17, 18, 19]);
+      assert.deepEqual(await streamed, [14, 15, 16, 17, 18, 19]);
     });
 
     it("reports its pools, lag and writer role in /health", async () => {

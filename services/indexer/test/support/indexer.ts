@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { startEmbeddedPostgres, type EmbeddedPostgres } from "@cloak/service-kit";
 import { pino } from "pino";
 import { stringify } from "smol-toml";
+import type { IndexerClient } from "@cloak/sdk";
 import { Child, freePort, freshServerDatabase, reachableTempDir, runTs } from "@cloak/service-testkit";
 
 export const INDEXER_MAIN = new URL("../../src/main.ts", import.meta.url).pathname;
@@ -140,4 +141,19 @@ export async function sharedDatabase(): Promise<SharedDatabase> {
       server = await startEmbeddedPostgres(join(dir, "postgres"), logger, { port });
     },
   };
+}
+
+/**
+ * Follows a pool's event stream from leaf `fromIndex` of `tree` until `count` commitments arrived and
+ * answers their leaf indices. Start it before sending the transactions: the stream resumes from the index,
+ * so nothing sent meanwhile is missed.
+ */
+export async function streamedCommitmentIndices(client: IndexerClient, pool: string, from: { tree: number; fromIndex: number }, count: number): Promise<number[]> {
+  const controller = new AbortController();
+  const seen: number[] = [];
+  for await (const event of client.events(pool, { ...from, signal: controller.signal })) {
+    if (event.type === "commitment") seen.push(event.data.index);
+    if (seen.length === count) controller.abort();
+  }
+  return seen;
 }
