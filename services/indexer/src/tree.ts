@@ -1,9 +1,12 @@
-import { bigIntToBytes, bytesToBigInt, type PoseidonHasher } from "@cloak/sdk";
+import type { PoseidonHasher } from "@cloak/sdk";
 import { IndexerError, IndexerErrorCode } from "./errors.ts";
 
 /** The circuit's tree depth (the config refuses any other). */
 export const TREE_DEPTH = 20;
 const SNAPSHOT_MAGIC = Buffer.from("CLOAKTREE1");
+/** Magic, depth and size. */
+const SNAPSHOT_HEADER = SNAPSHOT_MAGIC.length + 8;
+const NODE_BYTES = 32;
 
 export function zeroHashes(poseidon: PoseidonHasher, depth = TREE_DEPTH): bigint[] {
   const zeros = [0n];
@@ -109,39 +112,61 @@ export class IndexedTree {
 
   /** Binary: magic, depth, size, then each level's nodes as 32-byte big-endian words, leaves first. */
   serialize(): Buffer {
-    const count = this.#layers.reduce((sum, layer) => sum + layer.length, 0);
-    const out = Buffer.alloc(SNAPSHOT_MAGIC.length + 8 + count * 32);
-    SNAPSHOT_MAGIC.copy(out, 0);
-    out.writeUInt32BE(this.depth, SNAPSHOT_MAGIC.length);
-    out.writeUInt32BE(this.size, SNAPSHOT_MAGIC.length + 4);
-    let offset = SNAPSHOT_MAGIC.length + 8;
+    const out = Buffer.allocUnsafe(SNAPSHOT_HEADER + this.#layers.reduce((sum, layer) => sum + layer.length, 0) * NODE_BYTES);
+    let offset = 0;
+    for (const part of this.serializeParts()) offset += part.copy(out, offset);
+    return out;
+  }
+
+  /**
+   * The bytes of `serialize()` in pieces of at most `nodesPerPart` nodes, so a writer can hash and write
+   * a 64 MB snapshot between other work instead of holding the event loop for the whole encoding.
+   */
+  *serializeParts(nodesPerPart = 65_536): Generator<Buffer> {
+    const header = Buffer.allocUnsafe(SNAPSHOT_HEADER);
+    SNAPSHOT_MAGIC.copy(header, 0);
+    header.writeUInt32BE(this.depth, SNAPSHOT_MAGIC.length);
+    header.writeUInt32BE(this.size, SNAPSHOT_MAGIC.length + 4);
+    yield header;
     for (const layer of this.#layers) {
-      for (const node of layer) {
-        out.set(bigIntToBytes(node, 32), offset);
-        offset += 32;
+      for (let from = 0; from < layer.length; from += nodesPerPart) {
+        const to = Math.min(layer.length, from + nodesPerPart);
+        const part = Buffer.allocUnsafe((to - from) * NODE_BYTES);
+        const view = new DataView(part.buffer, part.byteOffset, part.byteLength);
+        // Four 64-bit stores per node: bigIntToBytes' byte-at-a-time conversion took seconds for 2M nodes.
+        for (let i = from, at = 0; i < to; i++, at += NODE_BYTES) {
+          const node = layer[i]!;
+          view.setBigUint64(at, node >> 192n);
+          view.setBigUint64(at + 8, BigInt.asUintN(64, node >> 128n));
+          view.setBigUint64(at + 16, BigInt.asUintN(64, node >> 64n));
+          view.setBigUint64(at + 24, BigInt.asUintN(64, node));
+        }
+        yield part;
       }
     }
-    return out;
   }
 
   /** Reads a serialized tree; its levels must be consistent in size (the root is checked by the caller). */
   static deserialize(data: Buffer, poseidon: PoseidonHasher, zeros: readonly bigint[]): IndexedTree {
-    const header = SNAPSHOT_MAGIC.length + 8;
-    if (data.length < header || !data.subarray(0, SNAPSHOT_MAGIC.length).equals(SNAPSHOT_MAGIC)) {
+    if (data.length < SNAPSHOT_HEADER || !data.subarray(0, SNAPSHOT_MAGIC.length).equals(SNAPSHOT_MAGIC)) {
       throw new IndexerError(IndexerErrorCode.INVALID_SNAPSHOT, "not a Cloak tree snapshot (bad magic)");
     }
     const depth = data.readUInt32BE(SNAPSHOT_MAGIC.length);
     const size = data.readUInt32BE(SNAPSHOT_MAGIC.length + 4);
     if (depth !== zeros.length - 1) throw new IndexerError(IndexerErrorCode.INVALID_SNAPSHOT, `snapshot depth ${depth}, expected ${zeros.length - 1}`);
+    if (size > 2 ** depth) throw new IndexerError(IndexerErrorCode.INVALID_SNAPSHOT, `snapshot size ${size} exceeds a depth-${depth} tree`);
+    const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
     const layers: bigint[][] = [];
-    let offset = header;
+    let offset = SNAPSHOT_HEADER;
     let width = size;
     for (let level = 0; level <= depth; level++) {
-      if (offset + width * 32 > data.length) throw new IndexerError(IndexerErrorCode.INVALID_SNAPSHOT, `snapshot truncated at level ${level}`);
+      if (offset + width * NODE_BYTES > data.length) throw new IndexerError(IndexerErrorCode.INVALID_SNAPSHOT, `snapshot truncated at level ${level}`);
       const layer = new Array<bigint>(width);
-      for (let i = 0; i < width; i++) layer[i] = bytesToBigInt(data.subarray(offset + i * 32, offset + i * 32 + 32));
+      // Four 64-bit loads and three shifts per node rather than 32 byte steps (2M nodes: ~0.5 s, was ~3 s).
+      for (let i = 0; i < width; i++, offset += NODE_BYTES) {
+        layer[i] = (view.getBigUint64(offset) << 192n) | (view.getBigUint64(offset + 8) << 128n) | (view.getBigUint64(offset + 16) << 64n) | view.getBigUint64(offset + 24);
+      }
       layers.push(layer);
-      offset += width * 32;
       width = Math.ceil(width / 2);
     }
     if (offset !== data.length) throw new IndexerError(IndexerErrorCode.INVALID_SNAPSHOT, `snapshot has ${data.length - offset} trailing bytes`);
