@@ -2,6 +2,7 @@ import cors from "@fastify/cors";
 import rateLimit from "@fastify/rate-limit";
 import swagger from "@fastify/swagger";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from "fastify";
+import pg from "pg";
 import type { Logger } from "pino";
 import type { BaseConfig } from "./config/schema.ts";
 import type { ServiceMetrics } from "./metrics.ts";
@@ -182,6 +183,11 @@ export async function createServer(options: ServerOptions): Promise<ServiceServe
       const path = `${issue?.instancePath ?? ""}${issue?.params?.missingProperty ? `/${issue.params.missingProperty}` : ""}`;
       const field = `${error.validationContext ?? "request"}${path.replaceAll("/", ".")}`;
       return reply.code(400).send({ error: "BAD_REQUEST", field, message: error.message });
+    }
+    // PostgreSQL text cannot hold U+0000 (SQLSTATE 22021): a string a request carried into a query,
+    // refused as the client's input rather than answered as the server's failure.
+    if (error instanceof pg.DatabaseError && error.code === "22021") {
+      return reply.code(400).send({ error: "BAD_REQUEST", message: "text cannot contain the NUL character (U+0000)" });
     }
     const status = error.statusCode ?? 500;
     if (status < 500) return reply.code(status).send({ error: error.code ?? "REQUEST_REFUSED", message: error.message });

@@ -69,6 +69,15 @@ export const exampleService: ServiceDefinition = {
         return { waited: request.query.ms };
       },
     );
+    // A route that breaks its own contract, for the test proving scripts/schemathesis.sh catches it:
+    // the body is sent pre-serialized, past the schema-driven serializer, as a careless handler might.
+    if (process.env.EXAMPLE_BREAK_CONTRACT === "1") {
+      app.get(
+        "/api/v1/broken",
+        { schema: { response: { 200: { type: "object", required: ["count"], properties: { count: { type: "integer", minimum: 0 } } } } } },
+        async (_request, reply) => reply.type("application/json").send(JSON.stringify({ count: -1 })),
+      );
+    }
     if (process.env.EXAMPLE_FAIL_AFTER_START === "1") setImmediate(() => {
       throw new Error("example failure after start");
     });
