@@ -15,6 +15,7 @@ import { PoolEventBus } from "./events.ts";
 import { indexerMetrics } from "./indexer-metrics.ts";
 import { Ingestor } from "./ingest/ingestor.ts";
 import type { ChainSource, IndexedPool } from "./ingest/types.ts";
+import { Snapshotter, snapshotSource } from "./snapshots/snapshotter.ts";
 import { SolanaSource } from "./solana/source.ts";
 import { IndexerState, type TreeBuilder } from "./state.ts";
 import { store } from "./store.ts";
@@ -71,7 +72,8 @@ async function checkChains(sources: readonly ChainSource[], logger: Logger): Pro
   }
 }
 
-const sequentialBuild: (poseidon: Awaited<ReturnType<typeof getPoseidon>>, zeros: readonly bigint[]) => TreeBuilder = (poseidon, zeros) => async (leaves) => {
+/** The builder a start rebuilds trees with (the recovery commands use the same). */
+export const sequentialBuild: (poseidon: Awaited<ReturnType<typeof getPoseidon>>, zeros: readonly bigint[]) => TreeBuilder = (poseidon, zeros) => async (leaves) => {
   const tree = new IndexedTree(poseidon, zeros);
   tree.append(leaves);
   return tree;
@@ -110,13 +112,25 @@ export const indexerService: ServiceDefinition<typeof INDEXER_SPEC.extra> = {
     const poseidon = await getPoseidon();
     const zeros = zeroHashes(poseidon);
     const started = Date.now();
-    const state = await IndexerState.load(db, pools, poseidon, zeros, sequentialBuild(poseidon, zeros));
+    const state = await IndexerState.load(db, pools, poseidon, zeros, sequentialBuild(poseidon, zeros), snapshotSource(config.snapshots.dir, poseidon, zeros, logger));
     logger.info({ pools: state.pools.map((entry) => ({ pool: entry.pool.id, trees: entry.published.trees, leaves: entry.published.leaves, block: entry.published.block })), ms: Date.now() - started }, "trees loaded");
     const ours = indexerMetrics(metrics);
     const bus = new PoolEventBus();
     registerRoutes({ app, state, db, metrics: ours });
     registerEventsRoute({ app, state, db, bus });
-    const ingestor = new Ingestor({ pool: db, state, sources, bus, metrics: ours, logger, batchSize: config.merkle.batch_size, intervalMs: config.merkle.update_interval });
+    const snapshots: Snapshotter = new Snapshotter({ db, policy: config.snapshots, state, metrics: ours, logger, isWriter: () => ingestor.isWriter });
+    await snapshots.start();
+    const ingestor = new Ingestor({
+      pool: db,
+      state,
+      sources,
+      bus,
+      metrics: ours,
+      logger,
+      batchSize: config.merkle.batch_size,
+      intervalMs: config.merkle.update_interval,
+      afterCommit: (committed) => snapshots.afterCommit(committed),
+    });
     ingestor.start();
 
     const rpc: Record<string, () => HealthStatus> = {};
@@ -140,6 +154,7 @@ export const indexerService: ServiceDefinition<typeof INDEXER_SPEC.extra> = {
                   lag: head === undefined ? null : Math.max(0, head - entry.published.block),
                   trees: entry.published.trees,
                   leaves: entry.published.leaves,
+                  ...snapshots.figures(entry.pool.id),
                 },
               ];
             }),
@@ -149,6 +164,7 @@ export const indexerService: ServiceDefinition<typeof INDEXER_SPEC.extra> = {
       },
       async stop() {
         await ingestor.stop();
+        await snapshots.stop();
       },
     };
   },

@@ -12,6 +12,14 @@ type Queryable = Pick<pg.Pool | pg.PoolClient | pg.Client, "query">;
 /** Builds a tree from its leaves (the rebuild at start; a faster builder may be passed in). */
 export type TreeBuilder = (leaves: readonly bigint[]) => Promise<IndexedTree>;
 
+/** Where a start finds a tree without rehashing it: the newest valid snapshot (src/snapshots). */
+export interface SnapshotSource {
+  /** The newest snapshot of (pool, tree) with at most `size` leaves that verifies, or null. */
+  newestValid(db: Queryable, pool: string, tree: number, size: number): Promise<{ tree: IndexedTree; file: string } | null>;
+  /** The snapshot verified, but with the stored leaves after it appended the root is not the recorded one. */
+  rejected(file: string, reason: string): void;
+}
+
 /** What the API serves about a pool: one consistent cut, replaced whole after each commit. */
 export interface PublishedPool {
   readonly trees: number;
@@ -73,18 +81,43 @@ export class IndexerState {
     this.zeros = zeros;
   }
 
-  static async load(db: Queryable, pools: readonly IndexedPool[], poseidon: PoseidonHasher, zeros: readonly bigint[], build: TreeBuilder): Promise<IndexerState> {
+  /**
+   * Every pool's trees from the database. With `snapshots`, each tree starts from its newest valid
+   * snapshot and only the stored leaves after it are hashed; without one (or if the result does not
+   * reach the recorded root) it is rebuilt from all its stored leaves.
+   */
+  static async load(db: Queryable, pools: readonly IndexedPool[], poseidon: PoseidonHasher, zeros: readonly bigint[], build: TreeBuilder, snapshots?: SnapshotSource): Promise<IndexerState> {
     const state = new IndexerState(poseidon, zeros);
     const cursors = await store.cursors(db);
     for (const pool of pools) {
       const sizes = await storedSizes(db, pool.id);
       const trees: IndexedTree[] = [];
-      for (const [number, size] of sizes.entries()) trees.push(await state.#buildStoredTree(db, pool.id, number, size, build));
+      for (const [number, size] of sizes.entries()) {
+        const fromSnapshot = snapshots && size > 0 ? await state.#fromSnapshot(db, pool.id, number, size, snapshots) : null;
+        trees.push(fromSnapshot ?? (await state.#buildStoredTree(db, pool.id, number, size, build)));
+      }
       const entry: PoolState = { pool, trees: new PoolTrees(pool.id, poseidon, zeros, trees), cursor: cursors.get(pool.id) ?? null, published: { trees: 0, leaves: 0, root: "", block: 0 }, nullifierSeq: await maxNullifierSeq(db, pool.id) };
       publish(entry);
       state.#pools.set(pool.id, entry);
     }
     return state;
+  }
+
+  /** The newest valid snapshot of the tree with the stored leaves after it appended, if that reaches the recorded root. */
+  async #fromSnapshot(db: Queryable, pool: string, number: number, size: number, snapshots: SnapshotSource): Promise<IndexedTree | null> {
+    const found = await snapshots.newestValid(db, pool, number, size);
+    if (!found) return null;
+    const { tree } = found;
+    for await (const chunk of store.leaves(db, pool, number, tree.size)) {
+      tree.append(chunk.slice(0, size - tree.size));
+      if (tree.size >= size) break;
+    }
+    const recorded = await store.rootAt(db, pool, number, size);
+    if (tree.size !== size || recorded !== toHex32(tree.root)) {
+      snapshots.rejected(found.file, `with the stored leaves up to ${size} appended it has ${tree.size} leaves and root ${toHex32(tree.root)}, but the chain recorded ${recorded ?? "no root"}`);
+      return null;
+    }
+    return tree;
   }
 
   /** One tree from its stored leaves, checked against the root the chain recorded at that size. */
