@@ -145,27 +145,3 @@ export function unpackFieldElements(bytes: Uint8Array, start: number, count: num
       (view.getBigUint64(offset + 24, true) << 192n);
   }
 }
-
-/** Reads `count` big-endian elements (the snapshot's byte order) from `bytes` at byte `offset` into a new array. */
-export function readBigEndianElements(bytes: Uint8Array, offset: number, count: number): bigint[] {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const out = new Array<bigint>(count);
-  for (let i = 0, at = offset; i < count; i++, at += FIELD_BYTES) {
-    out[i] = (view.getBigUint64(at) << 192n) | (view.getBigUint64(at + 8) << 128n) | (view.getBigUint64(at + 16) << 64n) | view.getBigUint64(at + 24);
-  }
-  return out;
-}
-
-/** Writes `values` big-endian (the snapshot's byte order) into `bytes` from byte `offset` on; returns the offset after them. */
-export function writeBigEndianElements(values: readonly bigint[], bytes: Uint8Array, offset: number): number {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  let at = offset;
-  for (const value of values) {
-    view.setBigUint64(at, value >> 192n);
-    view.setBigUint64(at + 8, BigInt.asUintN(64, value >> 128n));
-    view.setBigUint64(at + 16, BigInt.asUintN(64, value >> 64n));
-    view.setBigUint64(at + 24, BigInt.asUintN(64, value));
-    at += FIELD_BYTES;
-  }
-  return at;
-}

@@ -6,7 +6,6 @@ import { promisify } from "node:util";
 import { CloakError, ErrorCode, FIELD_SIZE, getPoseidon } from "@cloak/sdk";
 import { IndexerError, IndexerErrorCode } from "../src/errors.ts";
 import { buildTree, INLINE_BELOW } from "../src/rebuild.ts";
-import { readTreeSnapshot, writeTreeSnapshot } from "../src/rebuild-snapshot.ts";
 import { IndexedTree, zeroHashes } from "../src/tree.ts";
 
 const poseidon = await getPoseidon();
@@ -92,36 +91,4 @@ test("workers start in a process that registered tsx itself, from another workin
   ].join("\n");
   const { stdout } = await promisify(execFile)(process.execPath, ["--input-type=module", "--eval", script], { cwd: tmpdir() });
   assert.equal(stdout, String(sequential(leaves).root));
-});
-
-test("the word-wise snapshot writer gives serialize's bytes, and its reader gives deserialize's tree", () => {
-  const tree = sequential(fieldElements(77, 13));
-  const data = tree.serialize();
-  assert.deepEqual(writeTreeSnapshot(tree), data);
-  assertSameLayers(readTreeSnapshot(data, poseidon, zeros), IndexedTree.deserialize(data, poseidon, zeros));
-});
-
-const snapshot = sequential(fieldElements(5, 17)).serialize();
-
-function assertSnapshotRefused(bytes: Buffer, message: string, treeZeros: readonly bigint[] = zeros): void {
-  assert.throws(
-    () => readTreeSnapshot(bytes, poseidon, treeZeros),
-    (error: unknown) => error instanceof IndexerError && error.code === IndexerErrorCode.INVALID_SNAPSHOT && error.message === message,
-  );
-}
-
-test("the snapshot reader refuses bytes without the magic", () => {
-  assertSnapshotRefused(Buffer.concat([Buffer.from("NOTATREE!!"), snapshot.subarray(10)]), "not a Cloak tree snapshot (bad magic)");
-});
-
-test("the snapshot reader refuses a snapshot of another depth, naming both", () => {
-  assertSnapshotRefused(snapshot, "snapshot depth 20, expected 4", zeroHashes(poseidon, 4));
-});
-
-test("the snapshot reader refuses a truncated snapshot, naming the level", () => {
-  assertSnapshotRefused(snapshot.subarray(0, snapshot.length - 32), "snapshot truncated at level 20");
-});
-
-test("the snapshot reader refuses trailing bytes, counting them", () => {
-  assertSnapshotRefused(Buffer.concat([snapshot, Buffer.alloc(3)]), "snapshot has 3 trailing bytes");
 });
