@@ -50,7 +50,7 @@ function publish(state: PoolState): void {
 }
 
 /** Leaves per tree as the database has them (from the roots table: one row per transaction's new size). */
-async function storedSizes(db: Queryable, pool: string): Promise<number[]> {
+export async function storedSizes(db: Queryable, pool: string): Promise<number[]> {
   const { rows } = await db.query<{ tree: number; size: number }>("SELECT tree, max(size) AS size FROM roots WHERE pool = $1 GROUP BY tree ORDER BY tree", [pool]);
   const sizes: number[] = [];
   for (const row of rows) sizes[row.tree] = row.size;

@@ -20,7 +20,7 @@ export interface CatalogueRow {
  * vouch: whether a snapshot may be used is checked from its file every time (files.ts checkSnapshot).
  */
 export const catalogue = {
-  async record(db: Queryable, snapshot: WrittenSnapshot): Promise<void> {
+  async record(db: Queryable, snapshot: Pick<WrittenSnapshot, "pool" | "tree" | "size" | "root" | "file" | "sha256">): Promise<void> {
     const file = basename(snapshot.file);
     await db.query("DELETE FROM snapshots WHERE file = $1", [file]);
     await db.query("INSERT INTO snapshots (pool, tree, size, root, file, sha256) VALUES ($1, $2, $3, $4, $5, $6)", [
