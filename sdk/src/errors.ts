@@ -35,6 +35,8 @@ export const ErrorCode = {
   INVALID_PROOF_ENCODING: "INVALID_PROOF_ENCODING",
   /** A transaction a node refused or ran to a failure (a program error, a runtime error); the error names which. */
   TRANSACTION_FAILED: "TRANSACTION_FAILED",
+  /** A transaction the node does not have (yet) at the asked commitment, asked for by a reader that must not skip it. */
+  TRANSACTION_NOT_FOUND: "TRANSACTION_NOT_FOUND",
   /** An option outside its range (a log reader's block range, a starting block). */
   INVALID_OPTION: "INVALID_OPTION",
 } as const;

@@ -10,7 +10,7 @@ import {
   type Connection,
   type VersionedTransactionResponse,
 } from "@solana/web3.js";
-import { ErrorCode } from "../src/index.js";
+import { CloakError, ErrorCode } from "../src/index.js";
 import {
   EVENT_IX_TAG_LE,
   SCRAMBLE_REGISTRY_IDL,
@@ -323,6 +323,17 @@ describe("fetchTransactedEvents", () => {
     const { connection, calls } = connectionReturning(null);
     await fetchTransactedEvents(connection, signature, { commitment: "finalized" });
     assert.deepEqual(calls, [[signature, { maxSupportedTransactionVersion: 0, commitment: "finalized" }]]);
+  });
+
+  it("refuse a transaction the node does not have when asked to require it, naming it", async () => {
+    const { connection } = connectionReturning(null);
+    assert.deepEqual(await fetchTransactedEvents(connection, signature), []);
+    await assert.rejects(fetchTransactedEvents(connection, signature, { required: true }), (error: unknown) => {
+      assert.ok(error instanceof CloakError);
+      assert.equal(error.code, ErrorCode.TRANSACTION_NOT_FOUND);
+      assert.equal(error.message, `transaction ${signature}: the node does not have it (not yet at this commitment, or no longer kept)`);
+      return true;
+    });
   });
 
   it("read events from inner instructions whose program comes from a lookup table", async () => {

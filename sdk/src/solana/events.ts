@@ -257,13 +257,13 @@ function collectEvents<E>(innerInstructions: ReadonlyArray<InnerInstruction>, pr
  */
 export async function fetchTransactedEvents(connection: Connection, signature: string, options: FetchEventsOptions = {}): Promise<TransactedEvent[]> {
   const programId = options.programId ?? SHIELD_POOL_PROGRAM_ID;
-  return parseTransactedEvents(await fetchInnerInstructions(connection, signature, programId, options.commitment), programId);
+  return parseTransactedEvents(await fetchInnerInstructions(connection, signature, programId, options), programId);
 }
 
 /** Every shield pool event of the confirmed transaction `signature`, in order (as fetchTransactedEvents). */
 export async function fetchShieldPoolEvents(connection: Connection, signature: string, options: FetchEventsOptions = {}): Promise<ShieldPoolEvent[]> {
   const programId = options.programId ?? SHIELD_POOL_PROGRAM_ID;
-  return parseShieldPoolEvents(await fetchInnerInstructions(connection, signature, programId, options.commitment), programId);
+  return parseShieldPoolEvents(await fetchInnerInstructions(connection, signature, programId, options), programId);
 }
 
 /** Every scramble registry event-cpi event of the confirmed transaction `signature`, in order. */
@@ -273,13 +273,19 @@ export async function fetchScrambleRegistryEvents(
   options: FetchEventsOptions = {},
 ): Promise<ScrambleRegistryEvent[]> {
   const programId = options.programId ?? SCRAMBLE_REGISTRY_PROGRAM_ID;
-  return parseScrambleRegistryEvents(await fetchInnerInstructions(connection, signature, programId, options.commitment), programId);
+  return parseScrambleRegistryEvents(await fetchInnerInstructions(connection, signature, programId, options), programId);
 }
 
 export interface FetchEventsOptions {
   commitment?: Finality;
   /** The emitting program's deployment; its default program id when absent. */
   programId?: PublicKey;
+  /**
+   * A transaction the node does not have is refused (TRANSACTION_NOT_FOUND) instead of read as one without
+   * events: for a reader that listed the signature and must not skip it (a node behind a load balancer
+   * can list a signature that the next node asked does not serve yet).
+   */
+  required?: boolean;
 }
 
 /** `programId`'s inner instructions in a confirmed transaction, in execution order; none if it is unknown or failed. */
@@ -287,9 +293,12 @@ async function fetchInnerInstructions(
   connection: Connection,
   signature: string,
   programId: PublicKey,
-  commitment: Finality | undefined,
+  options: FetchEventsOptions,
 ): Promise<InnerInstruction[]> {
-  const response = await connection.getTransaction(signature, { maxSupportedTransactionVersion: 0, commitment });
+  const response = await connection.getTransaction(signature, { maxSupportedTransactionVersion: 0, commitment: options.commitment });
+  if (!response && options.required) {
+    throw new CloakError(ErrorCode.TRANSACTION_NOT_FOUND, `transaction ${signature}: the node does not have it (not yet at this commitment, or no longer kept)`);
+  }
   const meta = response?.meta;
   if (!response || !meta || meta.err !== null) return [];
   const keys = response.transaction.message.getAccountKeys({ accountKeysFromLookups: meta.loadedAddresses });

@@ -208,6 +208,7 @@ export {
 } from "./send.js";
 export { createLookupTable, extendLookupTable, fetchLookupTable, lookupTableHolds } from "./lookup-table.js";
 export { SolanaPoolSync, type SolanaPoolNote, type SolanaPoolSyncOptions } from "./pool-sync.js";
+export { MAX_SIGNATURE_PAGE, fetchAddressSignatures, type AddressSignaturesOptions } from "./signatures.js";
 export {
   SolanaShieldPoolClient,
   TRANSACT_COMPUTE_UNITS,

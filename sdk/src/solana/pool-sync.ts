@@ -1,4 +1,4 @@
-import type { Commitment, ConfirmedSignatureInfo, Connection, PublicKey, SignaturesForAddressOptions } from "@solana/web3.js";
+import type { Commitment, Connection, PublicKey } from "@solana/web3.js";
 import type { DiscoveredNote, EncryptedOutput } from "../encryption.js";
 import { trialDecrypt } from "../encryption.js";
 import { CloakError, ErrorCode } from "../errors.js";
@@ -11,11 +11,10 @@ import { SHIELD_POOL_PROGRAM_ID, SOLANA_ROOT_HISTORY_SIZE } from "./constants.js
 import { fetchTransactedEvents, type TransactedEvent } from "./events.js";
 import { nullifierPda, poolPda, treePda } from "./pda.js";
 import { fetchCommitmentTree, rootIndexOf } from "./accounts.js";
+import { MAX_SIGNATURE_PAGE, fetchAddressSignatures } from "./signatures.js";
 import type { IndexerClient } from "../indexer/client.js";
 import { downloadPool } from "../indexer/download.js";
 
-/** getSignaturesForAddress's largest page. */
-const SIGNATURE_PAGE = 1000;
 /** getMultipleAccountsInfo's largest batch. */
 const ACCOUNTS_BATCH = 100;
 
@@ -76,9 +75,9 @@ export class SolanaPoolSync {
     this.trees = [options.tree ?? this.#newTree()];
     this.outputs = [[]];
     this.#newest = options.until;
-    this.#pageSize = options.pageSize ?? SIGNATURE_PAGE;
-    if (!Number.isInteger(this.#pageSize) || this.#pageSize < 1 || this.#pageSize > SIGNATURE_PAGE) {
-      throw new CloakError(ErrorCode.INVALID_SNAPSHOT, `pageSize: must be an integer from 1 to ${SIGNATURE_PAGE}, got ${options.pageSize}`);
+    this.#pageSize = options.pageSize ?? MAX_SIGNATURE_PAGE;
+    if (!Number.isInteger(this.#pageSize) || this.#pageSize < 1 || this.#pageSize > MAX_SIGNATURE_PAGE) {
+      throw new CloakError(ErrorCode.INVALID_SNAPSHOT, `pageSize: must be an integer from 1 to ${MAX_SIGNATURE_PAGE}, got ${options.pageSize}`);
     }
   }
 
@@ -138,18 +137,22 @@ export class SolanaPoolSync {
 
   /** Reads the pool's transactions since the last sync and applies their Transacted events in leaf order. */
   async sync(): Promise<void> {
-    const listed = await this.#newSignatures();
+    const listed = await fetchAddressSignatures(this.connection, this.pool, {
+      ...(this.#newest !== undefined ? { until: this.#newest } : {}),
+      commitment: this.#finality(),
+      pageSize: this.#pageSize,
+    });
     if (listed.length === 0) return;
     const events: TransactedEvent[] = [];
     // Oldest first; failed transactions took no effect and carry no events.
-    for (const { signature } of [...listed].reverse().filter((entry) => entry.err === null)) {
+    for (const { signature } of listed.filter((entry) => entry.err === null)) {
       const found = await fetchTransactedEvents(this.connection, signature, { programId: this.programId, commitment: this.#finality() });
       events.push(...found.filter((event) => event.pool.equals(this.pool)));
     }
     // Transactions of one slot may be listed in any order: the leaves say where each event goes.
     events.sort((a, b) => (a.treeNumber !== b.treeNumber ? (a.treeNumber < b.treeNumber ? -1 : 1) : a.firstLeafIndex - b.firstLeafIndex));
     for (const event of events) this.#apply(event);
-    this.#newest = listed[0]!.signature;
+    this.#newest = listed[listed.length - 1]!.signature;
   }
 
   /** `owner`'s notes of non-zero amount whose nullifiers no synced event has spent, found by trial decryption. */
@@ -191,21 +194,6 @@ export class SolanaPoolSync {
 
   #finality(): "confirmed" | "finalized" {
     return this.#commitment === "finalized" ? "finalized" : "confirmed";
-  }
-
-  /** The pool's transactions newer than #newest, newest first, paging backwards from the tip. */
-  async #newSignatures(): Promise<ConfirmedSignatureInfo[]> {
-    const signatures: ConfirmedSignatureInfo[] = [];
-    let before: string | undefined;
-    for (;;) {
-      const options: SignaturesForAddressOptions = { limit: this.#pageSize };
-      if (before !== undefined) options.before = before;
-      if (this.#newest !== undefined) options.until = this.#newest;
-      const page = await this.connection.getSignaturesForAddress(this.pool, options, this.#finality());
-      signatures.push(...page);
-      if (page.length < this.#pageSize) return signatures;
-      before = page[page.length - 1]!.signature;
-    }
   }
 
   #newTree(): MerkleTree {

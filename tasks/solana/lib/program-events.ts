@@ -1,19 +1,17 @@
 // Both programs' events as the chain recorded them: every event-cpi inner instruction (all shield-pool
 // events, the registry's governance events) of the programs' successful transactions, oldest first.
-// Transactions are listed with getSignaturesForAddress on each program id (paged backwards with `before`)
-// and read once each with getTransaction.
+// Transactions are listed with getSignaturesForAddress on each program id (the SDK's
+// fetchAddressSignatures, paged backwards with `before`) and read once each with getTransaction.
 import { base58 } from "@scure/base";
-import type { ConfirmedSignatureInfo, Connection, PublicKey, SignaturesForAddressOptions } from "@solana/web3.js";
+import type { ConfirmedSignatureInfo, Connection, PublicKey } from "@solana/web3.js";
 import {
   decodeScrambleRegistryEventInstruction,
   decodeShieldPoolEventInstruction,
   decodeTransactedEventInstruction,
+  fetchAddressSignatures,
   type TransactedEvent,
 } from "@cloak/sdk/solana";
 import type { PoolHistory } from "../../lib/pool-events.ts";
-
-/** getSignaturesForAddress's largest page. */
-const SIGNATURE_PAGE = 1000;
 
 export interface SolanaChainEvent {
   slot: number;
@@ -42,19 +40,8 @@ async function listSignatures(connection: Connection, addresses: readonly Public
   const seen = new Set<string>();
   const all: ConfirmedSignatureInfo[] = [];
   for (const address of addresses) {
-    const newestFirst: ConfirmedSignatureInfo[] = [];
-    let before: string | undefined;
-    for (;;) {
-      const options: SignaturesForAddressOptions = { limit: SIGNATURE_PAGE };
-      if (before !== undefined) options.before = before;
-      const page = await connection.getSignaturesForAddress(address, options, "confirmed");
-      newestFirst.push(...page);
-      const oldest = page[page.length - 1];
-      if (page.length < SIGNATURE_PAGE || !oldest || oldest.slot < fromSlot) break;
-      before = oldest.signature;
-    }
-    for (const entry of newestFirst.reverse()) {
-      if (entry.err !== null || entry.slot < fromSlot || entry.slot > toSlot || seen.has(entry.signature)) continue;
+    for (const entry of await fetchAddressSignatures(connection, address, { fromSlot, commitment: "confirmed" })) {
+      if (entry.err !== null || entry.slot > toSlot || seen.has(entry.signature)) continue;
       seen.add(entry.signature);
       all.push(entry);
     }
