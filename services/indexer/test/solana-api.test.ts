@@ -38,7 +38,8 @@ for (const backend of BACKENDS) {
       signatures = await submitSolanaCorpus(cloak, { to: 8 });
       tree.insertMany(commitmentsOf(corpus.deposits.slice(0, 8)));
       database = await testDatabase(backend);
-      indexer = await startIndexer({ dir, database, solana: { url: cloak.node.rpcUrl, deployment: cloak.deploymentFile } });
+      // Batches of 4 leaves: the 16 are caught up in several batches, each ending at a slot boundary.
+      indexer = await startIndexer({ dir, database, solana: { url: cloak.node.rpcUrl, deployment: cloak.deploymentFile }, config: { merkle: { batch_size: 4 } } });
       client = new IndexerClient(indexer.url);
       await waitReady(indexer);
     });

@@ -1,12 +1,9 @@
 import { RpcEndpoints, type BaseConfig, type HealthStatus } from "@cloak/service-kit";
-import { fetchTransactedEvents, type TransactedEvent } from "@cloak/sdk/solana";
+import { currentRoot, decodeCommitmentTree, fetchAddressSignatures, fetchTransactedEvents, treePda, type TransactedEvent } from "@cloak/sdk/solana";
 import { Connection, PublicKey, type ConfirmedSignatureInfo } from "@solana/web3.js";
 import type { Logger } from "pino";
 import { IndexerError, IndexerErrorCode } from "../errors.ts";
 import type { ChainCursor, ChainSource, IndexedPool, PoolBatch, PoolTransaction, SourceStep } from "../ingest/types.ts";
-
-/** getSignaturesForAddress's largest page. */
-const SIGNATURE_PAGE = 1000;
 
 export interface SolanaSourceOptions {
   readonly config: BaseConfig["solana"];
@@ -18,9 +15,11 @@ export interface SolanaSourceOptions {
 
 /**
  * The Solana pools of a deployment as a stream of batches: each pool's new transactions are listed with
- * getSignaturesForAddress (paged backwards with `before`, stopping at the cursor's signature with
- * `until`), read oldest first with getTransaction, and their `Transacted` events (inner instructions)
- * become the batch. Failed transactions took no effect and are skipped.
+ * getSignaturesForAddress (the SDK's fetchAddressSignatures: paged backwards with `before`, stopping at
+ * the cursor's signature with `until` and at the cursor's slot), read oldest first with getTransaction,
+ * and their `Transacted` events (inner instructions) become the batch. Failed transactions took no effect
+ * and are skipped. A batch ends at a slot boundary, so a cursor's slot is always applied whole: the node
+ * may list one slot's transactions in any order, and the slot, not the order, says what is done.
  */
 export class SolanaSource implements ChainSource {
   readonly chain = "solana" as const;
@@ -29,6 +28,15 @@ export class SolanaSource implements ChainSource {
   readonly #connections = new Map<string, Connection>();
   readonly #options: SolanaSourceOptions;
   readonly #programId: PublicKey;
+  /** getSignaturesForAddress through the endpoints' retries, one page a call. */
+  readonly #signatures: Pick<Connection, "getSignaturesForAddress"> = {
+    getSignaturesForAddress: (address, options, commitment) => this.#call((connection) => connection.getSignaturesForAddress(address, options, commitment)),
+  };
+  /**
+   * Per pool, what the last listing found beyond the batch handed out, and the cursor that batch ends at:
+   * a catch-up of many batches lists the history once, not once a batch.
+   */
+  readonly #backlog = new Map<string, { after: ChainCursor; entries: ConfirmedSignatureInfo[] }>();
 
   constructor(options: SolanaSourceOptions) {
     this.#options = options;
@@ -57,66 +65,62 @@ export class SolanaSource implements ChainSource {
     return this.#call((connection) => connection.getSlot(this.#options.config.commitment));
   }
 
-  /** The pool's transactions after `until`, oldest first. */
+  /** The pool's transactions after the cursor, oldest first. */
   async #newSignatures(pool: IndexedPool, cursor: ChainCursor | null): Promise<ConfirmedSignatureInfo[]> {
-    const listed: ConfirmedSignatureInfo[] = [];
-    // Without a signature (a fresh start, or after a rollback) the slot says what is already applied.
-    const after = cursor?.block ?? pool.startBlock - 1;
-    let before: string | undefined;
-    for (;;) {
-      const page = await this.#call((connection) =>
-        connection.getSignaturesForAddress(
-          new PublicKey(pool.address),
-          { limit: SIGNATURE_PAGE, ...(before ? { before } : {}), ...(cursor?.signature ? { until: cursor.signature } : {}) },
-          this.#options.config.commitment,
-        ),
-      );
-      listed.push(...page);
-      if (page.length < SIGNATURE_PAGE) break;
-      // Pages run newest first: once one reaches what is applied, older pages hold nothing new.
-      if (!cursor?.signature && page[page.length - 1]!.slot <= after) break;
-      before = page[page.length - 1]!.signature;
-    }
-    return listed.reverse().filter((entry) => cursor?.signature || entry.slot > after);
+    const commitment = this.#options.config.commitment;
+    const kept = this.#backlog.get(pool.id);
+    this.#backlog.delete(pool.id);
+    const known = kept && cursor && kept.after.block === cursor.block && kept.after.signature === cursor.signature ? kept.entries : [];
+    const newest = known.at(-1);
+    // Past the newest transaction known: with no signature (a fresh start, a rollback, a pool without
+    // transactions) the slot alone says what is applied.
+    const signature = newest?.signature ?? cursor?.signature ?? undefined;
+    const fromSlot = (newest?.slot ?? cursor?.block ?? pool.startBlock - 1) + 1;
+    const listed = await fetchAddressSignatures(this.#signatures, new PublicKey(pool.address), { ...(signature ? { until: signature } : {}), fromSlot, commitment });
+    this.#options.logger.debug({ pool: pool.id, kept: known.length, listed: listed.length }, "solana: signatures listed");
+    return [...known, ...listed];
   }
 
   async next(cursors: ReadonlyMap<string, ChainCursor | null>, maxLeaves: number): Promise<SourceStep> {
     const batches: PoolBatch[] = [];
     for (const pool of this.pools) {
-      const cursor = cursors.get(pool.id) ?? null;
-      const listed = await this.#newSignatures(pool, cursor);
+      const listed = await this.#newSignatures(pool, cursors.get(pool.id) ?? null);
       if (listed.length === 0) continue;
       const transactions: PoolTransaction[] = [];
-      let last = listed[0]!;
+      let taken = 0;
+      let read = 0;
       let leaves = 0;
       for (const entry of listed) {
-        if (leaves >= maxLeaves) break;
-        last = entry;
+        // Only whole slots: stop at the first transaction of a later slot once the batch is full (of
+        // commitments, or of transactions read: a run without events must not make one endless batch).
+        if ((leaves >= maxLeaves || read >= maxLeaves) && entry.slot > listed[taken - 1]!.slot) break;
+        taken += 1;
         if (entry.err !== null) continue;
-        const events = await this.#call((connection) => fetchTransactedEvents(connection, entry.signature, { programId: this.#programId, commitment: this.#options.config.commitment }));
+        read += 1;
+        const events = await this.#call((connection) => fetchTransactedEvents(connection, entry.signature, { programId: this.#programId, commitment: this.#options.config.commitment, required: true }));
         for (const event of events.filter((candidate) => candidate.pool.toBase58() === pool.address)) {
           transactions.push(toTransaction(event, entry));
-          leaves += 2;
+          leaves += event.outputCommitments.length;
         }
       }
-      batches.push({ pool: pool.id, transactions: orderByLeaf(transactions), cursor: { block: last.slot, blockHash: null, signature: last.signature } });
+      const last = listed[taken - 1]!;
+      const cursor: ChainCursor = { block: last.slot, blockHash: null, signature: last.signature };
+      if (taken < listed.length) this.#backlog.set(pool.id, { after: cursor, entries: listed.slice(taken) });
+      batches.push({ pool: pool.id, transactions: orderByLeaf(transactions), cursor });
     }
     return batches.length === 0 ? { kind: "idle" } : { kind: "batch", batches, blocks: [] };
   }
 
+  /** The pool's tree account now: its tree number and current root, at the slot the node read it. */
   async chainRoot(poolId: string): Promise<{ tree: number; root: bigint | null; block: number }> {
     const pool = this.pools.find((candidate) => candidate.id === poolId)!;
-    // The newest Transacted event carries the pool's current root and tree.
-    return this.#call(async (connection) => {
-      const page = await connection.getSignaturesForAddress(new PublicKey(pool.address), { limit: 20 }, this.#options.config.commitment);
-      for (const entry of page) {
-        if (entry.err !== null) continue;
-        const events = await fetchTransactedEvents(connection, entry.signature, { programId: this.#programId, commitment: this.#options.config.commitment });
-        const event = events.filter((candidate) => candidate.pool.toBase58() === pool.address).at(-1);
-        if (event) return { tree: Number(event.treeNumber), root: event.newRoot, block: entry.slot };
-      }
-      return { tree: 0, root: null, block: page[0]?.slot ?? 0 };
-    });
+    const address = treePda(new PublicKey(pool.address), this.#programId)[0];
+    const { context, value } = await this.#call((connection) => connection.getAccountInfoAndContext(address, this.#options.config.commitment));
+    if (!value) throw new IndexerError(IndexerErrorCode.CHAIN_MISMATCH, `pool ${pool.label} (${pool.id}) has no tree account ${address.toBase58()} on ${this.#options.config.rpc_url}`);
+    const { tree } = decodeCommitmentTree(value.data);
+    // Before its first transaction a pool has no root worth comparing.
+    const root = tree.treeNumber === 0n && tree.nextIndex === 0n ? null : currentRoot(tree);
+    return { tree: Number(tree.treeNumber), root, block: context.slot };
   }
 
   health(): HealthStatus {
