@@ -114,6 +114,7 @@ export function waitReady(indexer: IndexerProcess, timeoutMs = 60_000): Promise<
  * One PostgreSQL several indexer processes share (replicas): DATABASE_URL's server when set, else a
  * server this test process runs itself (embedded binaries). `restart` is only for the latter: it stops
  * the server, waits, and starts it again on the same port (an outage the indexers must ride out).
+ * `owned` always runs the test's own server (an outage test must not stop CI's shared one).
  */
 export interface SharedDatabase extends TestDatabase {
   readonly url: string;
@@ -122,8 +123,8 @@ export interface SharedDatabase extends TestDatabase {
   startServer?(): Promise<void>;
 }
 
-export async function sharedDatabase(): Promise<SharedDatabase> {
-  if (process.env.DATABASE_URL) {
+export async function sharedDatabase(options: { owned?: boolean } = {}): Promise<SharedDatabase> {
+  if (process.env.DATABASE_URL && !options.owned) {
     const created = await freshServerDatabase(process.env.DATABASE_URL);
     return { backend: "server", url: created.url, section: { url: created.url, pool_size: 5, timeout: "3s" }, drop: created.drop };
   }
