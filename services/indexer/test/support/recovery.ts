@@ -21,9 +21,12 @@ export async function runCli(args: string[], cwd: string): Promise<CliResult> {
   return { code, stdout: child.stdoutText, errors };
 }
 
-/** The database a config file names (the indexer must be stopped when it is the embedded one). */
+/**
+ * The database a config file names (the indexer must be stopped when it is the embedded one). The
+ * file alone, as the children read it: the test's own DATABASE_URL must not redirect it.
+ */
 export async function openConfiguredDatabase(configFile: string): Promise<Database> {
-  const { config } = loadConfig(indexerService, { file: configFile });
+  const { config } = loadConfig(indexerService, { file: configFile, env: {} });
   return openDatabase({ service: "indexer", config: config.database, logger: pino({ level: "silent" }), migrationsDir: MIGRATIONS_DIR });
 }
 
