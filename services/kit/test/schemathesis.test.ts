@@ -3,23 +3,14 @@
  * what a real service inherits from the kit passes it, and a route breaking its own schema fails it.
  */
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import { runSchemathesis } from "@cloak/service-testkit";
 import { Child, EXAMPLE_SERVICE, freePort, reachableTempDir, runTs } from "./support/processes.ts";
 
-const SCRIPT = new URL("../../../scripts/schemathesis.sh", import.meta.url).pathname;
-
-/** The script's exit code and everything it printed (schemathesis reports on stdout, the installer on stderr). */
-function schemathesis(base: string, args: string[]): Promise<{ code: number | null; output: string }> {
-  // /api/v1/slow waits as long as it is asked (up to 20 s a request): a fixture for the workers gate, not an API.
-  const child = spawn("bash", [SCRIPT, base, "--exclude-path", "/api/v1/slow", ...args], { stdio: ["ignore", "pipe", "pipe"] });
-  let output = "";
-  child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  return new Promise((resolve) => child.once("close", (code) => resolve({ code, output })));
-}
+/** /api/v1/slow waits as long as it is asked (up to 20 s a request): a fixture for the workers gate, not an API. */
+const schemathesis = (base: string, args: string[]) => runSchemathesis(base, ["--exclude-path", "/api/v1/slow", ...args]);
 
 /** The example service on its embedded database, rate limit out of the way so every case reaches a handler. */
 async function startExample(env: NodeJS.ProcessEnv): Promise<{ base: string; service: Child }> {

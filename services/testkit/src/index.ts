@@ -60,3 +60,4 @@ export {
   type SolanaSubmitOptions,
 } from "./solana.ts";
 export { BACKENDS, Child, freshServerDatabase, reachableTempDir, runTs, type LogLine } from "./processes.ts";
+export { runSchemathesis } from "./schemathesis.ts";

@@ -8,6 +8,8 @@ import { Child, freePort, freshServerDatabase, reachableTempDir, runTs } from "@
 
 export const INDEXER_MAIN = new URL("../../src/main.ts", import.meta.url).pathname;
 
+const START_TIMEOUT_MS = 90_000;
+
 export type Backend = "embedded" | "server";
 
 /** A database for one test: an embedded PostgreSQL folder, or a fresh database on DATABASE_URL's server. */
@@ -66,7 +68,21 @@ export async function startIndexer(setup: IndexerSetup): Promise<IndexerProcess>
   const configFile = join(setup.dir, `indexer-${port}.toml`);
   writeFileSync(configFile, stringify(config));
   const child = runTs(INDEXER_MAIN, ["start", "--config", configFile], { cwd: setup.dir, env: { ...setup.env } });
-  await child.waitForMessage("indexer: started");
+  // The kit logs this at info: a test must not set logging.level above info.
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      child.waitForMessage("indexer: started"),
+      new Promise((_, reject) => {
+        timer = setTimeout(() => {
+          child.process.kill("SIGKILL");
+          reject(new Error(`the indexer did not start within ${START_TIMEOUT_MS} ms; stderr: ${child.stderr.slice(-2000)}`));
+        }, START_TIMEOUT_MS);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
   return {
     url: `http://127.0.0.1:${port}`,
     port,
