@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { getPoseidon } from "@cloak/sdk";
+import { getPoseidon, type PoseidonHasher } from "@cloak/sdk";
 import type { HealthStatus, ServiceDefinition } from "@cloak/service-kit";
 import type pg from "pg";
 import type { Logger } from "pino";
@@ -16,10 +16,11 @@ import { indexerMetrics } from "./indexer-metrics.ts";
 import { Ingestor } from "./ingest/ingestor.ts";
 import type { ChainSource, IndexedPool } from "./ingest/types.ts";
 import { Snapshotter, snapshotSource } from "./snapshots/snapshotter.ts";
+import { buildTree } from "./rebuild.ts";
 import { SolanaSource } from "./solana/source.ts";
 import { IndexerState, type TreeBuilder } from "./state.ts";
 import { store } from "./store.ts";
-import { IndexedTree, zeroHashes } from "./tree.ts";
+import { zeroHashes } from "./tree.ts";
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const MIGRATIONS_DIR = join(here, "..", "migrations");
@@ -72,12 +73,8 @@ async function checkChains(sources: readonly ChainSource[], logger: Logger): Pro
   }
 }
 
-/** The builder a start rebuilds trees with (the recovery commands use the same). */
-export const sequentialBuild: (poseidon: Awaited<ReturnType<typeof getPoseidon>>, zeros: readonly bigint[]) => TreeBuilder = (poseidon, zeros) => async (leaves) => {
-  const tree = new IndexedTree(poseidon, zeros);
-  tree.append(leaves);
-  return tree;
-};
+/** The builder a start rebuilds trees with (the recovery commands use the same): worker threads over the cores. */
+export const treeBuilder = (poseidon: PoseidonHasher, zeros: readonly bigint[]): TreeBuilder => (leaves) => buildTree(leaves, { poseidon, zeros });
 
 export const indexerService: ServiceDefinition<typeof INDEXER_SPEC.extra> = {
   ...INDEXER_SPEC,
@@ -112,7 +109,7 @@ export const indexerService: ServiceDefinition<typeof INDEXER_SPEC.extra> = {
     const poseidon = await getPoseidon();
     const zeros = zeroHashes(poseidon);
     const started = Date.now();
-    const state = await IndexerState.load(db, pools, poseidon, zeros, sequentialBuild(poseidon, zeros), snapshotSource(config.snapshots.dir, poseidon, zeros, logger));
+    const state = await IndexerState.load(db, pools, poseidon, zeros, treeBuilder(poseidon, zeros), snapshotSource(config.snapshots.dir, poseidon, zeros, logger));
     logger.info({ pools: state.pools.map((entry) => ({ pool: entry.pool.id, trees: entry.published.trees, leaves: entry.published.leaves, block: entry.published.block })), ms: Date.now() - started }, "trees loaded");
     const ours = indexerMetrics(metrics);
     const bus = new PoolEventBus();

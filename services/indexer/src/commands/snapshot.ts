@@ -2,7 +2,7 @@
 import { existsSync } from "node:fs";
 import { basename } from "node:path";
 import type { serviceCli } from "@cloak/service-kit";
-import { sequentialBuild } from "../service.ts";
+import { treeBuilder } from "../service.ts";
 import { catalogue, type CatalogueRow } from "../snapshots/catalogue.ts";
 import { checkSnapshot, listSnapshotFiles, modifiedAt, type SnapshotCheck } from "../snapshots/files.ts";
 import { snapshotSource, takeSnapshot } from "../snapshots/snapshotter.ts";
@@ -34,7 +34,7 @@ async function create(context: CommandContext, only: string | undefined): Promis
   if (all.length === 0) throw new CommandFailure("nothing to snapshot: the database has no pools yet (start the indexer once)");
   if (pools.length === 0) throw new CommandFailure(`no pool ${only} in the database (pools: ${all.map((pool) => `${pool.label} ${pool.id}`).join(", ")})`);
   // The trees as a start would have them: from the committed leaves (and the newest valid snapshot), every root checked.
-  const state = await IndexerState.load(db, pools, poseidon, zeros, sequentialBuild(poseidon, zeros), snapshotSource(config.snapshots.dir, poseidon, zeros, logger));
+  const state = await IndexerState.load(db, pools, poseidon, zeros, treeBuilder(poseidon, zeros), snapshotSource(config.snapshots.dir, poseidon, zeros, logger));
   for (const entry of state.pools) {
     for (const [number, tree] of entry.trees.trees.entries()) {
       if (tree.size === 0) {

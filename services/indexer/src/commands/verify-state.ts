@@ -2,7 +2,7 @@
 import { toHex32 } from "@cloak/sdk";
 import type { serviceCli } from "@cloak/service-kit";
 import type { IndexedPool } from "../ingest/types.ts";
-import { openSources, sequentialBuild } from "../service.ts";
+import { openSources, treeBuilder } from "../service.ts";
 import { storedSizes } from "../state.ts";
 import { store } from "../store.ts";
 import { CommandFailure, runCommand, type CommandContext } from "./context.ts";
@@ -15,7 +15,7 @@ async function recompute(context: CommandContext, pool: IndexedPool): Promise<{ 
   const tree = sizes.length - 1;
   const leaves: bigint[] = [];
   for await (const chunk of store.leaves(context.db, pool.id, tree, 0)) for (const leaf of chunk) leaves.push(leaf);
-  const built = await sequentialBuild(context.poseidon, context.zeros)(leaves);
+  const built = await treeBuilder(context.poseidon, context.zeros)(leaves);
   return { tree, size: sizes[tree]!, stored: leaves.length, root: toHex32(built.root), recorded: sizes[tree]! === 0 ? null : await store.rootAt(context.db, pool.id, tree, sizes[tree]!) };
 }
 
