@@ -28,6 +28,8 @@ export interface RpcEndpointsOptions {
   readonly breakAfter?: number;
   /** How long an open circuit waits before one trial call. */
   readonly halfOpenAfterMs?: number;
+  /** At most this many attempts a second (a provider's quota, the runbook's `solana.rate_limit`); unlimited when absent. */
+  readonly maxCallsPerSecond?: number;
   readonly logger: Logger;
 }
 
@@ -45,6 +47,8 @@ interface Endpoint {
 export class RpcEndpoints {
   private readonly endpoints: readonly Endpoint[];
   private readonly retryPolicy: IPolicy;
+  /** When the next attempt may start, with `maxCallsPerSecond`: attempts are spaced evenly rather than burst. */
+  private nextSlot = 0;
 
   constructor(private readonly options: RpcEndpointsOptions) {
     if (options.urls.length === 0) throw new RangeError(`${options.name}: no RPC URL`);
@@ -66,8 +70,17 @@ export class RpcEndpoints {
     return this.endpoints.find((endpoint) => endpoint.breaker.state !== CircuitState.Open) ?? this.endpoints[0]!;
   }
 
+  private async waitForSlot(): Promise<void> {
+    if (!this.options.maxCallsPerSecond) return;
+    const now = Date.now();
+    const at = Math.max(now, this.nextSlot);
+    this.nextSlot = at + 1000 / this.options.maxCallsPerSecond;
+    if (at > now) await new Promise((resolve) => setTimeout(resolve, at - now));
+  }
+
   call<T>(attempt: (url: string, signal: AbortSignal) => Promise<T>): Promise<T> {
-    return this.retryPolicy.execute(({ signal }) => {
+    return this.retryPolicy.execute(async ({ signal }) => {
+      await this.waitForSlot();
       const endpoint = this.current();
       return endpoint.policy.execute(({ signal: attemptSignal }) => attempt(endpoint.url, attemptSignal), signal);
     }) as Promise<T>;

@@ -65,4 +65,20 @@ describe("RPC endpoints", () => {
     assert.equal(hung.requests(), 1, "the open circuit kept the retry off the hung endpoint");
     assert.equal(rpc.health(), "critical");
   });
+
+  it("spaces attempts to at most maxCallsPerSecond, however many calls are made at once", async () => {
+    const arrivals: number[] = [];
+    const server = createServer((_request, response) => {
+      arrivals.push(Date.now());
+      response.writeHead(200).end("200");
+    });
+    servers.push(server);
+    await new Promise<void>((listening) => server.listen(0, "127.0.0.1", listening));
+    const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/`;
+    const rpc = new RpcEndpoints({ name: "solana", urls: [url], timeoutMs: 5_000, retries: 0, maxCallsPerSecond: 20, logger: quiet });
+    await Promise.all(Array.from({ length: 5 }, () => rpc.call(fetchOk)));
+    // Five calls at 20 a second: the fifth starts at least 4 × 50 ms after the first.
+    assert.equal(arrivals.length, 5);
+    assert.ok(arrivals[4]! - arrivals[0]! >= 190, `spread over ${arrivals[4]! - arrivals[0]!} ms`);
+  });
 });

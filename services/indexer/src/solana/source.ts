@@ -42,7 +42,7 @@ export class SolanaSource implements ChainSource {
     this.#options = options;
     this.pools = options.pools;
     this.#programId = new PublicKey(options.programId);
-    this.#rpc = new RpcEndpoints({ name: "solana", urls: [options.config.rpc_url], timeoutMs: options.config.timeout, retries: options.config.retries, logger: options.logger });
+    this.#rpc = new RpcEndpoints({ name: "solana", urls: [options.config.rpc_url], timeoutMs: options.config.timeout, retries: options.config.retries, maxCallsPerSecond: options.config.rate_limit, logger: options.logger });
   }
 
   #call<T>(run: (connection: Connection) => Promise<T>): Promise<T> {
