@@ -18,8 +18,9 @@ export interface SolanaSourceOptions {
  * getSignaturesForAddress (the SDK's fetchAddressSignatures: paged backwards with `before`, stopping at
  * the cursor's signature with `until` and at the cursor's slot), read oldest first with getTransaction,
  * and their `Transacted` events (inner instructions) become the batch. Failed transactions took no effect
- * and are skipped. A batch ends at a slot boundary, so a cursor's slot is always applied whole: the node
- * may list one slot's transactions in any order, and the slot, not the order, says what is done.
+ * and are skipped. Only complete slots are read (up to head()) and a batch ends at a slot boundary, so a
+ * cursor's slot is always applied whole: the node may list one slot's transactions in any order, and the
+ * slot, not the order, says what is done.
  */
 export class SolanaSource implements ChainSource {
   readonly chain = "solana" as const;
@@ -61,30 +62,37 @@ export class SolanaSource implements ChainSource {
     }
   }
 
+  /**
+   * The newest slot whose transactions are all listed: the one before the slot getSlot names, because a
+   * node may still be adding transactions to that one (the local node answers its open slot). Ingest
+   * reads up to here and no further, and a quiet pool's cursor moves up to here (Ingestor #idle).
+   */
   async head(): Promise<number> {
-    return this.#call((connection) => connection.getSlot(this.#options.config.commitment));
+    return Math.max(0, (await this.#call((connection) => connection.getSlot(this.#options.config.commitment))) - 1);
   }
 
-  /** The pool's transactions after the cursor, oldest first. */
-  async #newSignatures(pool: IndexedPool, cursor: ChainCursor | null): Promise<ConfirmedSignatureInfo[]> {
+  /** The pool's transactions after the cursor up to slot `head`, oldest first. */
+  async #newSignatures(pool: IndexedPool, cursor: ChainCursor | null, head: number): Promise<ConfirmedSignatureInfo[]> {
     const commitment = this.#options.config.commitment;
     const kept = this.#backlog.get(pool.id);
     this.#backlog.delete(pool.id);
     const known = kept && cursor && kept.after.block === cursor.block && kept.after.signature === cursor.signature ? kept.entries : [];
     const newest = known.at(-1);
-    // Past the newest transaction known: with no signature (a fresh start, a rollback, a pool without
-    // transactions) the slot alone says what is applied.
+    // Past the newest transaction known (`until`) and past its slot, which was read whole (`fromSlot`);
+    // with no signature (a fresh start, a rollback, a pool without transactions) the slot alone says it.
     const signature = newest?.signature ?? cursor?.signature ?? undefined;
     const fromSlot = (newest?.slot ?? cursor?.block ?? pool.startBlock - 1) + 1;
     const listed = await fetchAddressSignatures(this.#signatures, new PublicKey(pool.address), { ...(signature ? { until: signature } : {}), fromSlot, commitment });
     this.#options.logger.debug({ pool: pool.id, kept: known.length, listed: listed.length }, "solana: signatures listed");
-    return [...known, ...listed];
+    // A later slot may still be filling up: it is listed again once it is complete.
+    return [...known, ...listed.filter((entry) => entry.slot <= head)];
   }
 
   async next(cursors: ReadonlyMap<string, ChainCursor | null>, maxLeaves: number): Promise<SourceStep> {
     const batches: PoolBatch[] = [];
+    const head = await this.head();
     for (const pool of this.pools) {
-      const listed = await this.#newSignatures(pool, cursors.get(pool.id) ?? null);
+      const listed = await this.#newSignatures(pool, cursors.get(pool.id) ?? null, head);
       if (listed.length === 0) continue;
       const transactions: PoolTransaction[] = [];
       let taken = 0;
