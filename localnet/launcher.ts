@@ -39,15 +39,19 @@ export interface LocalnetOptions {
   slotTimeMs?: number;
   /** Milliseconds to wait for the ready line; 60 s unless given. */
   startTimeoutMs?: number;
+  /** JSON-RPC port; a free one unless given (`npm run chains` serves the usual 8899). */
+  rpcPort?: number;
+  /** WebSocket port; a free one unless given. */
+  wsPort?: number;
 }
 
-/** Starts a node on free loopback ports with a fresh ledger in a temporary directory. */
+/** Starts a node on loopback (free ports unless told which) with a fresh ledger in a temporary directory. */
 export async function startLocalnet(options: LocalnetOptions = {}): Promise<Localnet> {
   if (!existsSync(LOCALNET_BINARY)) {
     throw new Error(`${LOCALNET_BINARY} is missing: build it with 'bash scripts/localnet.sh --build-only' (npm run test:solana does)`);
   }
   const ledger = mkdtempSync(join(tmpdir(), "cloak-localnet-"));
-  const args = ["--rpc-port", "0", "--ws-port", "0", "--ledger", ledger, "--reset", "--slot-time", String(options.slotTimeMs ?? 100)];
+  const args = ["--rpc-port", String(options.rpcPort ?? 0), "--ws-port", String(options.wsPort ?? 0), "--ledger", ledger, "--reset", "--slot-time", String(options.slotTimeMs ?? 100)];
   const child = spawn(LOCALNET_BINARY, args, { cwd: repoRoot, stdio: ["ignore", "pipe", "pipe"] });
   let output = "";
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
