@@ -60,6 +60,7 @@ export function readEvmDeployment(path: string): EvmDeployment {
         asset: String(contract.details?.["asset"] ?? "unknown"),
         label: name,
         startBlock: typeof deployBlock === "number" ? deployBlock : 0,
+        network: `evm:${Number(record.chainId)}`,
       };
     });
   if (pools.length === 0) throw new IndexerError(IndexerErrorCode.INVALID_DEPLOYMENT, `evm.deployment = "${path}": names no ShieldPool.<name> contract`);
@@ -81,6 +82,7 @@ export function readSolanaDeployment(path: string): SolanaDeploymentInfo {
     asset: pool.mint,
     label: name,
     startBlock: pool.deploySlot ?? 0,
+    network: `solana:${record.genesisHash}`,
   }));
   if (pools.length === 0) throw new IndexerError(IndexerErrorCode.INVALID_DEPLOYMENT, `solana.deployment = "${path}": names no pool`);
   return { genesisHash: record.genesisHash, shieldPool: record.programs.shieldPool, pools };

@@ -1,5 +1,6 @@
 import { toHex32 } from "@cloak/sdk";
 import type pg from "pg";
+import { IndexerError, IndexerErrorCode } from "./errors.ts";
 import type { ComputedRoot } from "./pool-trees.ts";
 import type { Chain, ChainCursor, IndexedPool, PoolBatch } from "./ingest/types.ts";
 
@@ -27,21 +28,33 @@ const hexOf = (bytes: Uint8Array) => `0x${Buffer.from(bytes).toString("hex")}`;
 
 /** The indexer's SQL, one function per question; writes take the client that holds the writer lease. */
 export const store = {
+  /**
+   * Records the pools to index. A pool id the database already holds for another network (a local chain
+   * restarted from genesis reuses addresses) is refused: its rows describe a chain that is gone.
+   */
   async registerPools(db: Queryable, pools: readonly IndexedPool[]): Promise<void> {
     for (const pool of pools) {
+      const { rows } = await db.query<{ network: string | null }>("SELECT network FROM pools WHERE id = $1", [pool.id]);
+      const recorded = rows[0]?.network;
+      if (recorded && recorded !== pool.network) {
+        throw new IndexerError(
+          IndexerErrorCode.CHAIN_MISMATCH,
+          `pool ${pool.label} (${pool.id}): the database indexed it on ${recorded}, the deployment is on ${pool.network} (a chain restarted from genesis?): its rows describe a chain that is gone; start on a fresh database (database.url, or a new database.embedded_dir)`,
+        );
+      }
       await db.query(
-        `INSERT INTO pools (id, chain, address, asset, label, start_block) VALUES ($1, $2, $3, $4, $5, $6)
-         ON CONFLICT (id) DO UPDATE SET label = EXCLUDED.label`,
-        [pool.id, pool.chain, pool.address, pool.asset, pool.label, pool.startBlock],
+        `INSERT INTO pools (id, chain, address, asset, label, start_block, network) VALUES ($1, $2, $3, $4, $5, $6, $7)
+         ON CONFLICT (id) DO UPDATE SET label = EXCLUDED.label, network = EXCLUDED.network`,
+        [pool.id, pool.chain, pool.address, pool.asset, pool.label, pool.startBlock, pool.network],
       );
     }
   },
 
   async pools(db: Queryable): Promise<IndexedPool[]> {
-    const { rows } = await db.query<{ id: string; chain: Chain; address: string; asset: string; label: string; start_block: string }>(
-      "SELECT id, chain, address, asset, label, start_block FROM pools ORDER BY chain, label",
+    const { rows } = await db.query<{ id: string; chain: Chain; address: string; asset: string; label: string; start_block: string; network: string | null }>(
+      "SELECT id, chain, address, asset, label, start_block, network FROM pools ORDER BY chain, label",
     );
-    return rows.map((row) => ({ id: row.id, chain: row.chain, address: row.address, asset: row.asset, label: row.label, startBlock: Number(row.start_block) }));
+    return rows.map((row) => ({ id: row.id, chain: row.chain, address: row.address, asset: row.asset, label: row.label, startBlock: Number(row.start_block), network: row.network ?? "" }));
   },
 
   async cursors(db: Queryable): Promise<Map<string, ChainCursor>> {

@@ -13,6 +13,11 @@ export interface IndexedPool {
   readonly label: string;
   /** The first block (EVM) or slot (Solana) worth reading: the pool's deployment. */
   readonly startBlock: number;
+  /**
+   * Which chain the pool lives on: "evm:<chain id>" or "solana:<genesis hash>". A restarted local chain
+   * can reuse a pool's address; the database must not mix the old chain's state with the new one's.
+   */
+  readonly network: string;
 }
 
 export interface CommitmentRecord {
