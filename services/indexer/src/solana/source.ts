@@ -78,11 +78,13 @@ export class SolanaSource implements ChainSource {
     this.#backlog.delete(pool.id);
     const known = kept && cursor && kept.after.block === cursor.block && kept.after.signature === cursor.signature ? kept.entries : [];
     const newest = known.at(-1);
-    // Past the newest transaction known (`until`) and past its slot, which was read whole (`fromSlot`);
-    // with no signature (a fresh start, a rollback, a pool without transactions) the slot alone says it.
+    // Past the newest transaction known: the node lists an address's transactions in the order it
+    // processed them, so everything after `until` is new, a later transaction of the same slot included
+    // (a slot bound as well would drop that one). With no signature (a fresh start, a rollback, a pool
+    // without transactions) the slot alone says what is applied.
     const signature = newest?.signature ?? cursor?.signature ?? undefined;
-    const fromSlot = (newest?.slot ?? cursor?.block ?? pool.startBlock - 1) + 1;
-    const listed = await fetchAddressSignatures(this.#signatures, new PublicKey(pool.address), { ...(signature ? { until: signature } : {}), fromSlot, commitment });
+    const bound = signature ? { until: signature } : { fromSlot: (cursor?.block ?? pool.startBlock - 1) + 1 };
+    const listed = await fetchAddressSignatures(this.#signatures, new PublicKey(pool.address), { ...bound, commitment });
     this.#options.logger.debug({ pool: pool.id, kept: known.length, listed: listed.length }, "solana: signatures listed");
     // A later slot may still be filling up: it is listed again once it is complete.
     return [...known, ...listed.filter((entry) => entry.slot <= head)];

@@ -165,12 +165,18 @@ export async function sharedDatabase(options: { owned?: boolean } = {}): Promise
  * answers their leaf indices. Start it before sending the transactions: the stream resumes from the index,
  * so nothing sent meanwhile is missed.
  */
-export async function streamedCommitmentIndices(client: IndexerClient, pool: string, from: { tree: number; fromIndex: number }, count: number): Promise<number[]> {
+export async function streamedCommitmentIndices(client: IndexerClient, pool: string, from: { tree: number; fromIndex: number }, count: number, timeoutMs = 60_000): Promise<number[]> {
   const controller = new AbortController();
+  // A commitment the indexer never streams must fail the test, not hang it.
+  const timer = setTimeout(() => controller.abort(), timeoutMs);
   const seen: number[] = [];
-  for await (const event of client.events(pool, { ...from, signal: controller.signal })) {
-    if (event.type === "commitment") seen.push(event.data.index);
-    if (seen.length === count) controller.abort();
+  try {
+    for await (const event of client.events(pool, { ...from, signal: controller.signal })) {
+      if (event.type === "commitment") seen.push(event.data.index);
+      if (seen.length === count) controller.abort();
+    }
+  } finally {
+    clearTimeout(timer);
   }
   return seen;
 }
