@@ -1,7 +1,7 @@
 export { ServiceKitError, ConfigError, ConfigErrors, DatabaseError } from "./errors.ts";
 export { parseDuration } from "./config/duration.ts";
 export { CIRCUIT_TREE_DEPTH, configSchema, duration, type BaseConfig, type ConfigSpec, type SectionName } from "./config/schema.ts";
-export { loadConfig, envOverrides, type LoadOptions, type LoadedConfig } from "./config/load.ts";
+export { loadConfig, envOverrides, type EnvCoerce, type EnvOverride, type LoadOptions, type LoadedConfig } from "./config/load.ts";
 export { generateConfig } from "./config/generate.ts";
 export { redactConfig, redactUrl } from "./config/redact.ts";
 export { createLogger, scrubLogObject, requestSerializer, REDACTED } from "./logger.ts";

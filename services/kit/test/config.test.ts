@@ -3,6 +3,7 @@ import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { parse as parseToml } from "smol-toml";
+import { z } from "zod";
 import { ConfigError, ConfigErrors, configChanges, generateConfig, loadConfig, redactConfig, type ConfigSpec } from "../src/index.ts";
 import { reachableTempDir } from "./support/processes.ts";
 
@@ -30,6 +31,21 @@ async function tomlFile(text: string): Promise<string> {
 }
 
 describe("config", () => {
+  it("reads a service's own variables into its own sections, booleans and numbers included", () => {
+    const own = {
+      ...spec,
+      extra: { workers: z.strictObject({ count: z.number().int().default(10) }).prefault({}), pow: z.strictObject({ enabled: z.boolean().default(false) }).prefault({}) },
+      env: [
+        { name: "WORKER_COUNT", key: ["workers", "count"], coerce: "number" },
+        { name: "POW_ENABLED", key: ["pow", "enabled"], coerce: "boolean" },
+      ],
+    } satisfies ConfigSpec<{ workers: z.ZodType; pow: z.ZodType }>;
+    const { config, fromEnv } = loadConfig(own, { env: { WORKER_COUNT: "4", POW_ENABLED: "TRUE" } });
+    assert.deepEqual([config.workers, config.pow], [{ count: 4 }, { enabled: true }]);
+    assert.deepEqual([...fromEnv], [["workers.count", "WORKER_COUNT"], ["pow.enabled", "POW_ENABLED"]]);
+    assert.deepEqual(refusals(() => loadConfig(own, { env: { POW_ENABLED: "yes" } })), [{ key: "pow.enabled (POW_ENABLED)", value: "yes", reason: "Invalid input: expected boolean, received string" }]);
+  });
+
   it("fills every key with its default when there is neither a file nor an environment", () => {
     const { config } = loadConfig(spec, { env: {} });
     assert.deepEqual(config.server, { port: 3001, host: "127.0.0.1", workers: 8, rate_limit_per_ip: 1000, rate_limit_window: 60_000, cors_origins: [] });

@@ -5,12 +5,13 @@ import { ConfigError, ConfigErrors } from "../errors.ts";
 import { configSchema, type BaseConfig, type ConfigSpec, type SectionName } from "./schema.ts";
 
 type Raw = Record<string, unknown>;
-type Coerce = "number" | "string" | "list";
+export type EnvCoerce = "number" | "string" | "list" | "boolean";
 
-interface EnvOverride {
+export interface EnvOverride {
   readonly name: string;
-  readonly key: readonly [SectionName, string];
-  readonly coerce: Coerce;
+  /** Section and key; a service's own sections (ConfigSpec.extra) are named like the base ones. */
+  readonly key: readonly [SectionName | (string & {}), string];
+  readonly coerce: EnvCoerce;
 }
 
 /** The runbook's variable names (000_* Service Configuration); the service prefix gives INDEXER_PORT etc. */
@@ -40,7 +41,8 @@ export function envOverrides(envPrefix: string): readonly EnvOverride[] {
   ];
 }
 
-function coerce(text: string, as: Coerce): unknown {
+function coerce(text: string, as: EnvCoerce): unknown {
+  if (as === "boolean" && /^(true|false)$/i.test(text.trim())) return text.trim().toLowerCase() === "true";
   if (as === "list") return text.split(",").map((part) => part.trim()).filter(Boolean);
   // A number that does not parse stays text, so the schema refuses it naming the variable and its value.
   if (as === "number" && /^-?\d+(\.\d+)?$/.test(text.trim())) return Number(text);
@@ -64,10 +66,11 @@ export function loadConfig<Extra extends z.ZodRawShape>(spec: ConfigSpec<Extra>,
   const raw: Raw = options.file ? readToml(options.file) : {};
   const fromEnv = new Map<string, string>();
   const env = options.env ?? process.env;
-  for (const override of envOverrides(spec.envPrefix)) {
+  for (const override of [...envOverrides(spec.envPrefix), ...(spec.env ?? [])]) {
     const text = env[override.name];
     const [section, key] = override.key;
-    if (text === undefined || text === "" || !spec.sections.includes(section)) continue;
+    const known = (spec.sections as readonly string[]).includes(section) || Object.hasOwn(spec.extra ?? {}, section);
+    if (text === undefined || text === "" || !known) continue;
     const target = (raw[section] ??= {}) as Raw;
     target[key] = coerce(text, override.coerce);
     fromEnv.set(`${section}.${key}`, override.name);

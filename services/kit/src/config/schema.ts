@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { parseDuration } from "./duration.ts";
+import type { EnvOverride } from "./load.ts";
 
 /** The join-split circuit proves membership in a depth-20 tree (circuits/artifacts/transaction_20). */
 export const CIRCUIT_TREE_DEPTH = 20;
@@ -137,6 +138,8 @@ export interface ConfigSpec<Extra extends z.ZodRawShape = {}> {
   readonly defaultPort: number;
   readonly sections: readonly SectionName[];
   readonly extra?: Extra;
+  /** The service's own variables (the runbook's, e.g. WORKER_COUNT → workers.count), beside the shared ones. */
+  readonly env?: readonly EnvOverride[];
 }
 
 export function configSchema<Extra extends z.ZodRawShape>(spec: ConfigSpec<Extra>) {
