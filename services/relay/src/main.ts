@@ -1,0 +1,6 @@
+// cloak-relay's command line: the kit's commands (config, start, migrate) and the relay's own.
+import { serviceCli } from "@cloak/service-kit";
+import { relayService } from "./service.ts";
+
+const program = serviceCli(relayService);
+await program.parseAsync();
