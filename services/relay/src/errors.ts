@@ -2,6 +2,13 @@
 export enum RelayErrorCode {
   INVALID_CONFIG = "INVALID_CONFIG",
   NOT_FOUND = "NOT_FOUND",
+  // The job queue (src/queue/).
+  INVALID_JOB = "INVALID_JOB",
+  JOB_NOT_FOUND = "JOB_NOT_FOUND",
+  JOB_NOT_REQUEUEABLE = "JOB_NOT_REQUEUEABLE",
+  JOB_NOT_CANCELLABLE = "JOB_NOT_CANCELLABLE",
+  LEASE_LOST = "LEASE_LOST",
+  ATTEMPT_TIMEOUT = "ATTEMPT_TIMEOUT",
 }
 
 export class RelayError extends Error {
