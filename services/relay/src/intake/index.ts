@@ -1,0 +1,14 @@
+// The relay's intake: what it checks before accepting a withdrawal (the API routes call this).
+export { evmExtDataSchema, evmRelayRequestSchema, parseEvmRelayRequest, type EvmRelayRequest, type ParsedEvmRelayRequest } from "./request.ts";
+export {
+  EVM_WITHDRAW_GAS,
+  EvmIntake,
+  bundledVerificationKey,
+  evmIntakeDeployment,
+  quoteEvm,
+  type EvmIntakeAccepted,
+  type EvmIntakeDeployment,
+  type EvmIntakeOptions,
+  type EvmQuote,
+  type IntakePool,
+} from "./evm.ts";
