@@ -172,6 +172,33 @@ describe("the EVM sender", () => {
         });
       });
 
+      it("refuses a withdrawal whose gas estimate already reverts with the pool's error, reserving no nonce", async () => {
+        const spent = entry(0);
+        const evm = sender();
+        const nextNonce = async () => (await database.pool.query<{ next_nonce: string }>("SELECT next_nonce FROM evm_nonces")).rows.map((row) => row.next_nonce);
+        const before = await nextNonce();
+        const nullifier = toHex32(publicInputsOfEntry(spent).inputNullifiers[0]!);
+        await assert.rejects(evm.submit(job("estimate-reverts"), { to: deployment.pool, data: transactCalldata(corpus, spent) }), (error: unknown) => {
+          assert.ok(error instanceof EvmRevertError);
+          assert.equal(error.code, RelayErrorCode.EVM_TRANSACTION_REVERTED);
+          assert.deepEqual([error.hash, error.errorName, error.errorArgs], [null, "NullifierAlreadySpent", [nullifier]]);
+          assert.equal(error.message, `gas estimate reverted: NullifierAlreadySpent(${nullifier})`);
+          return true;
+        });
+        assert.deepEqual(await evm.transactions(job("estimate-reverts")), []);
+        assert.deepEqual(await nextNonce(), before);
+      });
+
+      it("gives a job two senders submit at once one transaction, which lands once", async () => {
+        const before = await minedCount();
+        const [first, second] = await Promise.all([sender().submit(job("twice"), transfer), sender().submit(job("twice"), transfer)]);
+        assert.deepEqual([second!.hash, second!.nonce], [first!.hash, first!.nonce]);
+        const evm = sender();
+        assert.equal((await evm.waitConfirmed(job("twice"), 1, 30_000)).hash, first!.hash);
+        assert.equal((await evm.transactions(job("twice"))).length, 1);
+        assert.equal(await minedCount(), before + 1n);
+      });
+
       it("gives two senders on one database distinct, consecutive nonces", async () => {
         const first = sender();
         const second = sender();

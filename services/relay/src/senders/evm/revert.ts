@@ -5,16 +5,18 @@ import { Interface, type Result } from "ethers";
 import { RelayError, RelayErrorCode } from "../../errors.ts";
 
 /**
- * A job's transaction was mined and reverted. `errorName`/`errorArgs` are the pool's custom error
- * (e.g. NullifierAlreadySpent and the nullifier), or null when the revert data names none we know.
+ * A job's transaction reverted: mined (`hash`), or already in its gas estimate (`hash` null: nothing was
+ * signed or sent). `errorName`/`errorArgs` are the pool's custom error (e.g. NullifierAlreadySpent and
+ * the nullifier), or null when the revert data names none we know.
  */
 export class EvmRevertError extends RelayError {
   constructor(
-    readonly hash: string,
+    readonly hash: string | null,
     readonly errorName: string | null,
     readonly errorArgs: readonly string[],
   ) {
-    super(RelayErrorCode.EVM_TRANSACTION_REVERTED, `transaction ${hash} reverted: ${errorName === null ? "no known error in the revert data" : `${errorName}(${errorArgs.join(", ")})`}`);
+    const reason = errorName === null ? "no known error in the revert data" : `${errorName}(${errorArgs.join(", ")})`;
+    super(RelayErrorCode.EVM_TRANSACTION_REVERTED, hash === null ? `gas estimate reverted: ${reason}` : `transaction ${hash} reverted: ${reason}`);
     this.name = "EvmRevertError";
   }
 }

@@ -143,9 +143,20 @@ export class EvmSender {
 
   async #complete(request: EvmTxRequest): Promise<Required<EvmTxRequest>> {
     const value = request.value ?? 0n;
-    const gasLimit =
-      request.gasLimit ?? BigInt(await this.#send<string>("eth_estimateGas", [{ from: this.#account.address, to: request.to, data: request.data, value: toQuantity(value) }, "pending"]));
+    let gasLimit = request.gasLimit;
+    if (gasLimit === undefined) {
+      const estimate = await this.#sendMayRefuse<string>("eth_estimateGas", [{ from: this.#account.address, to: request.to, data: request.data, value: toQuantity(value) }, "pending"]);
+      // A call that reverts already is refused before a nonce is reserved: nothing to store, nothing to fill.
+      if ("refused" in estimate) throw await this.#revertError(null, estimate.refused);
+      gasLimit = BigInt(estimate.result);
+    }
     return { to: getAddress(request.to), data: request.data, value, gasLimit };
+  }
+
+  async #revertError(hash: string | null, refusal: unknown): Promise<Error> {
+    if (!isCallException(refusal)) return refusal instanceof Error ? refusal : new Error(String(refusal));
+    const decoded = refusal.data ? decodeRevert(this.#options.errorInterface ?? (await shieldPoolInterface()), refusal.data) : null;
+    return new EvmRevertError(hash, decoded?.name ?? null, decoded?.args ?? []);
   }
 
   /** The job's transactions, oldest first; the last is the current one. */
@@ -234,13 +245,14 @@ export class EvmSender {
     }
   }
 
-  async #revertOf(stored: StoredEvmTransaction, block: number): Promise<EvmRevertError> {
+  async #revertOf(stored: StoredEvmTransaction, block: number): Promise<Error> {
     const tx = Transaction.from(stored.rawTx);
     const call = { from: this.#account.address, to: tx.to, data: tx.data, value: toQuantity(tx.value), gas: toQuantity(tx.gasLimit) };
     const answer = await this.#sendMayRefuse<string>("eth_call", [call, toQuantity(block)]);
-    const data = "refused" in answer && isCallException(answer.refused) ? answer.refused.data : null;
-    const decoded = data ? decodeRevert(this.#options.errorInterface ?? (await shieldPoolInterface()), data) : null;
-    return new EvmRevertError(stored.hash, decoded?.name ?? null, decoded?.args ?? []);
+    // The call succeeding on that state (what made it revert changed within the block) leaves no reason to name.
+    if ("result" in answer) return new EvmRevertError(stored.hash, null, []);
+    const error = await this.#revertError(stored.hash, answer.refused);
+    return error instanceof EvmRevertError ? error : new EvmRevertError(stored.hash, null, []);
   }
 
   /** The job's current transaction when none of its transactions is mined and its nonce is unused; else null. */
