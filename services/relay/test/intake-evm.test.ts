@@ -199,6 +199,18 @@ describe("EVM intake", () => {
       assert.equal(quote.expiresAt.getTime(), now + 60_000);
     });
 
+    it("quotes a token pool in its asset: the native quote divided by the token's configured price", async () => {
+      const token = getAddress(deployment.orchestrator);
+      const native = await quoteEvm(provider, FEES, "0x0000000000000000000000000000000000000000");
+      const quote = await quoteEvm(provider, { ...FEES, token_prices: { [token.toLowerCase()]: 0.25 } }, token);
+      assert.equal(quote.fee, native.fee * 4n);
+    });
+
+    it("refuses to quote a token pool without a configured price (INVALID_CONFIG)", async () => {
+      const token = getAddress(deployment.orchestrator);
+      await refused(quoteEvm(provider, FEES, token), RelayErrorCode.INVALID_CONFIG, `fees.token_prices: no price for ${token}, so its pool cannot be quoted`);
+    });
+
     it("refuses a proof for a verifying key the Orchestrator has retired (RETIRED_VERIFYING_KEY)", async () => {
       // As if the relay's key were the one a former verifier contract was exported from.
       const retired = getAddress(deployment.contracts["Orchestrator.implementation"]!);
