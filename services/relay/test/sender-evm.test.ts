@@ -199,6 +199,25 @@ describe("the EVM sender", () => {
         assert.equal(await minedCount(), before + 1n);
       });
 
+      it("fails the broadcast of a transaction the node refuses, naming it and the node's reason, and sends it once the nonce before it is sent", async () => {
+        const evm = sender();
+        const held = await evm.prepare(job("held"), transfer);
+        const mined = await minedCount();
+        assert.equal(held.nonce, mined);
+        const ahead = await evm.prepare(job("ahead"), transfer);
+        await assert.rejects(evm.submit(job("ahead"), transfer), (error: unknown) => {
+          assert.ok(error instanceof RelayError);
+          assert.equal(error.code, RelayErrorCode.EVM_BROADCAST_FAILED);
+          // Hardhat refuses a nonce ahead of the account's while automining; a real mempool would queue it.
+          assert.equal(error.message, `broadcast of ${ahead.hash} (nonce ${mined + 1n}) refused: Nonce too high. Expected nonce to be ${mined} but got ${mined + 1n}. Note that transactions can't be queued when automining.`);
+          return true;
+        });
+        assert.equal((await evm.submit(job("held"), transfer)).hash, held.hash);
+        assert.equal((await evm.submit(job("ahead"), transfer)).hash, ahead.hash);
+        assert.equal((await evm.waitConfirmed(job("ahead"), 1, 30_000)).nonce, mined + 1n);
+        assert.equal(await minedCount(), mined + 2n);
+      });
+
       it("gives two senders on one database distinct, consecutive nonces", async () => {
         const first = sender();
         const second = sender();

@@ -200,7 +200,7 @@ export class EvmSender {
     if ("result" in sent) return;
     if ((await this.#send<unknown>("eth_getTransactionByHash", [stored.hash])) !== null) return;
     if ((await this.#count("latest")) > stored.nonce) return;
-    const message = sent.refused instanceof Error ? sent.refused.message : String(sent.refused);
+    const message = nodeMessage(sent.refused);
     throw new RelayError(RelayErrorCode.EVM_BROADCAST_FAILED, `broadcast of ${stored.hash} (nonce ${stored.nonce}) refused: ${message}`);
   }
 
@@ -314,6 +314,16 @@ export class EvmSender {
 /** A JSON-RPC error answer (the node refused), as ethers reports it, unlike a transport failure. */
 function answeredByNode(error: unknown): boolean {
   if (isCallException(error)) return true;
-  const info = (error as { info?: { error?: unknown } } | null)?.info;
-  return typeof info === "object" && info !== null && "error" in info && info.error !== undefined;
+  const reported = error as { info?: { error?: unknown }; error?: { code?: unknown } } | null;
+  // ethers keeps the node's JSON-RPC error under `info.error` when it recognises it (nonce too low,
+  // replacement underpriced, insufficient funds), else as `error` ("could not coalesce error").
+  return reported?.info?.error !== undefined || typeof reported?.error?.code === "number";
+}
+
+/** The node's own words for a refusal (ethers' message wraps them with the whole payload). */
+function nodeMessage(error: unknown): string {
+  const reported = error as { info?: { error?: { message?: unknown } }; error?: { message?: unknown } } | null;
+  const message = reported?.info?.error?.message ?? reported?.error?.message;
+  if (typeof message === "string") return message;
+  return error instanceof Error ? error.message : String(error);
 }
