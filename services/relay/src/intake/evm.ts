@@ -157,6 +157,7 @@ export class EvmIntake {
     if (getAddress(extData.relayer) !== this.#relayer) {
       throw new RelayError(RelayErrorCode.WRONG_RELAYER, `extData.relayer: ${getAddress(extData.relayer)} is not this relay (${this.#relayer}), so it would not earn the fee`);
     }
+    // The hash before publicAmount: an ExtData edited after proving (say its fee) then reads as what it is.
     const extDataHash = hashEvmExtData(extData);
     if (extDataHash !== inputs.extDataHash) {
       throw new RelayError(RelayErrorCode.EXT_DATA_MISMATCH, `extData: hashes to ${toHex32(extDataHash)}, not publicSignals[2] (extDataHash) ${toHex32(inputs.extDataHash)}`);
