@@ -218,6 +218,30 @@ describe("the EVM sender", () => {
         assert.equal(await minedCount(), mined + 2n);
       });
 
+      it("confirms only with the blocks asked for on top: short of them the wait times out naming the job", async () => {
+        const evm = sender();
+        const sent = await evm.submit(job("deep"), transfer);
+        await assert.rejects(evm.waitConfirmed(job("deep"), 3, 0), (error: unknown) => {
+          assert.ok(error instanceof RelayError);
+          assert.equal(error.code, RelayErrorCode.EVM_CONFIRMATION_TIMEOUT);
+          assert.equal(error.message, `job ${job("deep")}: no transaction with 3 confirmation(s) within 0 ms`);
+          return true;
+        });
+        await provider.send("hardhat_mine", ["0x2"]);
+        const confirmed = await evm.waitConfirmed(job("deep"), 3, 0);
+        assert.equal(confirmed.hash, sent.hash);
+        assert.equal((await provider.getBlockNumber()) - confirmed.blockNumber, 2);
+      });
+
+      it("refuses to wait for a job it has no transaction of", async () => {
+        await assert.rejects(sender().waitConfirmed(job("never-submitted"), 1, 0), (error: unknown) => {
+          assert.ok(error instanceof RelayError);
+          assert.equal(error.code, RelayErrorCode.EVM_NO_TRANSACTION);
+          assert.equal(error.message, `job ${job("never-submitted")} has no stored EVM transaction`);
+          return true;
+        });
+      });
+
       it("gives two senders on one database distinct, consecutive nonces", async () => {
         const first = sender();
         const second = sender();
