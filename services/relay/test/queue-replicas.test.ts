@@ -78,8 +78,9 @@ describe("two relay processes on one database", () => {
 
   it("lose no job when one of them is killed mid-way: the other takes its jobs once their leases expire", async () => {
     const leaseMs = 3000;
-    const killed = await replica("replica-killed", leaseMs, 300);
-    const survivor = await replica("replica-survivor", leaseMs, 300);
+    // Long enough that the killed replica surely holds jobs when the SIGKILL lands.
+    const killed = await replica("replica-killed", leaseMs, 500);
+    const survivor = await replica("replica-survivor", leaseMs, 500);
     const ids = await enqueueAll("crash");
     await until("the killed replica handling jobs", async () => (await handlings()).filter((handling) => handling.process === "replica-killed").length >= 12);
     killed.process.kill("SIGKILL");

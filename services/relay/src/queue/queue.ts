@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type pg from "pg";
+import type { RelayConfig } from "../config.ts";
 import { RelayError, RelayErrorCode } from "../errors.ts";
 
 export const JOB_STATES = ["queued", "processing", "sent", "confirmed", "failed", "dead", "cancelled"] as const;
@@ -68,6 +69,11 @@ export interface RetryPolicy {
   readonly retries: number;
   readonly initialBackoffMs: number;
   readonly backoffMultiplier: number;
+}
+
+/** The policy `[workers]` configures. */
+export function retryPolicy(workers: RelayConfig["workers"]): RetryPolicy {
+  return { retries: workers.retries, initialBackoffMs: workers.initial_backoff, backoffMultiplier: workers.backoff_multiplier };
 }
 
 /** The claim a worker holds on a job: the owner and attempt number it was claimed with. */
