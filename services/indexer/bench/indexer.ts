@@ -11,6 +11,10 @@
 //      indexer (≥ 500 commitments/s), and the Solana corpus (64 deposits) when the local node is built.
 // Prints each figure and writes bench/results/indexer.json. The machine is shared: the load average at
 // the start and the end is recorded beside the figures.
+//   npm run bench:indexer [-- --leaves N --backends embedded,server --rate R --seconds S --connections C
+//                           --baseline-seconds S --ingest-runs N --skip-solana --out F]
+// About 5 minutes on a quiet 2-core machine with the embedded database alone; DATABASE_URL adds its
+// server's runs (another rebuild and snapshot create, ~2 minutes more).
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { dirname, join } from "node:path";
@@ -31,7 +35,7 @@ import {
   submitSolanaCorpus,
 } from "@cloak/service-testkit";
 import { Contract, JsonRpcProvider } from "ethers";
-import { machine, round } from "../../../bench/stats.ts";
+import { machine, median, round } from "../../../bench/stats.ts";
 import { LOCALNET_BINARY } from "../../../localnet/launcher.ts";
 import { readSolanaDeployment } from "../src/deployments.ts";
 import { buildTree } from "../src/rebuild.ts";
@@ -48,6 +52,7 @@ const { values } = parseArgs({
     seconds: { type: "string", default: "30" },
     connections: { type: "string", default: "10" },
     "baseline-seconds": { type: "string", default: "15" },
+    "ingest-runs": { type: "string", default: "3" },
     "skip-solana": { type: "boolean", default: false },
     out: { type: "string", default: fileURLToPath(new URL("../../../bench/results/indexer.json", import.meta.url)) },
   },
@@ -261,12 +266,18 @@ async function evmIngestFigures() {
   const evmCommitments = 2 * evmTransactions;
   say(`EVM corpus on chain: ${evmTransactions} transactions (${evmCommitments} commitments) sent in ${submitSeconds} s`);
   const chainRoot = (await new Contract(ingestDeployment.pool, ["function getLastRoot() view returns (bytes32)"], new JsonRpcProvider(ingestNode.url)).getFunction("getLastRoot")()) as string;
-  const evmIngest: Partial<Record<Backend, IngestRun>> = {};
+  const evmIngest: Partial<Record<Backend, { medianCommitmentsPerSecond: number; runs: IngestRun[] }>> = {};
+  const chainSection = { evm: evmSection(ingestNode.url, ingestDeployment.path, ingestDeployment.chainId) };
   for (const backend of backends) {
-    const run = await ingest(`ingest-evm-${backend}`, backend, { evm: evmSection(ingestNode.url, ingestDeployment.path, ingestDeployment.chainId) }, ingestPool, evmCommitments);
-    check(run.served.root === chainRoot, `EVM ingest (${backend}) ends at the chain's root`);
-    evmIngest[backend] = run;
-    say(`${backend}: EVM ingest of ${evmCommitments} commitments: ${run.ingestStartToAllSeconds} s after ingest start → ${run.commitmentsPerSecond} commitments/s`);
+    // Each catch-up lasts about two seconds: a few of them, each by a fresh indexer on a fresh database.
+    const runs: IngestRun[] = [];
+    for (let i = 0; i < Number(values["ingest-runs"]); i++) {
+      const run = await ingest(`ingest-evm-${backend}-${i}`, backend, chainSection, ingestPool, evmCommitments);
+      check(run.served.root === chainRoot, `EVM ingest (${backend}) ends at the chain's root`);
+      runs.push(run);
+      say(`${backend}: EVM ingest of ${evmCommitments} commitments: ${run.ingestStartToAllSeconds} s after ingest start → ${run.commitmentsPerSecond} commitments/s`);
+    }
+    evmIngest[backend] = { medianCommitmentsPerSecond: median(runs.map((run) => run.commitmentsPerSecond)), runs };
   }
   await release(ingestNode);
   return { evmCorpus, submitSeconds, evmTransactions, evmCommitments, chainRoot, evmIngest };
@@ -312,7 +323,7 @@ const [{ root, rootSeconds, treeRuns, paths }, { evmCorpus, submitSeconds, evmTr
 const first = treeRuns[backends[0]!]!;
 const pacedP99 = paths?.paced.latencyMs.p99 ?? NaN;
 const autocannonP99 = paths?.autocannon.latencyMs.p99 ?? NaN;
-const evmRate = evmIngest[backends[0]!]!.commitmentsPerSecond;
+const evmRate = evmIngest[backends[0]!]!.medianCommitmentsPerSecond;
 const rebuildSeconds = round(first.cold.treesLoadedMs / 1000, 2);
 const result = {
   benchmark: "indexer",
@@ -347,7 +358,7 @@ const result = {
     },
     evmIngest: {
       goal: `>= ${GOALS.ingestPerSecond} commitments/s`,
-      measured: `${evmRate} commitments/s (${evmCommitments} commitments, ingest start to all indexed)`,
+      measured: `${evmRate} commitments/s, median of ${values["ingest-runs"]} catch-ups of ${evmCommitments} commitments (ingest start to all indexed), ${backends[0]} PostgreSQL`,
       met: evmRate >= GOALS.ingestPerSecond,
     },
   },
