@@ -11,7 +11,7 @@ export const up = (pgm) => {
       id uuid PRIMARY KEY,
       chain text NOT NULL CHECK (chain IN ('evm', 'solana')),
       pool text NOT NULL,
-      -- Sorted and lower-cased by the queue, so the same set in another order is the same key.
+      -- Sorted (hex lower-cased) by the queue, so the same set in another order is the same key.
       nullifiers text[] NOT NULL CHECK (cardinality(nullifiers) > 0),
       request jsonb NOT NULL,
       -- A uint256 on EVM, a u64 on Solana: numeric keeps both exact.

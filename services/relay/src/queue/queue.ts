@@ -13,7 +13,7 @@ export type JsonValue = string | number | boolean | null | JsonValue[] | { [key:
 export interface JobRequest {
   readonly chain: Chain;
   readonly pool: string;
-  /** The proof's input nullifiers: the job's idempotency key (order and case do not matter). */
+  /** The proof's input nullifiers: the job's idempotency key (order and the case of hex do not matter). */
   readonly nullifiers: readonly string[];
   readonly fee: bigint;
   /** The withdrawal as the sender needs it (proof, public signals, extData). */
@@ -124,6 +124,7 @@ function toJob(row: JobRow): Job {
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const HEX = /^0x[0-9a-f]+$/i;
 const HELD = "('processing', 'sent')";
 
 /** Backoff before the retry that follows failed attempt `attempt` (1-based): initial × multiplier^(attempt-1). */
@@ -150,7 +151,8 @@ export class JobQueue {
   async enqueue(input: JobRequest): Promise<{ job: Job; created: boolean }> {
     if (input.nullifiers.length === 0) throw new RelayError(RelayErrorCode.INVALID_JOB, "a job needs at least one nullifier");
     if (input.fee < 0n) throw new RelayError(RelayErrorCode.INVALID_JOB, `a job's fee cannot be negative (got ${input.fee})`);
-    const nullifiers = [...new Set(input.nullifiers.map((nullifier) => nullifier.toLowerCase()))].sort();
+    // Hex (EVM) is case-insensitive; base58 (Solana) is not, so only hex is lower-cased.
+    const nullifiers = [...new Set(input.nullifiers.map((nullifier) => (HEX.test(nullifier) ? nullifier.toLowerCase() : nullifier)))].sort();
     for (;;) {
       const inserted = await this.pool.query<JobRow>(
         `WITH job AS (
