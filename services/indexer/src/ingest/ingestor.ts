@@ -46,6 +46,8 @@ export class Ingestor {
   readonly #idleChains = new Set<string>();
   #lastError: string | null = null;
   #wasWriter = false;
+  /** Rounds finished without an error since start. */
+  #rounds = 0;
 
   constructor(options: IngestorOptions) {
     this.#options = options;
@@ -73,6 +75,9 @@ export class Ingestor {
     const { state, sources } = this.#options;
     const reasons: string[] = [];
     if (state.mismatch) reasons.push(`root mismatch, ingest stopped: ${state.mismatch}`);
+    // Until a round has run, this instance does not know whether it is the writer: neither a writer's
+    // catch-up nor a follower's view of the database has been checked yet.
+    if (this.#rounds === 0) reasons.push("starting: the first ingest round has not finished");
     for (const source of sources) {
       if (source.health() === "critical") reasons.push(`${source.chain} RPC unreachable`);
       const head = state.heads.get(source.chain);
@@ -81,6 +86,11 @@ export class Ingestor {
         continue;
       }
       for (const pool of source.pools) {
+        // No cursor: nothing was ever read for this pool (the writer records one even for a quiet pool).
+        if (!state.pool(pool.id)?.cursor) {
+          reasons.push(`catching up: ${pool.label} has not been read yet`);
+          continue;
+        }
         const lag = head - (state.pool(pool.id)?.published.block ?? 0);
         if (lag > READY_LAG[source.chain]) reasons.push(`catching up: ${pool.label} is ${lag} ${source.chain === "evm" ? "blocks" : "slots"} behind`);
       }
@@ -107,6 +117,7 @@ export class Ingestor {
       let busy = false;
       try {
         busy = await this.#round();
+        this.#rounds += 1;
         failures = 0;
         this.#lastError = null;
       } catch (error) {
@@ -185,18 +196,29 @@ export class Ingestor {
 
   async #idle(source: ChainSource): Promise<void> {
     this.#idleChains.add(source.chain);
-    if (source.chain !== "solana") return;
+    const { state } = this.#options;
+    if (source.chain === "evm") {
+      // An EVM source is idle when every pool is read to the head; a pool deployed at the head itself
+      // has not had a block to read, and gets its cursor here: read up to the block before its deployment.
+      const unread = source.pools.filter((pool) => !state.pool(pool.id)!.cursor);
+      for (const pool of unread) {
+        await this.#write((client) => store.advanceCursors(client, [pool.id], pool.startBlock - 1));
+        state.pool(pool.id)!.cursor = { block: pool.startBlock - 1, blockHash: null, signature: null };
+      }
+      state.publish(unread.map((pool) => pool.id));
+      return;
+    }
     // A quiet Solana pool has no transaction to move its cursor: record that it was read to the head.
-    const head = this.#options.state.heads.get("solana");
+    const head = state.heads.get("solana");
     if (head === undefined) return;
-    const behind = source.pools.filter((pool) => (this.#options.state.pool(pool.id)!.cursor?.block ?? -1) < head);
+    const behind = source.pools.filter((pool) => (state.pool(pool.id)!.cursor?.block ?? -1) < head);
     if (behind.length === 0) return;
     await this.#write((client) => store.advanceCursors(client, behind.map((pool) => pool.id), head));
     for (const pool of behind) {
-      const entry = this.#options.state.pool(pool.id)!;
+      const entry = state.pool(pool.id)!;
       entry.cursor = { block: head, blockHash: null, signature: entry.cursor?.signature ?? null };
     }
-    this.#options.state.publish(behind.map((pool) => pool.id));
+    state.publish(behind.map((pool) => pool.id));
   }
 
   async #rollBack(source: ChainSource, toBlock: number, reason: string): Promise<void> {
