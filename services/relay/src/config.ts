@@ -63,6 +63,11 @@ export const feesSection = z
   .strictObject({
     margin_percent: z.number({ error: "must be a number" }).min(0, { error: "must be at least 0" }).max(1000, { error: "must be at most 1000" }).default(20).describe("added to the estimated cost of the transaction"),
     quote_ttl: duration("60s").describe("how long a quote is honoured"),
+    evm_gas_price_wei: z
+      .string()
+      .regex(/^\d+$/, { error: "must be a whole number of wei, as a string" })
+      .optional()
+      .describe("quote with this gas price instead of the node's fee data (a local chain, or a chain whose node suggests badly)"),
     token_prices: z
       .record(z.string(), z.number({ error: "must be a number" }).positive({ error: "must be positive" }))
       .default({})

@@ -1,23 +1,92 @@
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
+import { hostname } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { ServiceDefinition } from "@cloak/service-kit";
-import { RELAY_SPEC } from "./config.ts";
+import type { HealthStatus, ServiceDefinition } from "@cloak/service-kit";
+import { JsonRpcProvider } from "ethers";
+import { registerRelayRoutes } from "./api/routes.ts";
+import { RELAY_SPEC, type RelayConfig } from "./config.ts";
+import { RelayError, RelayErrorCode } from "./errors.ts";
+import { evmJobHandler } from "./evm-handler.ts";
+import { EvmIntake, bundledVerificationKey, evmIntakeDeployment, quoteEvm, type IntakePool } from "./intake/index.ts";
+import { loadEvmWallet } from "./keys.ts";
+import { JobQueue, WorkerPool, retryPolicy } from "./queue/index.ts";
+import { relayMetrics } from "./relay-metrics.ts";
+import { EvmSender, shieldPoolInterface } from "./senders/evm/index.ts";
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const MIGRATIONS_DIR = join(here, "..", "migrations");
 export const VERSION = (JSON.parse(readFileSync(join(here, "..", "package.json"), "utf8")) as { version: string }).version;
 
+/** Where `npx hardhat deploy --network localhost` records its deployment (followed when evm.deployment is unset). */
+export const LOCAL_EVM_DEPLOYMENT = "deployments/localhost.json";
+
+export function evmDeploymentFile(config: RelayConfig): string {
+  const file = config.evm.deployment ?? (existsSync(LOCAL_EVM_DEPLOYMENT) ? LOCAL_EVM_DEPLOYMENT : undefined);
+  if (!file) throw new RelayError(RelayErrorCode.INVALID_CONFIG, `evm.deployment: unset, and there is no ${LOCAL_EVM_DEPLOYMENT} (deploy first: npx hardhat deploy --network localhost)`);
+  return file;
+}
+
 /**
- * cloak-relay (in progress, issue 12): the intake, the job queue and the senders are built in
- * src/intake/, src/queue/ and src/senders/ and wired here.
+ * cloak-relay (issue 12, in progress): EVM withdrawals through the intake, the queue and the
+ * write-ahead sender. Solana, the operator commands and the balance thresholds come next.
  */
 export const relayService: ServiceDefinition<typeof RELAY_SPEC.extra> = {
   ...RELAY_SPEC,
   version: VERSION,
   description: "takes withdrawal proofs, checks them, and submits them from its own key through a durable job queue",
   migrationsDir: MIGRATIONS_DIR,
-  async start() {
-    return {};
+
+  async dryRun({ config }) {
+    const file = evmDeploymentFile(config);
+    const deployment = evmIntakeDeployment(file);
+    const wallet = await loadEvmWallet(config.keys);
+    return [`evm: relayer ${wallet.address} for chain ${deployment.chainId}, pools ${deployment.pools.map((pool) => pool.address).join(", ")} (${file})`];
+  },
+
+  async start({ config, logger, metrics, app, database }) {
+    const db = database!.pool;
+    const deployment = evmIntakeDeployment(evmDeploymentFile(config));
+    if (deployment.chainId !== BigInt(config.evm.chain_id)) {
+      throw new RelayError(RelayErrorCode.INVALID_CONFIG, `evm.deployment is for chain ${deployment.chainId}, but evm.chain_id = ${config.evm.chain_id}`);
+    }
+    const wallet = await loadEvmWallet(config.keys);
+    const provider = new JsonRpcProvider(config.evm.rpc_urls[0], config.evm.chain_id, { staticNetwork: true, cacheTimeout: -1 });
+    const quote = (pool: IntakePool) => quoteEvm(provider, config.fees, pool.asset);
+    const intake = new EvmIntake({ provider, deployment, relayer: wallet.address, verificationKey: bundledVerificationKey(), quote });
+    const queue = new JobQueue(db, retryPolicy(config.workers));
+    const ours = relayMetrics(metrics, queue);
+    const sender = new EvmSender({ database: db, evm: config.evm, wallet, logger });
+    registerRelayRoutes({ app, queue, intake, pools: deployment.pools, relayer: wallet.address, chainId: deployment.chainId, quote, metrics: ours, version: VERSION, limits: config.limiter });
+
+    const handler = evmJobHandler({
+      queue,
+      sender,
+      pool: await shieldPoolInterface(),
+      confirmations: config.evm.confirmations,
+      timeoutMs: config.workers.timeout,
+      metrics: ours,
+      logger,
+      isLastAttempt: (attempts) => attempts > config.workers.retries,
+    });
+    const workers = new WorkerPool({ queue, owner: `${hostname()}:${process.pid}`, handler, count: config.workers.count, timeoutMs: config.workers.timeout, logger });
+    workers.start();
+    logger.info({ relayer: wallet.address, chainId: deployment.chainId.toString(), pools: deployment.pools.length }, "relay: serving EVM withdrawals");
+
+    return {
+      probes: {
+        rpc: { evm: (): HealthStatus => sender.health() },
+        figures: async () => {
+          const counts = await queue.counts();
+          return { relayer: { evm: wallet.address }, queue: { ...counts.byState, oldest_queued_age_ms: counts.oldestQueuedAgeMs }, workers: { active: workers.active, count: config.workers.count } };
+        },
+        notReady: async () => ((await queue.draining()) ? ["draining: not taking new jobs"] : []),
+      },
+      async stop() {
+        await workers.stop();
+        sender.close();
+        provider.destroy();
+      },
+    };
   },
 };

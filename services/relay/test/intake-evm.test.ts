@@ -11,7 +11,6 @@ import {
   HARDHAT_ACCOUNTS,
   deployEvm,
   evmExtDataOf,
-  loadEvmCorpus,
   runHardhatTask,
   startHardhatNode,
   submitEvmCorpus,
@@ -21,27 +20,18 @@ import {
   type HardhatNode,
 } from "@cloak/service-testkit";
 import { RelayErrorCode } from "../src/errors.ts";
+import { corpus, requestOf } from "./support/evm.ts";
 import { EvmIntake, bundledVerificationKey, evmIntakeDeployment, quoteEvm, type EvmIntakeDeployment, type EvmIntakeOptions, type EvmQuote, type EvmRelayRequest } from "../src/intake/index.ts";
 
 // Every refusal is a real corpus withdrawal (a real Groth16 proof against the root after the 512 corpus
 // deposits) made wrong in exactly one way, checked against a real Hardhat node running the deployment.
 
-const corpus = loadEvmCorpus();
 const withdrawal = (index: number): EvmCorpusEntry => corpus.withdrawals[index]!;
 const FEES = { margin_percent: 20, quote_ttl: 60_000, token_prices: {} };
 /** The corpus pays 1e14 wei; a Hardhat node's 1 gwei priority fee alone quotes ~1e15, so the accepting tests state a quote at exactly the corpus fee. */
 const CORPUS_FEE = BigInt(corpus.withdrawals[0]!.extData.fee);
 const statedQuote = async (): Promise<EvmQuote> => ({ fee: CORPUS_FEE, expiresAt: new Date(Date.now() + 60_000), gasLimit: 798_814n, maxFeePerGas: 1n });
 
-function requestOf(entry: EvmCorpusEntry): EvmRelayRequest {
-  return {
-    chain: "evm",
-    pool: corpus.header.pool,
-    proof: entry.proof,
-    publicSignals: [...entry.publicSignals],
-    extData: { chainId: corpus.header.chainId, pool: corpus.header.pool, ...entry.extData },
-  };
-}
 
 async function refused(check: Promise<unknown>, code: RelayErrorCode, message: string): Promise<void> {
   await assert.rejects(check, { name: "RelayError", code, message });

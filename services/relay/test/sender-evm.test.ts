@@ -22,14 +22,13 @@ import {
   type EvmDeployment,
   type HardhatNode,
 } from "@cloak/service-testkit";
-import { HDNodeWallet, JsonRpcProvider } from "ethers";
+import { JsonRpcProvider } from "ethers";
 import { pino } from "pino";
 import { RelayError, RelayErrorCode } from "../src/errors.ts";
 import { EvmRevertError, EvmSender, type EvmTxRequest } from "../src/senders/evm/index.ts";
 import { MIGRATIONS_DIR } from "../src/service.ts";
+import { relayerWallet } from "./support/evm.ts";
 
-/** Hardhat's default mnemonic: account 3 is EVM_RELAYER, which the corpus's withdrawals pay and the deployment registers. */
-const relayerWallet = HDNodeWallet.fromPhrase("test test test test test test test test test test test junk", undefined, "m/44'/60'/0'/0/3");
 /** Above a depth-20 withdrawal's gas; fixed so a transaction that will revert is still sent (no estimate). */
 const TRANSACT_GAS = 3_000_000n;
 /** Corpus withdrawals each backend spends (they are spent for good on the shared node). */

@@ -17,7 +17,7 @@ export interface SubmitOptions {
   from?: number;
   /** One past the last entry; every entry unless given. */
   to?: number;
-  /** Transactions in flight at once; 1 unless given. Deposits are order-independent, so any works. */
+  /** Receipts awaited at once; 1 unless given. Sends always go one after another in nonce order (an automining node refuses a nonce ahead of the next). */
   concurrency?: number;
   /** The unlocked account that sends and pays: EVM_DEPOSITOR for deposits, EVM_RELAYER for withdrawals unless given. */
   sender?: string;
@@ -52,15 +52,14 @@ async function submitEntries(url: string, deployment: EvmDeployment, kind: "depo
   const chosen = entries.slice(from, to);
   const provider = new JsonRpcProvider(url, undefined, { staticNetwork: true, batchMaxCount: 1 });
   try {
-    // Nonces are assigned up front in corpus order, so concurrent sends cannot race for one.
+    // Nonces in corpus order, sent in that order: an automining node refuses a nonce ahead of the
+    // next one ("can't be queued when automining"), so concurrent sends could race each other. Only
+    // the receipt polling runs concurrently.
     const baseNonce = await provider.getTransactionCount(sender, "pending");
-    const receipts: TransactionReceipt[] = new Array<TransactionReceipt>(chosen.length);
-    let next = 0;
-    const worker = async () => {
-      while (next < chosen.length) {
-        const position = next++;
-        const entry = chosen[position]!;
-        const hash = await provider.send("eth_sendTransaction", [
+    const hashes: string[] = [];
+    for (const [position, entry] of chosen.entries()) {
+      hashes.push(
+        (await provider.send("eth_sendTransaction", [
           {
             from: sender,
             to: deployment.pool,
@@ -69,8 +68,16 @@ async function submitEntries(url: string, deployment: EvmDeployment, kind: "depo
             gas: toQuantity(TRANSACT_GAS_LIMIT),
             nonce: toQuantity(baseNonce + position),
           },
-        ]) as string;
-        receipts[position] = await receiptOf(provider, hash, `${entry.kind} ${entry.index}`);
+        ])) as string,
+      );
+    }
+    const receipts: TransactionReceipt[] = new Array<TransactionReceipt>(chosen.length);
+    let next = 0;
+    const worker = async () => {
+      while (next < chosen.length) {
+        const position = next++;
+        const entry = chosen[position]!;
+        receipts[position] = await receiptOf(provider, hashes[position]!, `${entry.kind} ${entry.index}`);
       }
     };
     await Promise.all(Array.from({ length: Math.max(1, options.concurrency ?? 1) }, worker));

@@ -86,10 +86,12 @@ const ceilDiv = (a: bigint, b: bigint) => (a + b - 1n) / b;
  * The fee the relay accepts now for a withdrawal from a pool of `asset`: EVM_WITHDRAW_GAS × the
  * EIP-1559 max fee per gas × (1 + margin_percent/100), rounded up; for a token pool converted with
  * fees.token_prices[asset] (the native base units one token base unit is worth). Honoured for quote_ttl.
+ * `fees.evm_gas_price_wei`, when set, replaces the node's fee data.
  */
 export async function quoteEvm(provider: Provider, fees: RelayConfig["fees"], asset: string, now = Date.now()): Promise<EvmQuote> {
-  const feeData = await provider.getFeeData();
-  const maxFeePerGas = feeData.maxFeePerGas ?? feeData.gasPrice;
+  const configured = fees.evm_gas_price_wei === undefined ? null : BigInt(fees.evm_gas_price_wei);
+  const feeData = configured === null ? await provider.getFeeData() : null;
+  const maxFeePerGas = configured ?? feeData?.maxFeePerGas ?? feeData?.gasPrice ?? null;
   if (maxFeePerGas === null) throw new RelayError(RelayErrorCode.INVALID_CONFIG, "the EVM endpoint reports neither maxFeePerGas nor gasPrice");
   const margin = fraction(100 + fees.margin_percent);
   let fee = ceilDiv(EVM_WITHDRAW_GAS * maxFeePerGas * margin.numerator, 100n * margin.denominator);

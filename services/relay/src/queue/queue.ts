@@ -125,6 +125,11 @@ function toJob(row: JobRow): Job {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const HEX = /^0x[0-9a-f]+$/i;
+
+/** A job's key: the nullifiers deduplicated and sorted; hex (EVM) lower-cased, base58 (Solana, case matters) as is. */
+function nullifierKey(nullifiers: readonly string[]): string[] {
+  return [...new Set(nullifiers.map((nullifier) => (HEX.test(nullifier) ? nullifier.toLowerCase() : nullifier)))].sort();
+}
 const HELD = "('processing', 'sent')";
 
 /** Backoff before the retry that follows failed attempt `attempt` (1-based): initial × multiplier^(attempt-1). */
@@ -152,7 +157,7 @@ export class JobQueue {
     if (input.nullifiers.length === 0) throw new RelayError(RelayErrorCode.INVALID_JOB, "a job needs at least one nullifier");
     if (input.fee < 0n) throw new RelayError(RelayErrorCode.INVALID_JOB, `a job's fee cannot be negative (got ${input.fee})`);
     // Hex (EVM) is case-insensitive; base58 (Solana) is not, so only hex is lower-cased.
-    const nullifiers = [...new Set(input.nullifiers.map((nullifier) => (HEX.test(nullifier) ? nullifier.toLowerCase() : nullifier)))].sort();
+    const nullifiers = nullifierKey(input.nullifiers);
     for (;;) {
       const inserted = await this.pool.query<JobRow>(
         `WITH job AS (
@@ -279,6 +284,12 @@ export class JobQueue {
     return this.operatorChange(id, ["queued"], "cancelled", reason, (state) =>
       new RelayError(RelayErrorCode.JOB_NOT_CANCELLABLE, `job ${id} is ${state}; only queued jobs can be cancelled`),
     );
+  }
+
+  /** The job holding these nullifiers in `pool`, if any (a resubmission is answered with it). */
+  async findByNullifiers(chain: Chain, pool: string, nullifiers: readonly string[]): Promise<Job | undefined> {
+    const { rows } = await this.pool.query<JobRow>("SELECT * FROM jobs WHERE chain = $1 AND pool = $2 AND nullifiers = $3", [chain, pool, nullifierKey(nullifiers)]);
+    return rows[0] ? toJob(rows[0]) : undefined;
   }
 
   async get(id: string): Promise<Job | undefined> {
