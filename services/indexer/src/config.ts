@@ -1,17 +1,14 @@
 import { existsSync } from "node:fs";
-import { duration, type BaseConfig } from "@cloak/service-kit";
+import { duration, integer, type BaseConfig } from "@cloak/service-kit";
 import { z } from "zod";
-
-const whole = (min: number, max: number) =>
-  z.number({ error: "must be a number" }).int({ error: "must be a whole number" }).min(min, { error: `must be at least ${min}` }).max(max, { error: `must be at most ${max}` });
 
 /** The indexer's own section: tree snapshots (the runbook's snapshot and recovery procedures). */
 export const snapshotsSection = z
   .strictObject({
     dir: z.string().min(1).default(".data/indexer/snapshots").describe("folder of snapshot files (<pool>-t<tree>-<size>.tree and its .sha256)"),
-    every_leaves: whole(0, 1 << 20).default(10_000).describe("take a snapshot once a tree has this many leaves more than its newest one (0: never by count)"),
+    every_leaves: integer(0, 1 << 20).default(10_000).describe("take a snapshot once a tree has this many leaves more than its newest one (0: never by count)"),
     interval: duration("10m").describe("also take one this long after the newest, if leaves were added"),
-    keep: whole(1, 1000).default(10).describe("snapshots kept per tree; older ones are deleted"),
+    keep: integer(1, 1000).default(10).describe("snapshots kept per tree; older ones are deleted"),
   })
   .prefault({});
 

@@ -1,6 +1,6 @@
 export { ServiceKitError, ConfigError, ConfigErrors, DatabaseError } from "./errors.ts";
 export { parseDuration } from "./config/duration.ts";
-export { CIRCUIT_TREE_DEPTH, configSchema, duration, type BaseConfig, type ConfigSpec, type SectionName } from "./config/schema.ts";
+export { CIRCUIT_TREE_DEPTH, configSchema, duration, integer, type BaseConfig, type ConfigSpec, type SectionName } from "./config/schema.ts";
 export { loadConfig, envOverrides, type EnvCoerce, type EnvOverride, type LoadOptions, type LoadedConfig } from "./config/load.ts";
 export { generateConfig } from "./config/generate.ts";
 export { redactConfig, redactUrl } from "./config/redact.ts";

@@ -1,8 +1,5 @@
-import { duration, type BaseConfig, type EnvOverride } from "@cloak/service-kit";
+import { duration, integer, type BaseConfig, type EnvOverride } from "@cloak/service-kit";
 import { z } from "zod";
-
-const whole = (min: number, max: number) =>
-  z.number({ error: "must be a number" }).int({ error: "must be a whole number" }).min(min, { error: `must be at least ${min}` }).max(max, { error: `must be at most ${max}` });
 
 /**
  * A non-negative amount in the chain's smallest unit (wei, lamports), written as a string or a whole
@@ -27,9 +24,9 @@ const amount = (fallback: string) =>
  */
 export const workersSection = z
   .strictObject({
-    count: whole(1, 1000).default(10).describe("jobs processed at once by this process"),
+    count: integer(1, 1000).default(10).describe("jobs processed at once by this process"),
     timeout: duration("300s").describe("one job attempt's limit (submission and confirmation)"),
-    retries: whole(0, 100).default(5).describe("further attempts after a failed one; then the job is dead (dead-letter)"),
+    retries: integer(0, 100).default(5).describe("further attempts after a failed one; then the job is dead (dead-letter)"),
     initial_backoff: duration("1s").describe("wait before the first retry"),
     backoff_multiplier: z.number({ error: "must be a number" }).min(1, { error: "must be at least 1" }).max(10, { error: "must be at most 10" }).default(2).describe("each further retry waits this many times longer"),
   })
@@ -47,14 +44,14 @@ export const powSection = z
 /** `[transaction]`: how Solana transactions are sent. Jito bundles cannot be tested here and are refused. */
 export const transactionSection = z
   .strictObject({
-    priority_fee_microlamports: whole(0, 10_000_000).default(1000).describe("compute-unit price (micro-lamports per CU)"),
-    compute_budget_cu: whole(1, 1_400_000).default(400_000).describe("compute-unit limit requested per transaction"),
+    priority_fee_microlamports: integer(0, 10_000_000).default(1000).describe("compute-unit price (micro-lamports per CU)"),
+    compute_budget_cu: integer(1, 1_400_000).default(400_000).describe("compute-unit limit requested per transaction"),
     jito_enabled: z
       .boolean({ error: "must be true or false" })
       .default(false)
       .refine((enabled) => !enabled, { error: "Jito bundles are not supported: they cannot be tested without Jito's block engine; set jito_enabled = false" })
       .describe("must be false: Jito bundles are not supported"),
-    jito_tip_lamports: whole(0, 1_000_000_000).default(10_000).describe("kept for the runbook's config; unused while jito_enabled is false"),
+    jito_tip_lamports: integer(0, 1_000_000_000).default(10_000).describe("kept for the runbook's config; unused while jito_enabled is false"),
   })
   .prefault({});
 
@@ -97,8 +94,8 @@ export const balanceSection = z
 /** `[limiter]`: the intake's limits beside the kit's per-IP rate limit (`[server] rate_limit_per_ip`). */
 export const limiterSection = z
   .strictObject({
-    max_connections: whole(1, 1_000_000).default(1000).describe("open connections at once; more are refused"),
-    max_body_bytes: whole(1024, 10_485_760).default(65_536).describe("largest request body"),
+    max_connections: integer(1, 1_000_000).default(1000).describe("open connections at once; more are refused"),
+    max_body_bytes: integer(1024, 10_485_760).default(65_536).describe("largest request body"),
   })
   .prefault({});
 

@@ -21,7 +21,8 @@ export const duration = (fallback: string) =>
       return ms;
     });
 
-const integer = (min: number, max: number) =>
+/** A whole number in [min, max], refused with the reason in the runbooks' words; services use it for their own keys. */
+export const integer = (min: number, max: number) =>
   z
     .number({ error: "must be a number" })
     .int({ error: "must be a whole number" })
