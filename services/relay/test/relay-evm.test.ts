@@ -62,6 +62,8 @@ describe("the relay over a Hardhat node", () => {
       let relay: Child;
       let url: string;
       let drop: () => Promise<void> = async () => undefined;
+      let configFile: string;
+      let config: Record<string, unknown>;
       const entry = corpus.withdrawals[round]!;
 
       before(async () => {
@@ -73,18 +75,16 @@ describe("the relay over a Hardhat node", () => {
           drop = created.drop;
         }
         const port = await freePort();
-        const configFile = join(dir, `relay-${backend}.toml`);
-        writeFileSync(
-          configFile,
-          stringify({
-            server: { port, rate_limit_per_ip: 100_000 },
-            database,
-            evm: { rpc_urls: [node.url], chain_id: Number(deployment.chainId), confirmations: 0, deployment: deployment.path },
-            keys: { evm_keystore: keys.keystore, evm_password_file: keys.passwordFile },
-            // The corpus pays 1e14 wei: quote at 0.1 gwei a gas so its fee covers the quote.
-            fees: { evm_gas_price_wei: "100000000" },
-          }),
-        );
+        configFile = join(dir, `relay-${backend}.toml`);
+        config = {
+          server: { port, rate_limit_per_ip: 100_000 },
+          database,
+          evm: { rpc_urls: [node.url], chain_id: Number(deployment.chainId), confirmations: 0, deployment: deployment.path },
+          keys: { evm_keystore: keys.keystore, evm_password_file: keys.passwordFile },
+          // The corpus pays 1e14 wei: quote at 0.1 gwei a gas so its fee covers the quote.
+          fees: { evm_gas_price_wei: "100000000" },
+        };
+        writeFileSync(configFile, stringify(config));
         relay = runTs(RELAY_MAIN, ["start", "--config", configFile], { cwd: dir });
         await relay.waitForMessage("relay: started");
         url = `http://127.0.0.1:${port}`;
@@ -131,6 +131,27 @@ describe("the relay over a Hardhat node", () => {
         assert.equal(again.status, 200);
         assert.equal((again.body as unknown as JobAnswer).created, false);
         assert.equal((body.byState as Record<string, number>).confirmed, 1);
+      });
+
+      it("stops being ready while its balance is below the critical threshold, and is ready again above it", async () => {
+        const readiness = async (ready: boolean) => {
+          for (let i = 0; i < 100; i++) {
+            const answer = await call(`${url}/ready`);
+            if (answer.body.ready === ready) return answer;
+            await new Promise((resolve) => setTimeout(resolve, 100));
+          }
+          assert.fail(`/ready never answered ready = ${ready}`);
+        };
+        // SIGHUP applies new thresholds at once: one above everything the relayer holds.
+        writeFileSync(configFile, stringify({ ...config, balance: { evm_critical_wei: (10n ** 30n).toString(), evm_warning_wei: (10n ** 31n).toString() } }));
+        relay.process.kill("SIGHUP");
+        const low = await readiness(false);
+        assert.equal(low.status, 503);
+        assert.match(String((low.body.reasons as string[])[0]), new RegExp(`^evm relayer ${EVM_RELAYER} holds \\d+ wei, below balance\\.evm_critical_wei = ${10n ** 30n}$`));
+        assert.equal((await call(`${url}/health`)).body.status, "critical");
+        writeFileSync(configFile, stringify(config));
+        relay.process.kill("SIGHUP");
+        assert.equal((await readiness(true)).status, 200);
       });
 
       it("refuses a withdrawal whose fee was changed after proving, naming the mismatch", async () => {
