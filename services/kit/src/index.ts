@@ -12,3 +12,4 @@ export { freeLoopbackPort, startEmbeddedPostgres, type EmbeddedPostgres, type Em
 export { serviceCli, configChanges, EXIT, STOP_DEADLINE_MS, type ServiceDefinition, type ServiceContext, type RunningService } from "./service.ts";
 export { RpcEndpoints, BrokenCircuitError, type RpcEndpointsOptions } from "./rpc.ts";
 export { CommandFailure, runServiceCommand, type ServiceCommandContext } from "./command.ts";
+export { buildOpenApiDocument, writeOpenApiDocument, type OpenApiSource } from "./openapi.ts";
