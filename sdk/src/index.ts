@@ -115,5 +115,5 @@ export {
   type RelayTransactRequest,
   type WaitOptions,
 } from "./relay/client.js";
-export { ShieldPoolClient, type RelayOptions, type SubmittedTransaction } from "./evm/pool-client.js";
+export { ShieldPoolClient, relayRequestOf, type RelayOptions, type RelayedWithdrawal, type SubmittedTransaction } from "./evm/pool-client.js";
 export { selectNotes, totalAmount, type SelectableNote } from "./note-selection.js";

@@ -21,7 +21,7 @@ import {
   type EvmDeployment,
   type HardhatNode,
 } from "@cloak/service-testkit";
-import { RelayerClient, RelayerError } from "@cloak/sdk";
+import { Keypair, RelayerClient, RelayerError, ShieldPoolClient, getPoseidon, loadBundledProver } from "@cloak/sdk";
 import { corpus, requestOf, writeRelayerKeystore } from "./support/evm.ts";
 
 const RELAY_MAIN = new URL("../src/main.ts", import.meta.url).pathname;
@@ -153,6 +153,25 @@ describe("the relay over a Hardhat node", () => {
         assert.equal(code, 0, output);
         // Generated bodies are mostly refused (a random proof fails the intake): schemathesis warns of that.
         assert.match(output, /Test cases:\n\s+(\d+) generated, \1 passed/);
+      });
+
+      // One wallet round trip is enough: it is the SDK's side, the same on every backend.
+      if (round === 0) it("takes a wallet's withdrawal made with ShieldPoolClient.withdrawViaRelay at its quoted fee", async () => {
+        const user = await provider.getSigner(6);
+        const poseidon = await getPoseidon();
+        const wallet = Keypair.generate(poseidon);
+        const pool = new ShieldPoolClient(user, deployment.pool, await loadBundledProver(), poseidon, { fromBlock: deployment.poolDeployBlock });
+        await pool.deposit(2n * 10n ** 16n, wallet);
+        const quote = await new RelayerClient(url).quote(deployment.pool);
+        const recipient = "0x00000000000000000000000000000000000c10a6";
+        const userBefore = await provider.getBalance(await user.getAddress());
+        const { job, proven } = await pool.withdrawViaRelay(wallet, 10n ** 16n, recipient, url, { intervalMs: 100, timeoutMs: 120_000 });
+        assert.equal(job.state, "confirmed");
+        assert.equal(proven.extData.fee, BigInt(quote.fee));
+        assert.equal(proven.extData.relayer, EVM_RELAYER);
+        assert.equal(await provider.getBalance(recipient), 10n ** 16n);
+        assert.equal(await provider.getBalance(await user.getAddress()), userBefore, "the wallet's account sent nothing and paid no gas");
+        assert.equal(await pool.balanceOf(wallet), 10n ** 16n - BigInt(quote.fee));
       });
 
       it("refuses a withdrawal whose fee was changed after proving, naming the mismatch", async () => {
