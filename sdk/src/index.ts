@@ -103,5 +103,17 @@ export {
 } from "./indexer/client.js";
 export { downloadPool, type DownloadedLeaf, type DownloadedPool, type DownloadedTree } from "./indexer/download.js";
 export { parseEventStream, type EventStreamMessage } from "./indexer/sse.js";
-export { ShieldPoolClient, type RelayOptions, type SubmittedTransaction } from "./evm/pool-client.js";
+export {
+  RelayerClient,
+  RelayerError,
+  RelayerErrorCode,
+  type RelayInfo,
+  type RelayJob,
+  type RelayQueueStatus,
+  type RelayQuote,
+  type RelaySubmission,
+  type RelayTransactRequest,
+  type WaitOptions,
+} from "./relay/client.js";
+export { ShieldPoolClient, relayRequestOf, type RelayOptions, type RelayedWithdrawal, type SubmittedTransaction } from "./evm/pool-client.js";
 export { selectNotes, totalAmount, type SelectableNote } from "./note-selection.js";

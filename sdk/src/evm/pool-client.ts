@@ -1,4 +1,4 @@
-import { getAddress, type ContractTransactionReceipt, type Signer } from "ethers";
+import { getAddress, hexlify, type ContractTransactionReceipt, type Signer } from "ethers";
 import { readFileSync } from "node:fs";
 import { CloakError, ErrorCode } from "../errors.js";
 import type { Keypair, ShieldedAddress } from "../keys.js";
@@ -7,6 +7,7 @@ import { proveTransaction, type ProvenTransaction, type TransactionOutput } from
 import type { PoseidonHasher } from "../poseidon.js";
 import type { Prover } from "../prover.js";
 import type { MerkleTree } from "../merkle.js";
+import { RelayerClient, type RelayJob, type RelayTransactRequest, type WaitOptions } from "../relay/client.js";
 import { PoolSync, type PoolNote } from "./pool-sync.js";
 import { toTransactArgs } from "./transact-args.js";
 import { IERC20__factory, ShieldPool__factory, type ShieldPool } from "./typechain/index.js";
@@ -22,6 +23,33 @@ export interface SubmittedTransaction {
 export interface RelayOptions {
   relayer: string;
   fee: bigint;
+}
+
+/** A withdrawal a relay submitted: the proof sent and the job's confirmed state. */
+export interface RelayedWithdrawal {
+  proven: ProvenTransaction;
+  job: RelayJob;
+}
+
+/** The body of a relay's POST /transact for a proven EVM transaction. */
+export function relayRequestOf(proven: ProvenTransaction): RelayTransactRequest {
+  const { publicInputs: inputs, extData } = proven;
+  return {
+    chain: "evm",
+    pool: extData.pool,
+    proof: proven.proof,
+    publicSignals: [inputs.root, inputs.publicAmount, inputs.extDataHash, ...inputs.inputNullifiers, ...inputs.outputCommitments].map((value) => value.toString()),
+    extData: {
+      chainId: extData.chainId.toString(),
+      pool: extData.pool,
+      recipient: extData.recipient,
+      extAmount: extData.extAmount.toString(),
+      relayer: extData.relayer,
+      fee: extData.fee.toString(),
+      encryptedOutput1: hexlify(extData.encryptedOutput1),
+      encryptedOutput2: hexlify(extData.encryptedOutput2),
+    },
+  };
 }
 
 /**
@@ -96,6 +124,31 @@ export class ShieldPoolClient {
     });
   }
 
+  /**
+   * Withdraws through a relay (cloak-relay at `relayUrl`): the relay's address and current quote go into
+   * the proof, the relay submits and pays the gas, and this waits until its job is confirmed (progress
+   * through `onProgress`), then syncs the pool past the withdrawal. The signer pays nothing and sends nothing.
+   */
+  async withdrawViaRelay(owner: Keypair, amount: bigint, recipient: string, relayUrl: string | RelayerClient, options: WaitOptions = {}): Promise<RelayedWithdrawal> {
+    const relay = typeof relayUrl === "string" ? new RelayerClient(relayUrl) : relayUrl;
+    const [info, quote] = await Promise.all([relay.info(), relay.quote(this.poolAddress)]);
+    const relayer = info.chains.evm?.relayer;
+    if (!relayer) throw new CloakError(ErrorCode.INVALID_OPTION, `${typeof relayUrl === "string" ? relayUrl : "the relay"} relays no EVM pool`);
+    const fee = BigInt(quote.fee);
+    const inputs = await this.#select(owner, amount + fee);
+    const change = total(inputs) - amount - fee;
+    const proven = await this.#prove(inputs.map((note) => ({ note, owner })), [{ amount: change, recipient: owner }], {
+      extAmount: -amount,
+      recipient: getAddress(recipient),
+      relayer: getAddress(relayer),
+      fee,
+    });
+    const { job } = await relay.submit(relayRequestOf(proven));
+    const confirmed = await relay.waitForJob(job.id, options);
+    await this.sync.sync();
+    return { proven, job: confirmed };
+  }
+
   /** The owner's spendable balance in this pool, after syncing. */
   async balanceOf(owner: Keypair): Promise<bigint> {
     await this.sync.sync();
@@ -114,21 +167,25 @@ export class ShieldPoolClient {
     await (await erc20.approve(this.poolAddress, amount)).wait();
   }
 
+  async #prove(
+    inputs: { note: PoolNote; owner: Keypair }[],
+    outputs: TransactionOutput[],
+    movement: { extAmount: bigint; recipient: string; relayer: string; fee: bigint },
+  ): Promise<ProvenTransaction> {
+    await this.sync.sync();
+    const chainId = (await this.signer.provider!.getNetwork()).chainId;
+    // Inputs come from one tree (selectNotes); outputs always land in the pool's current tree.
+    const tree: MerkleTree = inputs.length > 0 ? this.sync.treeOf(inputs[0]!.note) : this.sync.tree;
+    return proveTransaction({ tree, inputs, outputs, extData: { chainId, pool: this.poolAddress, ...movement } }, this.prover, this.poseidon);
+  }
+
   async #submit(
     inputs: { note: PoolNote; owner: Keypair }[],
     outputs: TransactionOutput[],
     movement: { extAmount: bigint; recipient: string; relayer: string; fee: bigint },
     value = 0n,
   ): Promise<SubmittedTransaction> {
-    await this.sync.sync();
-    const chainId = (await this.signer.provider!.getNetwork()).chainId;
-    // Inputs come from one tree (selectNotes); outputs always land in the pool's current tree.
-    const tree: MerkleTree = inputs.length > 0 ? this.sync.treeOf(inputs[0]!.note) : this.sync.tree;
-    const proven = await proveTransaction(
-      { tree, inputs, outputs, extData: { chainId, pool: this.poolAddress, ...movement } },
-      this.prover,
-      this.poseidon,
-    );
+    const proven = await this.#prove(inputs, outputs, movement);
     const { proof, extData } = toTransactArgs(proven);
     const sent = await this.#pool.transact(proof, extData, { value });
     const receipt = (await sent.wait())!;

@@ -3,6 +3,7 @@
 // name so the client depends only on the routes, which are the contract. Values stay as the wire has
 // them (0x-hex field elements, block numbers); PoolSync.fromIndexer turns them into a local view.
 import type { paths } from "./openapi.js";
+import { ServiceHttp, type ServiceHttpOptions } from "../http.js";
 import { parseEventStream } from "./sse.js";
 
 type JsonOf<R> = R extends { content: { "application/json": infer T } } ? T : never;
@@ -59,19 +60,14 @@ export class IndexerError extends Error {
   }
 }
 
-export interface IndexerClientOptions {
-  /** A fetch implementation (a proxying or instrumented one); the global fetch when absent. */
-  fetch?: typeof fetch;
-  /** How long a request may take to answer (for events: to start streaming); 30 s when absent. */
-  timeoutMs?: number;
-}
+/** A fetch implementation and a timeout (30 s; for events, to start streaming). */
+export type IndexerClientOptions = ServiceHttpOptions;
 
 export interface PageOptions {
   from?: number;
   limit?: number;
 }
 
-const DEFAULT_TIMEOUT_MS = 30_000;
 
 function query(params: Record<string, number | undefined>): string {
   const entries = Object.entries(params).filter((entry): entry is [string, number] => entry[1] !== undefined);
@@ -83,34 +79,34 @@ function hex32(value: string | bigint): string {
 }
 
 export class IndexerClient {
-  readonly #base: string;
-  readonly #fetch: typeof fetch;
-  readonly #timeoutMs: number;
+  readonly #http: ServiceHttp;
 
   /** `baseUrl` is the indexer's origin (http://host:port), with or without a trailing slash. */
   constructor(baseUrl: string, options: IndexerClientOptions = {}) {
-    this.#base = `${baseUrl.replace(/\/+$/, "")}/api/v1`;
-    this.#fetch = options.fetch ?? fetch;
-    this.#timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    const known = new Set<string>([IndexerErrorCode.BAD_REQUEST, IndexerErrorCode.NOT_FOUND, IndexerErrorCode.NOT_READY, IndexerErrorCode.TIMEOUT, IndexerErrorCode.UNREACHABLE, IndexerErrorCode.INVALID_RESPONSE]);
+    this.#http = new ServiceHttp(`${baseUrl.replace(/\/+$/, "")}/api/v1`, options, ({ code, message, status, field, cause }) => {
+      const details = { ...(status === undefined ? {} : { status }), ...(field === undefined ? {} : { field }), ...(cause === undefined ? {} : { cause }) };
+      return new IndexerError(known.has(code) ? (code as IndexerErrorCode) : IndexerErrorCode.HTTP_ERROR, message, details);
+    });
   }
 
   /** Every pool the indexer follows, with its progress (`block`, `head`, `lag`). */
   async pools(): Promise<IndexerPool[]> {
-    return (await this.#json<Ok<"/api/v1/pools", "get">>("/pools")).pools;
+    return (await this.#http.json<Ok<"/api/v1/pools", "get">>("/pools")).pools;
   }
 
   async pool(pool: string): Promise<IndexerPool> {
-    return this.#json(`/pools/${encodeURIComponent(pool)}`);
+    return this.#http.json(`/pools/${encodeURIComponent(pool)}`);
   }
 
   /** The newest roots of `tree` (the current tree when absent), newest first. */
   async roots(pool: string, options: { tree?: number; limit?: number } = {}): Promise<IndexerRoots> {
-    return this.#json(`/pools/${encodeURIComponent(pool)}/roots${query(options)}`);
+    return this.#http.json(`/pools/${encodeURIComponent(pool)}/roots${query(options)}`);
   }
 
   /** One page of `tree`'s leaves from leaf `from`; `next` is the next page's `from`, null at the end. */
   async commitments(pool: string, options: PageOptions & { tree?: number } = {}): Promise<CommitmentPage> {
-    return this.#json(`/pools/${encodeURIComponent(pool)}/commitments${query({ tree: options.tree, from: options.from, limit: options.limit })}`);
+    return this.#http.json(`/pools/${encodeURIComponent(pool)}/commitments${query({ tree: options.tree, from: options.from, limit: options.limit })}`);
   }
 
   /** Every leaf of `tree` from `from` on, page after page. */
@@ -125,17 +121,17 @@ export class IndexerClient {
 
   /** A leaf's Merkle path, computed by the indexer (a light client's shortcut: it learns which leaf you spend). */
   async path(pool: string, tree: number, index: number): Promise<IndexerPath> {
-    return this.#json(`/pools/${encodeURIComponent(pool)}/trees/${tree}/paths/${index}`);
+    return this.#http.json(`/pools/${encodeURIComponent(pool)}/trees/${tree}/paths/${index}`);
   }
 
   /** Every node of `tree` at `level` (0 = leaves). */
   async nodes(pool: string, tree: number, level?: number): Promise<IndexerNodes> {
-    return this.#json(`/pools/${encodeURIComponent(pool)}/trees/${tree}/nodes${query({ level })}`);
+    return this.#http.json(`/pools/${encodeURIComponent(pool)}/trees/${tree}/nodes${query({ level })}`);
   }
 
   /** One page of the spent-nullifier set, in the order the indexer saw them. */
   async nullifiers(pool: string, options: PageOptions = {}): Promise<NullifierPage> {
-    return this.#json(`/pools/${encodeURIComponent(pool)}/nullifiers${query({ from: options.from, limit: options.limit })}`);
+    return this.#http.json(`/pools/${encodeURIComponent(pool)}/nullifiers${query({ from: options.from, limit: options.limit })}`);
   }
 
   /** The whole spent-nullifier set from cursor `from` on, page after page. */
@@ -150,13 +146,13 @@ export class IndexerClient {
 
   /** Whether one nullifier is spent (asking names the nullifier to the indexer; the whole set does not). */
   async nullifierStatus(pool: string, nullifier: string | bigint): Promise<NullifierStatus> {
-    return this.#json(`/pools/${encodeURIComponent(pool)}/nullifiers/${hex32(nullifier)}`);
+    return this.#http.json(`/pools/${encodeURIComponent(pool)}/nullifiers/${hex32(nullifier)}`);
   }
 
   /** Whether each of 1..1000 nullifiers is spent, in the order asked. */
   async nullifierStatuses(pool: string, nullifiers: ReadonlyArray<string | bigint>): Promise<NullifierStatuses["statuses"]> {
     const body = JSON.stringify({ nullifiers: nullifiers.map(hex32) });
-    const answer = await this.#json<NullifierStatuses>(`/pools/${encodeURIComponent(pool)}/nullifiers/status`, { method: "POST", body, headers: { "content-type": "application/json" } });
+    const answer = await this.#http.json<NullifierStatuses>(`/pools/${encodeURIComponent(pool)}/nullifiers/status`, { method: "POST", body, headers: { "content-type": "application/json" } });
     return answer.statuses;
   }
 
@@ -171,7 +167,7 @@ export class IndexerClient {
     const stop = () => controller.abort(options.signal?.reason);
     options.signal?.addEventListener("abort", stop, { once: true });
     try {
-      const response = await this.#request(path, { headers: { accept: "text/event-stream" } }, controller);
+      const response = await this.#http.request(path, { headers: { accept: "text/event-stream" } }, controller);
       if (!response.body) throw new IndexerError(IndexerErrorCode.INVALID_RESPONSE, `GET ${path}: the answer has no body`, { status: response.status });
       for await (const message of parseEventStream(response.body)) {
         if (message.event !== "commitment" && message.event !== "nullifier" && message.event !== "root") continue;
@@ -189,59 +185,6 @@ export class IndexerClient {
     } finally {
       options.signal?.removeEventListener("abort", stop);
       controller.abort();
-    }
-  }
-
-  /**
-   * Sends one request and waits for its headers within the timeout; a non-2xx answer becomes an
-   * IndexerError carrying the body's code and field. The timer stops once headers arrive, so a long
-   * body (an event stream) is not cut off.
-   */
-  async #request(path: string, init: RequestInit, controller = new AbortController()): Promise<Response> {
-    const method = init.method ?? "GET";
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      controller.abort();
-    }, this.#timeoutMs);
-    let response: Response;
-    try {
-      response = await this.#fetch(`${this.#base}${path}`, { ...init, signal: controller.signal });
-    } catch (cause) {
-      if (timedOut) throw new IndexerError(IndexerErrorCode.TIMEOUT, `${method} ${path}: no answer within ${this.#timeoutMs} ms`, { cause });
-      if (controller.signal.aborted) throw cause;
-      throw new IndexerError(IndexerErrorCode.UNREACHABLE, `${method} ${path}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
-    } finally {
-      clearTimeout(timer);
-    }
-    if (!response.ok) throw await this.#failure(method, path, response);
-    return response;
-  }
-
-  async #failure(method: string, path: string, response: Response): Promise<IndexerError> {
-    const text = await response.text().catch(() => "");
-    let body: { error?: unknown; message?: unknown; field?: unknown } = {};
-    try {
-      body = JSON.parse(text) as typeof body;
-    } catch {
-      // A proxy's HTML error page, say: reported by status alone.
-    }
-    const known = body.error === "BAD_REQUEST" || body.error === "NOT_FOUND" || body.error === "NOT_READY";
-    const code: IndexerErrorCode = known ? (body.error as IndexerErrorCode) : IndexerErrorCode.HTTP_ERROR;
-    const message = typeof body.message === "string" ? body.message : `HTTP ${response.status}`;
-    return new IndexerError(code, `${method} ${path}: ${message}`, {
-      status: response.status,
-      ...(typeof body.field === "string" ? { field: body.field } : {}),
-    });
-  }
-
-  async #json<T>(path: string, init: RequestInit = {}): Promise<T> {
-    const response = await this.#request(path, init);
-    const text = await response.text();
-    try {
-      return JSON.parse(text) as T;
-    } catch (cause) {
-      throw new IndexerError(IndexerErrorCode.INVALID_RESPONSE, `${init.method ?? "GET"} ${path}: the answer is not JSON`, { status: response.status, cause });
     }
   }
 }

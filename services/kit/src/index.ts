@@ -11,3 +11,5 @@ export { openDatabase, type Database } from "./database/database.ts";
 export { freeLoopbackPort, startEmbeddedPostgres, type EmbeddedPostgres, type EmbeddedPostgresOptions } from "./database/embedded.ts";
 export { serviceCli, configChanges, EXIT, STOP_DEADLINE_MS, type ServiceDefinition, type ServiceContext, type RunningService } from "./service.ts";
 export { RpcEndpoints, BrokenCircuitError, type RpcEndpointsOptions } from "./rpc.ts";
+export { CommandFailure, runServiceCommand, type ServiceCommandContext } from "./command.ts";
+export { buildOpenApiDocument, writeOpenApiDocument, type OpenApiSource } from "./openapi.ts";

@@ -11,6 +11,7 @@ import { evmJobHandler } from "./evm-handler.ts";
 import { EvmIntake, bundledVerificationKey, evmIntakeDeployment, quoteEvm, type IntakePool } from "./intake/index.ts";
 import { loadEvmWallet } from "./keys.ts";
 import { JobQueue, WorkerPool, retryPolicy } from "./queue/index.ts";
+import { BalanceWatch } from "./balance.ts";
 import { relayMetrics } from "./relay-metrics.ts";
 import { EvmSender, shieldPoolInterface } from "./senders/evm/index.ts";
 
@@ -69,6 +70,8 @@ export const relayService: ServiceDefinition<typeof RELAY_SPEC.extra> = {
       logger,
       isLastAttempt: (attempts) => attempts > config.workers.retries,
     });
+    const balance = new BalanceWatch(provider, wallet.address, config.balance, ours, logger);
+    await balance.start();
     const workers = new WorkerPool({ queue, owner: `${hostname()}:${process.pid}`, handler, count: config.workers.count, timeoutMs: config.workers.timeout, logger });
     workers.start();
     logger.info({ relayer: wallet.address, chainId: deployment.chainId.toString(), pools: deployment.pools.length }, "relay: serving EVM withdrawals");
@@ -76,13 +79,18 @@ export const relayService: ServiceDefinition<typeof RELAY_SPEC.extra> = {
     return {
       probes: {
         rpc: { evm: (): HealthStatus => sender.health() },
+        state: () => balance.health(),
         figures: async () => {
           const counts = await queue.counts();
-          return { relayer: { evm: wallet.address }, queue: { ...counts.byState, oldest_queued_age_ms: counts.oldestQueuedAgeMs }, workers: { active: workers.active, count: config.workers.count } };
+          return { relayer: { evm: { address: wallet.address, balance_wei: balance.balance?.toString() ?? null } }, queue: { ...counts.byState, oldest_queued_age_ms: counts.oldestQueuedAgeMs }, workers: { active: workers.active, count: config.workers.count } };
         },
-        notReady: async () => ((await queue.draining()) ? ["draining: not taking new jobs"] : []),
+        notReady: async () => [...((await queue.draining()) ? ["draining: not taking new jobs"] : []), ...balance.notReady()],
+      },
+      reload(next) {
+        balance.setThresholds(next.balance);
       },
       async stop() {
+        balance.stop();
         await workers.stop();
         sender.close();
         provider.destroy();

@@ -61,3 +61,4 @@ export {
 } from "./solana.ts";
 export { BACKENDS, Child, freshServerDatabase, reachableTempDir, runTs, type LogLine } from "./processes.ts";
 export { runSchemathesis } from "./schemathesis.ts";
+export { sharedDatabase, testDatabase, type Backend, type SharedDatabase, type TestDatabase } from "./databases.ts";

@@ -1,64 +1,27 @@
-// What every recovery command starts from: the config as `start` reads it, the database migrated up,
-// and a way to fail with a message and an exit code. Results go to stdout, logs to stderr.
+// What the recovery commands start from: the kit's command context (config, database migrated up,
+// stdout for results, CommandFailure for refusals) plus the pool and the tree hash.
 import { getPoseidon, type PoseidonHasher } from "@cloak/sdk";
-import { ConfigErrors, createLogger, EXIT, loadConfig, openDatabase, type Database } from "@cloak/service-kit";
+import { CommandFailure, runServiceCommand, type ServiceCommandContext } from "@cloak/service-kit";
 import type pg from "pg";
-import pino, { type Logger } from "pino";
 import type { IndexerConfig } from "../config.ts";
 import { WRITER_LOCK_KEY } from "../ingest/writer-lease.ts";
-import { MIGRATIONS_DIR, indexerService } from "../service.ts";
+import { indexerService } from "../service.ts";
 import { zeroHashes } from "../tree.ts";
 
-/** A refusal or failure a command reports as `<command>: <message>` and exits with. */
-export class CommandFailure extends Error {
-  constructor(
-    message: string,
-    readonly exitCode: number = EXIT.failure,
-  ) {
-    super(message);
-    this.name = "CommandFailure";
-  }
-}
+export { CommandFailure };
 
-export interface CommandContext {
-  readonly config: IndexerConfig;
-  readonly logger: Logger;
-  readonly database: Database;
+export interface CommandContext extends ServiceCommandContext<IndexerConfig> {
   readonly db: pg.Pool;
   readonly poseidon: PoseidonHasher;
   readonly zeros: readonly bigint[];
-  /** One line of the command's result, on stdout. */
-  print(line: string): void;
 }
 
-/**
- * Runs `body` with the context, then closes the database (and an embedded server) and exits: 0, the
- * failure's exit code with `<command>: <message>` on stderr, or 2 for an invalid config.
- */
-export async function runCommand(command: string, configFile: string | undefined, body: (context: CommandContext) => Promise<void>): Promise<never> {
-  let config: IndexerConfig;
-  try {
-    config = loadConfig(indexerService, configFile ? { file: configFile } : {}).config;
-  } catch (error) {
-    if (!(error instanceof ConfigErrors)) throw error;
-    for (const refusal of error.errors) process.stderr.write(`invalid config: ${refusal.message}\n`);
-    process.exit(EXIT.invalidConfig);
-  }
-  const logger = createLogger({ service: indexerService.service, version: indexerService.version, logging: config.logging, destination: pino.destination({ dest: 2, sync: true }) });
-  let database: Database | undefined;
-  let code: number = EXIT.ok;
-  try {
-    database = await openDatabase({ service: indexerService.service, config: config.database, logger, migrationsDir: MIGRATIONS_DIR });
-    await database.migrate("up");
+/** The kit's command runner with what the indexer's commands add: the pool and the tree hash. */
+export function runCommand(command: string, configFile: string | undefined, body: (context: CommandContext) => Promise<void>): Promise<never> {
+  return runServiceCommand(indexerService, command, configFile, async (context) => {
     const poseidon = await getPoseidon();
-    await body({ config, logger, database, db: database.pool, poseidon, zeros: zeroHashes(poseidon), print: (line) => process.stdout.write(`${line}\n`) });
-  } catch (error) {
-    code = error instanceof CommandFailure ? error.exitCode : EXIT.failure;
-    process.stderr.write(`${command}: ${error instanceof Error ? error.message : String(error)}\n`);
-  } finally {
-    await database?.close().catch(() => undefined);
-  }
-  process.exit(code);
+    await body({ ...context, db: context.database.pool, poseidon, zeros: zeroHashes(poseidon) });
+  });
 }
 
 /**

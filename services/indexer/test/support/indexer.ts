@@ -1,33 +1,14 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { startEmbeddedPostgres, type EmbeddedPostgres } from "@cloak/service-kit";
-import { pino } from "pino";
 import { stringify } from "smol-toml";
 import type { IndexerClient } from "@cloak/sdk";
-import { Child, freePort, freshServerDatabase, reachableTempDir, runTs } from "@cloak/service-testkit";
+import { Child, freePort, runTs, type TestDatabase } from "@cloak/service-testkit";
+
+export { sharedDatabase, testDatabase, type Backend, type SharedDatabase, type TestDatabase } from "@cloak/service-testkit";
 
 export const INDEXER_MAIN = new URL("../../src/main.ts", import.meta.url).pathname;
 
 const START_TIMEOUT_MS = 90_000;
-
-export type Backend = "embedded" | "server";
-
-/** A database for one test: an embedded PostgreSQL folder, or a fresh database on DATABASE_URL's server. */
-export interface TestDatabase {
-  readonly backend: Backend;
-  /** The `[database]` section pointing at it. */
-  readonly section: Record<string, unknown>;
-  drop(): Promise<void>;
-}
-
-export async function testDatabase(backend: Backend): Promise<TestDatabase> {
-  if (backend === "server") {
-    const created = await freshServerDatabase(process.env.DATABASE_URL!);
-    return { backend, section: { url: created.url, pool_size: 5 }, drop: created.drop };
-  }
-  const dir = await reachableTempDir("cloak-indexer-db");
-  return { backend, section: { embedded_dir: join(dir, "postgres"), pool_size: 5 }, drop: async () => undefined };
-}
 
 export interface IndexerProcess {
   readonly url: string;
@@ -124,40 +105,6 @@ export async function getJson(url: string): Promise<{ status: number; body: unkn
 /** Waits until /ready answers 200. */
 export function waitReady(indexer: IndexerProcess, timeoutMs = 60_000): Promise<true> {
   return eventually(async () => ((await getJson(`${indexer.url}/ready`)).status === 200 ? true : undefined), "/ready = 200", timeoutMs);
-}
-
-/**
- * One PostgreSQL several indexer processes share (replicas): DATABASE_URL's server when set, else a
- * server this test process runs itself (embedded binaries). `restart` is only for the latter: it stops
- * the server, waits, and starts it again on the same port (an outage the indexers must ride out).
- * `owned` always runs the test's own server (an outage test must not stop CI's shared one).
- */
-export interface SharedDatabase extends TestDatabase {
-  readonly url: string;
-  /** Stops the server (when this test owns it); `start` brings it back on the same port. */
-  stopServer?(): Promise<void>;
-  startServer?(): Promise<void>;
-}
-
-export async function sharedDatabase(options: { owned?: boolean } = {}): Promise<SharedDatabase> {
-  if (process.env.DATABASE_URL && !options.owned) {
-    const created = await freshServerDatabase(process.env.DATABASE_URL);
-    return { backend: "server", url: created.url, section: { url: created.url, pool_size: 5, timeout: "3s" }, drop: created.drop };
-  }
-  const dir = await reachableTempDir("cloak-indexer-shared-db");
-  const logger = pino({ level: "silent" });
-  let server: EmbeddedPostgres = await startEmbeddedPostgres(join(dir, "postgres"), logger);
-  const port = Number(new URL(server.url).port);
-  return {
-    backend: "server",
-    url: server.url,
-    section: { url: server.url, pool_size: 5, timeout: "3s" },
-    drop: () => server.stop(),
-    stopServer: () => server.stop(),
-    async startServer() {
-      server = await startEmbeddedPostgres(join(dir, "postgres"), logger, { port });
-    },
-  };
 }
 
 /**

@@ -181,7 +181,11 @@ export function registerRelayRoutes(options: RelayApiOptions): void {
       try {
         accepted = await intake.check(request.body);
       } catch (error) {
-        if (!(error instanceof RelayError)) throw error;
+        if (!(error instanceof RelayError)) {
+          // The chain could not be asked (RPC down, timeout): the request may be fine; try again later.
+          request.log.warn({ err: error }, "transact: checks could not be completed");
+          return reply.code(503).send({ error: "UNAVAILABLE", message: "the withdrawal could not be checked against the chain right now; try again" });
+        }
         metrics.refusalsTotal.inc({ reason: error.code });
         return refuse(reply, error);
       }

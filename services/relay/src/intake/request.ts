@@ -17,14 +17,15 @@ const INT = /^-?[0-9]{1,78}$/;
 const address = z
   .string()
   .max(42)
-  .regex(ADDRESS, { error: "must be a 0x-prefixed 20-byte hex address" })
+  .regex(ADDRESS, { error: "must be a 0x-prefixed 20-byte hex address", abort: true })
   .refine(isAddress, { error: "has mixed case that is not its EIP-55 checksum" });
 
 const below = (bound: bigint, what: string) =>
   z
     .string()
     .max(80)
-    .regex(UINT, { error: "must be a decimal or 0x-hex unsigned integer" })
+    // abort: the refinement converts with BigInt, which throws on what the pattern refused.
+    .regex(UINT, { error: "must be a decimal or 0x-hex unsigned integer", abort: true })
     .refine((text) => BigInt(text) < bound, { error: `must be below ${what}` });
 
 const fieldElement = below(FIELD_SIZE, "the scalar field size");
@@ -45,8 +46,8 @@ const solidityProof = z.strictObject({ pA: pair, pB: z.tuple([pair, pair]), pC: 
 
 const amount = z
   .string()
-  .max(80)
-  .regex(INT, { error: "must be a decimal integer" })
+  .max(80, { abort: true })
+  .regex(INT, { error: "must be a decimal integer", abort: true })
   .refine((text) => (text.startsWith("-") ? -BigInt(text) : BigInt(text)) < MAX_AMOUNT, { error: "magnitude must be below 2^248" });
 
 const ciphertext = z
