@@ -1,5 +1,4 @@
 import type { HealthStatus } from "@cloak/service-kit";
-import type { Provider } from "ethers";
 import type { Logger } from "pino";
 import type { RelayConfig } from "./config.ts";
 import type { RelayMetrics } from "./relay-metrics.ts";
@@ -7,10 +6,19 @@ import type { RelayMetrics } from "./relay-metrics.ts";
 /** How often the relayer's balance is read. */
 export const BALANCE_INTERVAL_MS = 15_000;
 
+/** The chains a relayer key pays fees on, with each one's unit and `[balance]` keys. */
+const CHAINS = {
+  evm: { unit: "wei", warning: "evm_warning_wei", critical: "evm_critical_wei" },
+  solana: { unit: "lamports", warning: "solana_warning_lamports", critical: "solana_critical_lamports" },
+} as const;
+
+export type BalanceChain = keyof typeof CHAINS;
+
 /**
- * The EVM relayer account's balance against `[balance]`'s thresholds (the PIL runbook's 1 ETH warning,
- * 0.1 ETH critical): a gauge for the alert, `degraded` health below the warning, and not ready below the
- * critical threshold — a relay that cannot pay gas must not take jobs it would only fail.
+ * A relayer account's balance against `[balance]`'s thresholds for its chain (the PIL runbook's 1 ETH
+ * warning, 0.1 ETH critical; lamport equivalents for Solana): a gauge for the alert, `degraded` health
+ * below the warning, and not ready below the critical threshold — a relay that cannot pay fees must not
+ * take jobs it would only fail.
  */
 export class BalanceWatch {
   #balance: bigint | null = null;
@@ -18,8 +26,10 @@ export class BalanceWatch {
   #thresholds: RelayConfig["balance"];
 
   constructor(
-    readonly provider: Provider,
+    readonly chain: BalanceChain,
     readonly address: string,
+    /** Reads the balance in the chain's smallest unit (wei, lamports). */
+    readonly readBalance: () => Promise<bigint>,
     thresholds: RelayConfig["balance"],
     readonly metrics: RelayMetrics,
     readonly logger: Logger,
@@ -43,25 +53,30 @@ export class BalanceWatch {
     void this.read();
   }
 
+  #threshold(level: "warning" | "critical"): bigint {
+    return BigInt(this.#thresholds[CHAINS[this.chain][level]]);
+  }
+
   async read(): Promise<void> {
     try {
-      this.#balance = await this.provider.getBalance(this.address);
-      this.metrics.balance.set({ chain: "evm", address: this.address }, Number(this.#balance));
-      if (this.#balance < BigInt(this.#thresholds.evm_warning_wei)) this.logger.warn({ chain: "evm", address: this.address, balance: this.#balance.toString() }, "relayer balance low");
+      this.#balance = await this.readBalance();
+      this.metrics.balance.set({ chain: this.chain, address: this.address }, Number(this.#balance));
+      if (this.#balance < this.#threshold("warning")) this.logger.warn({ chain: this.chain, address: this.address, balance: this.#balance.toString() }, "relayer balance low");
     } catch (error) {
-      this.logger.warn({ err: error }, "relayer balance: could not be read");
+      this.logger.warn({ chain: this.chain, err: error }, "relayer balance: could not be read");
     }
   }
 
   health(): HealthStatus {
     if (this.#balance === null) return "healthy";
-    if (this.#balance < BigInt(this.#thresholds.evm_critical_wei)) return "critical";
-    return this.#balance < BigInt(this.#thresholds.evm_warning_wei) ? "degraded" : "healthy";
+    if (this.#balance < this.#threshold("critical")) return "critical";
+    return this.#balance < this.#threshold("warning") ? "degraded" : "healthy";
   }
 
   notReady(): string[] {
-    if (this.#balance === null || this.#balance >= BigInt(this.#thresholds.evm_critical_wei)) return [];
-    return [`evm relayer ${this.address} holds ${this.#balance} wei, below balance.evm_critical_wei = ${this.#thresholds.evm_critical_wei}`];
+    if (this.#balance === null || this.#balance >= this.#threshold("critical")) return [];
+    const { unit, critical } = CHAINS[this.chain];
+    return [`${this.chain} relayer ${this.address} holds ${this.#balance} ${unit}, below balance.${critical} = ${this.#thresholds[critical]}`];
   }
 
   get balance(): bigint | null {

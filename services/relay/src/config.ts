@@ -45,7 +45,11 @@ export const powSection = z
 export const transactionSection = z
   .strictObject({
     priority_fee_microlamports: integer(0, 10_000_000).default(1000).describe("compute-unit price (micro-lamports per CU)"),
-    compute_budget_cu: integer(1, 1_400_000).default(400_000).describe("compute-unit limit requested per transaction"),
+    // A relayed SOL withdrawal spends ≈ 131,500 CU measured and computed (docs/solana.md "Compute units":
+    // Groth16 104,711 and the tree insert 17,229 measured on SBPF, the CPIs computed) plus ≥ 2,300 for
+    // the PoW gate; Anchor's account checks are not measured. 200,000 leaves ≈ 50 % (≈ 66,000 CU) for
+    // them, where the runbook's 1,000,000 and the SDK's 400,000 make the transaction harder to pack.
+    compute_budget_cu: integer(1, 1_400_000).default(200_000).describe("compute-unit limit requested per transaction (default: ≈ 134,000 CU measured and computed for a PoW-gated withdrawal, plus ≈ 50 % for Anchor)"),
     jito_enabled: z
       .boolean({ error: "must be true or false" })
       .default(false)

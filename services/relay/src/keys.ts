@@ -1,4 +1,5 @@
 import { readFileSync, statSync } from "node:fs";
+import { Keypair } from "@solana/web3.js";
 import { Wallet } from "ethers";
 import type { RelayConfig } from "./config.ts";
 import { RelayError, RelayErrorCode } from "./errors.ts";
@@ -34,5 +35,28 @@ export async function loadEvmWallet(keys: RelayConfig["keys"], env: NodeJS.Proce
     return wallet instanceof Wallet ? wallet : new Wallet(wallet.privateKey);
   } catch {
     throw new RelayError(RelayErrorCode.INVALID_CONFIG, `keys.evm_keystore = "${keys.evm_keystore}": cannot be decrypted with the given password`);
+  }
+}
+
+/**
+ * The Solana relayer key from its keypair file (`[keys] solana_keypair`, the solana CLI's format: a JSON
+ * array of the 64 secret-key bytes), which must be its owner's alone like the EVM keystore.
+ */
+export function loadSolanaKeypair(keys: RelayConfig["keys"]): Keypair {
+  if (!keys.solana_keypair) throw new RelayError(RelayErrorCode.INVALID_CONFIG, "keys.solana_keypair: required to relay on Solana (a keypair file, the solana CLI's format)");
+  const text = ownerOnly("keys.solana_keypair", keys.solana_keypair);
+  let bytes: unknown;
+  try {
+    bytes = JSON.parse(text);
+  } catch {
+    bytes = null;
+  }
+  if (!Array.isArray(bytes) || bytes.length !== 64 || !bytes.every((byte) => Number.isInteger(byte) && byte >= 0 && byte <= 255)) {
+    throw new RelayError(RelayErrorCode.INVALID_CONFIG, `keys.solana_keypair = "${keys.solana_keypair}": not a Solana keypair (a JSON array of 64 bytes)`);
+  }
+  try {
+    return Keypair.fromSecretKey(Uint8Array.from(bytes as number[]));
+  } catch {
+    throw new RelayError(RelayErrorCode.INVALID_CONFIG, `keys.solana_keypair = "${keys.solana_keypair}": its 64 bytes are not a secret key with its public key`);
   }
 }

@@ -39,6 +39,14 @@ export function relayMetrics(metrics: ServiceMetrics, queue: JobQueue) {
       },
     }),
     gasUsed: new Histogram({ name: "relay_evm_gas_used", help: "Gas used per relayed EVM transaction", buckets: [200_000, 400_000, 600_000, 800_000, 1_000_000, 1_500_000], registers }),
+    computeUnits: new Histogram({
+      name: "relay_solana_compute_units",
+      help: "Compute units used per relayed Solana transaction (the local node charges natively run programs 1 CU per instruction)",
+      buckets: [10, 1_000, 50_000, 100_000, 150_000, 200_000, 300_000, 400_000],
+      registers,
+    }),
+    powClaimsFound: new Counter({ name: "pow_claims_found_total", help: "Usable PoW claims found in the scramble registry for relayed Solana withdrawals", registers }),
+    powClaimsConsumed: new Counter({ name: "pow_claims_consumed_total", help: "PoW claims consumed by confirmed relayed Solana withdrawals (the miner paid)", registers }),
     balance: new Gauge({ name: "relay_balance", help: "The relayer account's balance, in the chain's smallest unit", labelNames: ["chain", "address"] as const, registers }),
     confirmed(chain: string) {
       confirmedCount += 1;

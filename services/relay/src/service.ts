@@ -70,7 +70,7 @@ export const relayService: ServiceDefinition<typeof RELAY_SPEC.extra> = {
       logger,
       isLastAttempt: (attempts) => attempts > config.workers.retries,
     });
-    const balance = new BalanceWatch(provider, wallet.address, config.balance, ours, logger);
+    const balance = new BalanceWatch("evm", wallet.address, () => provider.getBalance(wallet.address), config.balance, ours, logger);
     await balance.start();
     const workers = new WorkerPool({ queue, owner: `${hostname()}:${process.pid}`, handler, count: config.workers.count, timeoutMs: config.workers.timeout, logger });
     workers.start();

@@ -72,6 +72,11 @@ export const databaseSection = z
 export const solanaSection = z
   .strictObject({
     rpc_url: url(["http:", "https:"]).default("http://127.0.0.1:8899").describe("Solana JSON-RPC endpoint"),
+    rpc_urls: z
+      .array(url(["http:", "https:"]))
+      .min(1, { error: "needs at least one RPC URL" })
+      .optional()
+      .describe("JSON-RPC endpoints tried in order (failover) by services that send; default [rpc_url]"),
     timeout: duration("30s").describe("one RPC call's timeout"),
     retries: integer(0, 100).default(3).describe("retries of a failed RPC call, with backoff"),
     rate_limit: integer(1, 100_000).default(100).describe("RPC calls per second at most"),

@@ -1,4 +1,5 @@
 import type pg from "pg";
+import { inTransaction } from "../database.ts";
 
 /** One signed transaction of a job, as the write-ahead record holds it. */
 export interface StoredEvmTransaction {
@@ -69,22 +70,6 @@ function fromRow(row: TransactionRow): StoredEvmTransaction {
     ageMs: Number(row.age_ms),
     replacedBy: row.replaced_by,
   };
-}
-
-async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
-  try {
-    await client.query("BEGIN");
-    const result = await work(client);
-    await client.query("COMMIT");
-    client.release();
-    return result;
-  } catch (error) {
-    await client.query("ROLLBACK").catch(() => undefined);
-    // A connection whose transaction failed midway is not reused.
-    client.release(error as Error);
-    throw error;
-  }
 }
 
 async function insert(client: pg.PoolClient, account: EvmAccount, jobKey: string, nonce: bigint, signed: SignedEvmTransaction): Promise<StoredEvmTransaction> {
