@@ -97,7 +97,7 @@ export class PowClaims {
       // Nothing usable in what is cached: a miner may have revealed one since.
       this.invalidate();
       if (Date.now() >= deadline) {
-        throw new RelayError(RelayErrorCode.POW_CLAIM_NOT_FOUND, `no revealed claim of registry ${this.#options.registryProgramId.toBase58()} usable at slot ${slot} within ${this.#options.pow.search_timeout} ms`);
+        throw new RelayError(RelayErrorCode.POW_CLAIM_NOT_FOUND, `no claim of registry ${this.#options.registryProgramId.toBase58()} usable by this withdrawal (revealed, not fully consumed, for its batch or any, valid ${CLAIM_MARGIN_SLOTS} more slots) within ${this.#options.pow.search_timeout} ms`);
       }
       await new Promise((resolve) => setTimeout(resolve, this.#options.pollIntervalMs ?? 500));
     }
