@@ -35,7 +35,7 @@ import {
   submitSolanaCorpus,
 } from "@cloak/service-testkit";
 import { Contract, JsonRpcProvider } from "ethers";
-import { machine, median, round } from "../../../bench/stats.ts";
+import { benchmarkRun, machine, median, round } from "../../../bench/stats.ts";
 import { LOCALNET_BINARY } from "../../../localnet/launcher.ts";
 import { readSolanaDeployment } from "../src/deployments.ts";
 import { buildTree } from "../src/rebuild.ts";
@@ -65,15 +65,7 @@ for (const backend of backends) {
 }
 const SEED = "cloak-indexer-bench";
 const GOALS = { coldRebuildSeconds: 60, snapshotStartSeconds: 5, pathP99Ms: 5, ingestPerSecond: 500 } as const;
-const args = process.argv.slice(2);
-const command = `npm run bench:indexer${args.length > 0 ? ` -- ${args.join(" ")}` : ""}`;
-const loadAtStart = loadavg().map((x) => round(x, 2));
-const startedAt = Date.now();
-const elapsed = () => `${Math.round((Date.now() - startedAt) / 1000)} s`;
-const say = (line: string) => console.log(`[${elapsed()}] ${line}`);
-const check = (condition: boolean, what: string) => {
-  if (!condition) throw new Error(`benchmark check failed: ${what}`);
-};
+const { command, loadAtStart, startedAt, say, check } = benchmarkRun("bench:indexer");
 
 const dir = await reachableTempDir("cloak-indexer-bench");
 

@@ -14,6 +14,7 @@ import { Agent, get } from "node:http";
 import { parseArgs } from "node:util";
 import autocannon, { type Result } from "autocannon";
 import { seededRandom } from "@cloak/service-testkit";
+import { gained, histogram, latencySummary as summary, type Histogram } from "../../../bench/stats.ts";
 
 const { values } = parseArgs({
   options: {
@@ -80,59 +81,12 @@ async function pacedRun(seconds: number, record?: OnResponse): Promise<void> {
   await Promise.all(pending);
 }
 
-/** Nearest-rank percentile of sorted values. */
-const percentile = (sorted: readonly number[], p: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? NaN;
-const ms = (x: number) => Number(x.toFixed(3));
-
 const PATH_ROUTE = "/api/v1/pools/:pool/trees/:tree/paths/:index";
-
-/** One histogram of a Prometheus text scrape, summed over the series whose labels include `only`: cumulative count per bucket, count, sum. */
-function histogram(text: string, name: string, only: Record<string, string> = {}) {
-  const buckets = new Map<number, number>();
-  let count = 0;
-  let sum = 0;
-  for (const line of text.split("\n")) {
-    const match = /^(\w+)(?:\{(.*)\})? (\S+)$/.exec(line);
-    if (!match || !match[1]!.startsWith(name)) continue;
-    const labels = Object.fromEntries([...(match[2] ?? "").matchAll(/(\w+)="([^"]*)"/g)].map((label) => [label[1]!, label[2]!]));
-    if (Object.entries(only).some(([key, value]) => labels[key] !== value)) continue;
-    const value = Number(match[3]);
-    const le = labels.le === "+Inf" ? Infinity : Number(labels.le);
-    if (match[1] === `${name}_bucket`) buckets.set(le, (buckets.get(le) ?? 0) + value);
-    else if (match[1] === `${name}_count`) count += value;
-    else if (match[1] === `${name}_sum`) sum += value;
-  }
-  return { buckets, count, sum };
-}
-
-type Histogram = ReturnType<typeof histogram>;
-
-/** What a histogram gained between two scrapes: requests, mean, [bound in ms, requests at or under it] pairs, and the smallest bound holding 99 %. */
-function gained(before: Histogram, after: Histogram) {
-  const requests = after.count - before.count;
-  const bounds = [...after.buckets.keys()].sort((a, b) => a - b);
-  const within = bounds.map((le) => [le, after.buckets.get(le)! - (before.buckets.get(le) ?? 0)] as const);
-  return {
-    requests,
-    meanMs: ms(((after.sum - before.sum) / requests) * 1000),
-    atMostMs: within.map(([le, n]) => [le === Infinity ? "+Inf" : ms(le * 1000), n]),
-    p99AtMostMs: ms((within.find(([, n]) => n >= 0.99 * requests)?.[0] ?? NaN) * 1000),
-  };
-}
 
 async function scrape(): Promise<{ proof: Histogram; http: Histogram }> {
   const text = await (await fetch(`${values.url}/metrics`)).text();
   return { proof: histogram(text, "proof_generation_seconds"), http: histogram(text, "http_request_duration_seconds", { route: PATH_ROUTE, status_code: "200" }) };
 }
-
-const summary = (sorted: readonly number[]) => ({
-  p50: ms(percentile(sorted, 50)),
-  p90: ms(percentile(sorted, 90)),
-  p99: ms(percentile(sorted, 99)),
-  p999: ms(percentile(sorted, 99.9)),
-  max: ms(sorted.at(-1) ?? NaN),
-  mean: ms(sorted.reduce((sum, x) => sum + x, 0) / sorted.length),
-});
 
 const run = values.mode === "paced" ? pacedRun : autocannonRun;
 await run(Number(values.warmup));
