@@ -1,5 +1,6 @@
 // `npm run corpus`: regenerates services/testkit/corpus/ (real depth-20 proofs, reproducible byte for
 // byte from CORPUS_SEED); `npm run corpus -- --check` verifies the committed files instead.
+// `--only solana` (or `--only evm`) regenerates one chain's file and leaves the other's bytes alone.
 // Generation starts a hardhat node and deploys Cloak the operator's way only to learn the addresses
 // the proofs bind (a fresh node and a fixed deployer give the same ones every time).
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -27,6 +28,8 @@ import {
   EVM_CORPUS_FORMAT,
   GZIP_THRESHOLD,
   SOLANA_CORPUS_FORMAT,
+  SOLANA_CORPUS_RECIPIENT,
+  SOLANA_CORPUS_RELAYER,
   checkCorpus,
   currentVkeySha256,
   type CorpusExtData,
@@ -49,18 +52,30 @@ const { values: options } = parseArgs({
     "evm-deposits": { type: "string", default: String(CORPUS_COUNTS.evmDeposits) },
     "evm-withdrawals": { type: "string", default: String(CORPUS_COUNTS.evmWithdrawals) },
     "solana-deposits": { type: "string", default: String(CORPUS_COUNTS.solanaDeposits) },
+    "solana-withdrawals": { type: "string", default: String(CORPUS_COUNTS.solanaWithdrawals) },
+    only: { type: "string" },
   },
 });
+if (options.only !== undefined && options.only !== "evm" && options.only !== "solana") {
+  console.error(`--only: '${options.only}' is neither evm nor solana`);
+  process.exit(2);
+}
+const generate = { evm: options.only !== "solana", solana: options.only !== "evm" };
 const counts = {
-  evmDeposits: Number(options["evm-deposits"]),
-  evmWithdrawals: Number(options["evm-withdrawals"]),
-  solanaDeposits: Number(options["solana-deposits"]),
+  evmDeposits: generate.evm ? Number(options["evm-deposits"]) : 0,
+  evmWithdrawals: generate.evm ? Number(options["evm-withdrawals"]) : 0,
+  solanaDeposits: generate.solana ? Number(options["solana-deposits"]) : 0,
+  solanaWithdrawals: generate.solana ? Number(options["solana-withdrawals"]) : 0,
 };
+if (counts.solanaWithdrawals > counts.solanaDeposits) {
+  console.error(`--solana-withdrawals: ${counts.solanaWithdrawals} withdrawals would need as many deposits, there are ${counts.solanaDeposits}`);
+  process.exit(2);
+}
 
 if (options.check) {
   const report = await checkCorpus(options.out);
   console.log(
-    `corpus OK: EVM ${report.evm.deposits} deposits + ${report.evm.withdrawals} withdrawals, Solana ${report.solana.deposits} deposits; ` +
+    `corpus OK: EVM ${report.evm.deposits} deposits + ${report.evm.withdrawals} withdrawals, Solana ${report.solana.deposits} deposits + ${report.solana.withdrawals} withdrawals; ` +
       `every proof verifies against the verifying key (${(report.verifyMs / 1000).toFixed(1)} s)`,
   );
   await releaseProvingResources();
@@ -99,7 +114,7 @@ function write(name: string, corpus: EvmCorpus | SolanaCorpus): void {
 
 const started = performance.now();
 let proofs = 0;
-const total = counts.evmDeposits + counts.evmWithdrawals + counts.solanaDeposits;
+const total = counts.evmDeposits + counts.evmWithdrawals + counts.solanaDeposits + counts.solanaWithdrawals;
 function progress(what: string): void {
   proofs += 1;
   if (proofs % 25 === 0 || proofs === total) {
@@ -109,151 +124,201 @@ function progress(what: string): void {
 }
 
 // ---------------------------------------------------------------- EVM
-const deployDir = mkdtempSync(join(tmpdir(), "cloak-corpus-"));
-const node = await startHardhatNode();
-let deployment;
-try {
-  deployment = await deployEvm(node.url, deployDir);
-} finally {
-  await node.stop();
-  rmSync(deployDir, { recursive: true, force: true });
-}
-const evmOwner = corpusOwner(seed, "evm", poseidon);
-const domain = { chainId: deployment.chainId, pool: deployment.pool };
-const emptyTree = new MerkleTree(PRODUCTION_TREE_DEPTH, poseidon);
-const emptyRoot = emptyTree.root;
-console.log(`EVM: pool ${deployment.pool} on chain ${deployment.chainId}; ${counts.evmDeposits} deposits against the empty root`);
+async function generateEvm(): Promise<void> {
+  const deployDir = mkdtempSync(join(tmpdir(), "cloak-corpus-"));
+  const node = await startHardhatNode();
+  let deployment;
+  try {
+    deployment = await deployEvm(node.url, deployDir);
+  } finally {
+    await node.stop();
+    rmSync(deployDir, { recursive: true, force: true });
+  }
+  const evmOwner = corpusOwner(seed, "evm", poseidon);
+  const domain = { chainId: deployment.chainId, pool: deployment.pool };
+  const emptyTree = new MerkleTree(PRODUCTION_TREE_DEPTH, poseidon);
+  const emptyRoot = emptyTree.root;
+  console.log(`EVM: pool ${deployment.pool} on chain ${deployment.chainId}; ${counts.evmDeposits} deposits against the empty root`);
 
-const evmDeposits: EvmCorpusEntry[] = [];
-const depositNotes: SpendableNote[] = [];
-for (let i = 0; i < counts.evmDeposits; i++) {
-  const amount = corpusAmounts.evmDeposit(i);
-  const label = `evm/deposit/${i}`;
-  seedProof(seed, label);
-  const proven = await proveTransaction(
-    {
-      tree: emptyTree,
-      inputs: [],
-      outputs: [{ amount, recipient: evmOwner }],
-      extData: { ...domain, recipient: ZERO_ADDRESS, relayer: ZERO_ADDRESS, extAmount: amount, fee: 0n },
-      random: seededRandom(seed, label),
+  const evmDeposits: EvmCorpusEntry[] = [];
+  const depositNotes: SpendableNote[] = [];
+  for (let i = 0; i < counts.evmDeposits; i++) {
+    const amount = corpusAmounts.evmDeposit(i);
+    const label = `evm/deposit/${i}`;
+    seedProof(seed, label);
+    const proven = await proveTransaction(
+      {
+        tree: emptyTree,
+        inputs: [],
+        outputs: [{ amount, recipient: evmOwner }],
+        extData: { ...domain, recipient: ZERO_ADDRESS, relayer: ZERO_ADDRESS, extAmount: amount, fee: 0n },
+        random: seededRandom(seed, label),
+      },
+      prover,
+      poseidon,
+    );
+    const [note] = proven.outputNotes;
+    depositNotes.push({ amount: note!.amount, publicKey: note!.publicKey, blinding: note!.blinding, leafIndex: 2 * i });
+    evmDeposits.push({
+      kind: "deposit",
+      index: i,
+      ...proofOf(proven.proof, proven.publicSignals),
+      extData: storedExtData({ recipient: ZERO_ADDRESS, extAmount: amount, relayer: ZERO_ADDRESS, fee: 0n }, proven.extData),
+      value: dec(amount),
+    });
+    progress("EVM deposits");
+  }
+
+  const afterDeposits = new MerkleTree(PRODUCTION_TREE_DEPTH, poseidon);
+  afterDeposits.insertMany(evmDeposits.flatMap((entry) => [BigInt(entry.publicSignals[5]!), BigInt(entry.publicSignals[6]!)]));
+  const withdrawalRoot = afterDeposits.root;
+  const evmWithdrawals: EvmCorpusEntry[] = [];
+  for (let k = 0; k < counts.evmWithdrawals; k++) {
+    const note = depositNotes[k]!;
+    const fee = corpusAmounts.evmRelayerFee;
+    const extAmount = -(note.amount - fee);
+    const label = `evm/withdrawal/${k}`;
+    seedProof(seed, label);
+    const proven = await proveTransaction(
+      {
+        tree: afterDeposits,
+        inputs: [{ note, owner: evmOwner }],
+        outputs: [],
+        extData: { ...domain, recipient: EVM_WITHDRAWAL_RECIPIENT, relayer: EVM_RELAYER, extAmount, fee },
+        random: seededRandom(seed, label),
+      },
+      prover,
+      poseidon,
+    );
+    evmWithdrawals.push({
+      kind: "withdrawal",
+      index: k,
+      ...proofOf(proven.proof, proven.publicSignals),
+      extData: storedExtData({ recipient: EVM_WITHDRAWAL_RECIPIENT, extAmount, relayer: EVM_RELAYER, fee }, proven.extData),
+      value: "0",
+      spendsDeposit: k,
+    });
+    progress("EVM withdrawals");
+  }
+  const evmFinal = new MerkleTree(PRODUCTION_TREE_DEPTH, poseidon, { leaves: afterDeposits.leaves() });
+  evmFinal.insertMany(evmWithdrawals.flatMap((entry) => [BigInt(entry.publicSignals[5]!), BigInt(entry.publicSignals[6]!)]));
+
+  write(CORPUS_FILES.evm, {
+    header: {
+      format: EVM_CORPUS_FORMAT,
+      vkeySha256,
+      chainId: dec(deployment.chainId),
+      pool: deployment.pool,
+      orchestrator: deployment.orchestrator,
+      deployer: EVM_DEPLOYER,
+      relayer: EVM_RELAYER,
+      withdrawalRecipient: EVM_WITHDRAWAL_RECIPIENT,
+      seed,
+      counts: { deposits: evmDeposits.length, withdrawals: evmWithdrawals.length },
+      roots: { deposits: dec(emptyRoot), withdrawals: dec(withdrawalRoot) },
+      finalRoot: dec(evmFinal.root),
     },
-    prover,
-    poseidon,
-  );
-  const [note] = proven.outputNotes;
-  depositNotes.push({ amount: note!.amount, publicKey: note!.publicKey, blinding: note!.blinding, leafIndex: 2 * i });
-  evmDeposits.push({
-    kind: "deposit",
-    index: i,
-    ...proofOf(proven.proof, proven.publicSignals),
-    extData: storedExtData({ recipient: ZERO_ADDRESS, extAmount: amount, relayer: ZERO_ADDRESS, fee: 0n }, proven.extData),
-    value: dec(amount),
+    deposits: evmDeposits,
+    withdrawals: evmWithdrawals,
   });
-  progress("EVM deposits");
 }
-
-const afterDeposits = new MerkleTree(PRODUCTION_TREE_DEPTH, poseidon);
-afterDeposits.insertMany(evmDeposits.flatMap((entry) => [BigInt(entry.publicSignals[5]!), BigInt(entry.publicSignals[6]!)]));
-const withdrawalRoot = afterDeposits.root;
-const evmWithdrawals: EvmCorpusEntry[] = [];
-for (let k = 0; k < counts.evmWithdrawals; k++) {
-  const note = depositNotes[k]!;
-  const fee = corpusAmounts.evmRelayerFee;
-  const extAmount = -(note.amount - fee);
-  const label = `evm/withdrawal/${k}`;
-  seedProof(seed, label);
-  const proven = await proveTransaction(
-    {
-      tree: afterDeposits,
-      inputs: [{ note, owner: evmOwner }],
-      outputs: [],
-      extData: { ...domain, recipient: EVM_WITHDRAWAL_RECIPIENT, relayer: EVM_RELAYER, extAmount, fee },
-      random: seededRandom(seed, label),
-    },
-    prover,
-    poseidon,
-  );
-  evmWithdrawals.push({
-    kind: "withdrawal",
-    index: k,
-    ...proofOf(proven.proof, proven.publicSignals),
-    extData: storedExtData({ recipient: EVM_WITHDRAWAL_RECIPIENT, extAmount, relayer: EVM_RELAYER, fee }, proven.extData),
-    value: "0",
-    spendsDeposit: k,
-  });
-  progress("EVM withdrawals");
-}
-const evmFinal = new MerkleTree(PRODUCTION_TREE_DEPTH, poseidon, { leaves: afterDeposits.leaves() });
-evmFinal.insertMany(evmWithdrawals.flatMap((entry) => [BigInt(entry.publicSignals[5]!), BigInt(entry.publicSignals[6]!)]));
-
-const vkeySha256 = currentVkeySha256();
-write(CORPUS_FILES.evm, {
-  header: {
-    format: EVM_CORPUS_FORMAT,
-    vkeySha256,
-    chainId: dec(deployment.chainId),
-    pool: deployment.pool,
-    orchestrator: deployment.orchestrator,
-    deployer: EVM_DEPLOYER,
-    relayer: EVM_RELAYER,
-    withdrawalRecipient: EVM_WITHDRAWAL_RECIPIENT,
-    seed,
-    counts: { deposits: evmDeposits.length, withdrawals: evmWithdrawals.length },
-    roots: { deposits: dec(emptyRoot), withdrawals: dec(withdrawalRoot) },
-    finalRoot: dec(evmFinal.root),
-  },
-  deposits: evmDeposits,
-  withdrawals: evmWithdrawals,
-});
 
 // ---------------------------------------------------------------- Solana
-// The program keeps only the last 100 roots, so deposits form a chain: deposit k against the root after k - 1.
-const [solPool] = poolPda(NATIVE_MINT, SHIELD_POOL_PROGRAM_ID);
-const solanaOwner = corpusOwner(seed, "solana", poseidon);
-const solanaTree = new MerkleTree(PRODUCTION_TREE_DEPTH, poseidon);
-const solanaDeposits: SolanaCorpusEntry[] = [];
-console.log(`Solana: SOL pool ${solPool.toBase58()}; ${counts.solanaDeposits} chained deposits`);
-for (let j = 0; j < counts.solanaDeposits; j++) {
-  const amount = corpusAmounts.solanaDeposit(j);
-  const label = `solana/deposit/${j}`;
-  seedProof(seed, label);
-  const proven = await proveSolanaTransaction(
-    {
-      tree: solanaTree,
-      inputs: [],
-      outputs: [{ amount, recipient: solanaOwner }],
-      extData: { recipient: PublicKey.default, extAmount: amount, relayer: PublicKey.default, fee: 0n },
-      pool: solPool,
-      programId: SHIELD_POOL_PROGRAM_ID,
-      random: seededRandom(seed, label),
+async function generateSolana(): Promise<void> {
+  // The program keeps only the last 100 roots, so deposits form a chain: deposit k against the root after k - 1.
+  const [solPool] = poolPda(NATIVE_MINT, SHIELD_POOL_PROGRAM_ID);
+  const solanaOwner = corpusOwner(seed, "solana", poseidon);
+  const solanaTree = new MerkleTree(PRODUCTION_TREE_DEPTH, poseidon);
+  const solanaDeposits: SolanaCorpusEntry[] = [];
+  const solanaNotes: SpendableNote[] = [];
+  console.log(`Solana: SOL pool ${solPool.toBase58()}; ${counts.solanaDeposits} chained deposits`);
+  for (let j = 0; j < counts.solanaDeposits; j++) {
+    const amount = corpusAmounts.solanaDeposit(j);
+    const label = `solana/deposit/${j}`;
+    seedProof(seed, label);
+    const proven = await proveSolanaTransaction(
+      {
+        tree: solanaTree,
+        inputs: [],
+        outputs: [{ amount, recipient: solanaOwner }],
+        extData: { recipient: PublicKey.default, extAmount: amount, relayer: PublicKey.default, fee: 0n },
+        pool: solPool,
+        programId: SHIELD_POOL_PROGRAM_ID,
+        random: seededRandom(seed, label),
+      },
+      prover,
+      poseidon,
+    );
+    solanaTree.insertMany(proven.publicInputs.outputCommitments);
+    const [note] = proven.outputNotes;
+    solanaNotes.push({ amount: note!.amount, publicKey: note!.publicKey, blinding: note!.blinding, leafIndex: 2 * j });
+    solanaDeposits.push({
+      kind: "deposit",
+      index: j,
+      ...proofOf(proven.proof, proven.publicSignals),
+      extData: storedExtData({ recipient: PublicKey.default.toBase58(), extAmount: amount, relayer: PublicKey.default.toBase58(), fee: 0n }, proven.extData),
+    });
+    progress("Solana deposits");
+  }
+  // Withdrawals, all against the root after every deposit: withdrawal k spends deposit k's note and pays
+  // SOLANA_CORPUS_RECIPIENT, relayed by SOLANA_CORPUS_RELAYER for a fee (the program pays a fee only to a
+  // relayer that signs, so only that key can submit them).
+  const withdrawalRoot = solanaTree.root;
+  const afterDeposits = new MerkleTree(PRODUCTION_TREE_DEPTH, poseidon, { leaves: solanaTree.leaves() });
+  const relayer = SOLANA_CORPUS_RELAYER.publicKey;
+  const solanaWithdrawals: SolanaCorpusEntry[] = [];
+  for (let k = 0; k < counts.solanaWithdrawals; k++) {
+    const note = solanaNotes[k]!;
+    const amount = note.amount;
+    const fee = corpusAmounts.solanaRelayerFee;
+    const extAmount = -(amount - fee);
+    const label = `solana/withdrawal/${k}`;
+    seedProof(seed, label);
+    const proven = await proveSolanaTransaction(
+      {
+        tree: afterDeposits,
+        inputs: [{ note, owner: solanaOwner }],
+        outputs: [],
+        extData: { recipient: SOLANA_CORPUS_RECIPIENT, extAmount, relayer, fee },
+        pool: solPool,
+        programId: SHIELD_POOL_PROGRAM_ID,
+        random: seededRandom(seed, label),
+      },
+      prover,
+      poseidon,
+    );
+    solanaWithdrawals.push({
+      kind: "withdrawal",
+      index: k,
+      ...proofOf(proven.proof, proven.publicSignals),
+      extData: storedExtData({ recipient: SOLANA_CORPUS_RECIPIENT.toBase58(), extAmount, relayer: relayer.toBase58(), fee }, proven.extData),
+      spendsDeposit: k,
+    });
+    solanaTree.insertMany(proven.publicInputs.outputCommitments);
+    progress("Solana withdrawals");
+  }
+  write(CORPUS_FILES.solana, {
+    header: {
+      format: SOLANA_CORPUS_FORMAT,
+      vkeySha256,
+      shieldPoolProgram: SHIELD_POOL_PROGRAM_ID.toBase58(),
+      scrambleRegistryProgram: SCRAMBLE_REGISTRY_PROGRAM_ID.toBase58(),
+      pool: solPool.toBase58(),
+      mint: NATIVE_MINT.toBase58(),
+      relayer: relayer.toBase58(),
+      withdrawalRecipient: SOLANA_CORPUS_RECIPIENT.toBase58(),
+      seed,
+      counts: { deposits: solanaDeposits.length, withdrawals: solanaWithdrawals.length },
+      roots: { withdrawals: dec(withdrawalRoot) },
+      finalRoot: dec(solanaTree.root),
     },
-    prover,
-    poseidon,
-  );
-  solanaTree.insertMany(proven.publicInputs.outputCommitments);
-  solanaDeposits.push({
-    kind: "deposit",
-    index: j,
-    ...proofOf(proven.proof, proven.publicSignals),
-    extData: storedExtData({ recipient: PublicKey.default.toBase58(), extAmount: amount, relayer: PublicKey.default.toBase58(), fee: 0n }, proven.extData),
+    deposits: solanaDeposits,
+    withdrawals: solanaWithdrawals,
   });
-  progress("Solana deposits");
 }
-write(CORPUS_FILES.solana, {
-  header: {
-    format: SOLANA_CORPUS_FORMAT,
-    vkeySha256,
-    shieldPoolProgram: SHIELD_POOL_PROGRAM_ID.toBase58(),
-    scrambleRegistryProgram: SCRAMBLE_REGISTRY_PROGRAM_ID.toBase58(),
-    pool: solPool.toBase58(),
-    mint: NATIVE_MINT.toBase58(),
-    seed,
-    counts: { deposits: solanaDeposits.length },
-    finalRoot: dec(solanaTree.root),
-  },
-  deposits: solanaDeposits,
-});
 
+const vkeySha256 = currentVkeySha256();
+if (generate.evm) await generateEvm();
+if (generate.solana) await generateSolana();
 console.log(`generated ${proofs} proofs in ${((performance.now() - started) / 1000).toFixed(0)} s`);
 await releaseProvingResources();

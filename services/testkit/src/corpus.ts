@@ -5,7 +5,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { getAddress } from "ethers";
-import { PublicKey } from "@solana/web3.js";
+import { PublicKey, type Keypair as SolanaKeypair } from "@solana/web3.js";
 import {
   MerkleTree,
   PRODUCTION_TREE_DEPTH,
@@ -22,13 +22,21 @@ import {
 } from "@cloak/sdk";
 import { hashSolanaExtData, type SolanaExtData } from "@cloak/sdk/solana";
 import { corpusDir } from "./paths.ts";
+import { solanaCorpusKeypair } from "./deterministic.ts";
 import { TestkitError, TestkitErrorCode } from "./errors.ts";
 
 export const EVM_CORPUS_FORMAT = "cloak-corpus-evm/1";
-export const SOLANA_CORPUS_FORMAT = "cloak-corpus-solana/1";
+export const SOLANA_CORPUS_FORMAT = "cloak-corpus-solana/2";
 /** What `npm run corpus` generates. */
-export const CORPUS_COUNTS = { evmDeposits: 512, evmWithdrawals: 50, solanaDeposits: 64 } as const;
+export const CORPUS_COUNTS = { evmDeposits: 512, evmWithdrawals: 50, solanaDeposits: 64, solanaWithdrawals: 24 } as const;
 export const CORPUS_SEED = "cloak-service-corpus/v1";
+/**
+ * The relay key the Solana corpus' withdrawals name as relayer (and so the only key that may submit
+ * them and earn their fee): a keypair derived from the corpus seed, public test data like the rest.
+ */
+export const SOLANA_CORPUS_RELAYER: SolanaKeypair = solanaCorpusKeypair(CORPUS_SEED, "relayer");
+/** The wallet every Solana corpus withdrawal pays (a key derived from the seed; no one needs to sign for it). */
+export const SOLANA_CORPUS_RECIPIENT: PublicKey = solanaCorpusKeypair(CORPUS_SEED, "recipient").publicKey;
 /** File names under corpus/; a file over GZIP_THRESHOLD bytes is stored as `<name>.gz`. */
 export const CORPUS_FILES = { evm: "evm.json", solana: "solana.json" } as const;
 export const GZIP_THRESHOLD = 2 * 1024 * 1024;
@@ -91,9 +99,12 @@ export interface EvmCorpus {
 }
 
 export interface SolanaCorpusEntry extends CorpusProof {
-  kind: "deposit";
+  kind: "deposit" | "withdrawal";
+  /** Position within its kind: deposit j, withdrawal k. */
   index: number;
   extData: CorpusExtData;
+  /** A withdrawal's spent note: the deposit it spends (its first output, at leaf 2 × deposit). */
+  spendsDeposit?: number;
 }
 
 export interface SolanaCorpusHeader {
@@ -104,15 +115,23 @@ export interface SolanaCorpusHeader {
   scrambleRegistryProgram: string;
   pool: string;
   mint: string;
+  /** SOLANA_CORPUS_RELAYER's public key: signs, pays and earns the fee of every withdrawal. */
+  relayer: string;
+  /** SOLANA_CORPUS_RECIPIENT: the wallet every withdrawal pays. */
+  withdrawalRecipient: string;
   seed: string;
-  counts: { deposits: number };
-  /** The pool's root after every deposit, in order (deposit k is proven against the root after k - 1). */
+  counts: { deposits: number; withdrawals: number };
+  /** The root the withdrawals were proven against: the pool's after every deposit (deposit k is proven against the root after k - 1). */
+  roots: { withdrawals: string };
+  /** The pool's root after every deposit and then every withdrawal, in corpus order. */
   finalRoot: string;
 }
 
 export interface SolanaCorpus {
   header: SolanaCorpusHeader;
   deposits: SolanaCorpusEntry[];
+  /** Relayed withdrawals, each spending one deposit's note, all against roots.withdrawals. */
+  withdrawals: SolanaCorpusEntry[];
 }
 
 /** sha256 of the verifying key the proofs are checked against (the SDK's bundled depth-20 key). */
@@ -213,7 +232,7 @@ export function commitmentsOf(entries: readonly CorpusProof[]): bigint[] {
 
 export interface CorpusCheckReport {
   evm: { deposits: number; withdrawals: number };
-  solana: { deposits: number };
+  solana: { deposits: number; withdrawals: number };
   /** Wall time of the Groth16 verifications, in milliseconds. */
   verifyMs: number;
 }
@@ -241,7 +260,9 @@ export async function checkCorpus(dir = corpusDir): Promise<CorpusCheckReport> {
   if (evm.deposits.length !== evm.header.counts.deposits || evm.withdrawals.length !== evm.header.counts.withdrawals) {
     fail(evmFile, `header counts ${JSON.stringify(evm.header.counts)}, file holds ${evm.deposits.length} deposits and ${evm.withdrawals.length} withdrawals`);
   }
-  if (solana.deposits.length !== solana.header.counts.deposits) fail(solanaFile, `header counts ${solana.header.counts.deposits} deposits, file holds ${solana.deposits.length}`);
+  if (solana.deposits.length !== solana.header.counts.deposits || solana.withdrawals.length !== solana.header.counts.withdrawals) {
+    fail(solanaFile, `header counts ${JSON.stringify(solana.header.counts)}, file holds ${solana.deposits.length} deposits and ${solana.withdrawals.length} withdrawals`);
+  }
 
   const evmTree = new MerkleTree(PRODUCTION_TREE_DEPTH, poseidon);
   const emptyRoot = evmTree.root;
@@ -264,28 +285,36 @@ export async function checkCorpus(dir = corpusDir): Promise<CorpusCheckReport> {
   const solanaTree = new MerkleTree(PRODUCTION_TREE_DEPTH, poseidon);
   const programId = new PublicKey(solana.header.shieldPoolProgram);
   const pool = new PublicKey(solana.header.pool);
-  for (const entry of solana.deposits) {
+  const checkSolana = (entry: SolanaCorpusEntry, expectedRoot: bigint, rootIs: string) => {
+    const where = `${entry.kind} ${entry.index}`;
     const inputs = publicInputsOfEntry(entry);
     const extData = solanaExtDataOf(entry.extData);
-    if (inputs.root !== solanaTree.root) fail(solanaFile, `deposit ${entry.index}: proven against root ${inputs.root}, expected the root after ${entry.index} deposits`);
-    if (inputs.extDataHash !== hashSolanaExtData(extData, programId, pool)) fail(solanaFile, `deposit ${entry.index}: extDataHash does not bind its extData to program ${programId.toBase58()}, pool ${pool.toBase58()}`);
-    if (inputs.publicAmount !== publicAmount(extData.extAmount, extData.fee)) fail(solanaFile, `deposit ${entry.index}: publicAmount does not match extAmount and fee`);
-    solanaTree.insertMany(inputs.outputCommitments);
+    if (inputs.root !== expectedRoot) fail(solanaFile, `${where}: proven against root ${inputs.root}, expected ${rootIs}`);
+    if (inputs.extDataHash !== hashSolanaExtData(extData, programId, pool)) fail(solanaFile, `${where}: extDataHash does not bind its extData to program ${programId.toBase58()}, pool ${pool.toBase58()}`);
+    if (inputs.publicAmount !== publicAmount(extData.extAmount, extData.fee)) fail(solanaFile, `${where}: publicAmount does not match extAmount and fee`);
+  };
+  for (const entry of solana.deposits) {
+    checkSolana(entry, solanaTree.root, `the root after ${entry.index} deposits`);
+    solanaTree.insertMany(publicInputsOfEntry(entry).outputCommitments);
   }
-  if (BigInt(solana.header.finalRoot) !== solanaTree.root) fail(solanaFile, "header finalRoot is not the root after every deposit");
+  if (BigInt(solana.header.roots.withdrawals) !== solanaTree.root) fail(solanaFile, "header roots.withdrawals is not the root after every deposit");
+  solana.withdrawals.forEach((entry) => checkSolana(entry, solanaTree.root, "the root after every deposit"));
+  solanaTree.insertMany(commitmentsOf(solana.withdrawals));
+  if (BigInt(solana.header.finalRoot) !== solanaTree.root) fail(solanaFile, "header finalRoot is not the root after every transaction");
 
   const started = performance.now();
   const all: Array<[string, string, CorpusProof]> = [
     ...evm.deposits.map((e): [string, string, CorpusProof] => [evmFile, `deposit ${e.index}`, e]),
     ...evm.withdrawals.map((e): [string, string, CorpusProof] => [evmFile, `withdrawal ${e.index}`, e]),
     ...solana.deposits.map((e): [string, string, CorpusProof] => [solanaFile, `deposit ${e.index}`, e]),
+    ...solana.withdrawals.map((e): [string, string, CorpusProof] => [solanaFile, `withdrawal ${e.index}`, e]),
   ];
   for (const [file, where, entry] of all) {
     if (!(await verifyProof(vkey, entry.proof, entry.publicSignals.map((s) => BigInt(s))))) fail(file, `${where}: the proof does not verify against the verifying key`);
   }
   return {
     evm: { deposits: evm.deposits.length, withdrawals: evm.withdrawals.length },
-    solana: { deposits: solana.deposits.length },
+    solana: { deposits: solana.deposits.length, withdrawals: solana.withdrawals.length },
     verifyMs: performance.now() - started,
   };
 }

@@ -5,6 +5,7 @@
 /// <reference path="./ffjavascript.d.ts" />
 import { createHash } from "node:crypto";
 import { ChaCha, buildBn128 } from "ffjavascript";
+import { Keypair as SolanaKeypair } from "@solana/web3.js";
 import { Keypair, type PoseidonHasher, type RandomSource } from "@cloak/sdk";
 
 /** SHA-256(seed ‖ "/" ‖ label ‖ "/" ‖ counter), block after block: a byte stream per (seed, label). */
@@ -28,6 +29,11 @@ export function seededRandom(seed: string, label: string): RandomSource {
 /** The shielded key that owns a chain's corpus notes (e.g. `corpusOwner(seed, "evm", poseidon)`). */
 export function corpusOwner(seed: string, chain: "evm" | "solana", poseidon: PoseidonHasher): Keypair {
   return Keypair.fromSeed(createHash("sha256").update(`${seed}/${chain}/owner`).digest(), poseidon);
+}
+
+/** A Solana keypair the corpus names (its relayer, its withdrawals' recipient): ed25519 from SHA-256(seed/solana/role). */
+export function solanaCorpusKeypair(seed: string, role: "relayer" | "recipient"): SolanaKeypair {
+  return SolanaKeypair.fromSeed(createHash("sha256").update(`${seed}/solana/${role}`).digest());
 }
 
 interface SeedableCurve {

@@ -22,6 +22,8 @@ export {
   CORPUS_SEED,
   EVM_CORPUS_FORMAT,
   SOLANA_CORPUS_FORMAT,
+  SOLANA_CORPUS_RECIPIENT,
+  SOLANA_CORPUS_RELAYER,
   assertEvmCorpusMatches,
   checkCorpus,
   commitmentsOf,

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { releaseProvingResources } from "@cloak/sdk";
-import { CORPUS_COUNTS, CORPUS_SEED, TestkitError, TestkitErrorCode, checkCorpus, corpusDir, corpusFile, currentVkeySha256, loadEvmCorpus, loadSolanaCorpus } from "../src/index.ts";
+import { CORPUS_COUNTS, CORPUS_SEED, TestkitError, TestkitErrorCode, checkCorpus, corpusDir, corpusFile, currentVkeySha256, loadEvmCorpus, loadSolanaCorpus, SOLANA_CORPUS_RELAYER } from "../src/index.ts";
 
 after(() => releaseProvingResources());
 
@@ -12,13 +12,15 @@ describe("the committed proof corpus", () => {
   it("verifies every proof against the verifying key and matches its headers", async () => {
     const report = await checkCorpus();
     assert.deepEqual(report.evm, { deposits: CORPUS_COUNTS.evmDeposits, withdrawals: CORPUS_COUNTS.evmWithdrawals });
-    assert.deepEqual(report.solana, { deposits: CORPUS_COUNTS.solanaDeposits });
+    assert.deepEqual(report.solana, { deposits: CORPUS_COUNTS.solanaDeposits, withdrawals: CORPUS_COUNTS.solanaWithdrawals });
     const evm = loadEvmCorpus();
     const solana = loadSolanaCorpus();
     assert.equal(evm.header.vkeySha256, currentVkeySha256());
     assert.equal(solana.header.vkeySha256, currentVkeySha256());
     assert.equal(evm.header.seed, CORPUS_SEED);
     assert.equal(evm.header.chainId, "31337");
+    assert.equal(solana.header.relayer, SOLANA_CORPUS_RELAYER.publicKey.toBase58());
+    assert.ok(solana.withdrawals.every((entry) => entry.extData.relayer === solana.header.relayer && BigInt(entry.extData.fee) > 0n));
   });
 
   it("refuses a corpus made for another verifying key, naming both fingerprints", async () => {
