@@ -26,6 +26,8 @@ export enum RelayErrorCode {
   RELAYER_NOT_REGISTERED = "RELAYER_NOT_REGISTERED",
   UNKNOWN_ROOT = "UNKNOWN_ROOT",
   NULLIFIER_SPENT = "NULLIFIER_SPENT",
+  // Solana intake: a request naming another shield pool program than the relay's.
+  WRONG_PROGRAM = "WRONG_PROGRAM",
   // The EVM sender (src/senders/evm/): a job's transaction on chain.
   EVM_BROADCAST_FAILED = "EVM_BROADCAST_FAILED",
   EVM_TRANSACTION_REVERTED = "EVM_TRANSACTION_REVERTED",

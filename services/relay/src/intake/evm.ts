@@ -1,10 +1,11 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Interface, getAddress, type Provider } from "ethers";
-import { bundledArtifactsDir, hashEvmExtData, publicAmount, publicInputsOf, toHex32, verifyProof } from "@cloak/sdk";
+import { bundledArtifactsDir, hashEvmExtData, publicInputsOf, toHex32 } from "@cloak/sdk";
 import { z } from "zod";
 import type { RelayConfig } from "../config.ts";
 import { RelayError, RelayErrorCode } from "../errors.ts";
+import { checkJoinSplit, requireFeeCovers } from "./proof-checks.ts";
 import { parseEvmRelayRequest, type ParsedEvmRelayRequest } from "./request.ts";
 
 /**
@@ -72,7 +73,7 @@ export interface EvmQuote {
 }
 
 /** A price as an exact fraction: a float's shortest decimal digits, so 0.1 is 1/10 and not 0.1000000000000000055…. */
-function fraction(value: number): { numerator: bigint; denominator: bigint } {
+export function fraction(value: number): { numerator: bigint; denominator: bigint } {
   const [mantissa, exponentText] = value.toExponential().split("e") as [string, string];
   const [whole, decimals = ""] = mantissa.split(".") as [string, string?];
   const exponent = Number(exponentText) - decimals.length;
@@ -80,7 +81,7 @@ function fraction(value: number): { numerator: bigint; denominator: bigint } {
   return exponent >= 0 ? { numerator: digits * 10n ** BigInt(exponent), denominator: 1n } : { numerator: digits, denominator: 10n ** BigInt(-exponent) };
 }
 
-const ceilDiv = (a: bigint, b: bigint) => (a + b - 1n) / b;
+export const ceilDiv = (a: bigint, b: bigint): bigint => (a + b - 1n) / b;
 
 /**
  * The fee the relay accepts now for a withdrawal from a pool of `asset`: EVM_WITHDRAW_GAS × the
@@ -164,18 +165,9 @@ export class EvmIntake {
     if (extDataHash !== inputs.extDataHash) {
       throw new RelayError(RelayErrorCode.EXT_DATA_MISMATCH, `extData: hashes to ${toHex32(extDataHash)}, not publicSignals[2] (extDataHash) ${toHex32(inputs.extDataHash)}`);
     }
-    const expectedAmount = publicAmount(extData.extAmount, extData.fee);
-    if (expectedAmount !== inputs.publicAmount) {
-      throw new RelayError(RelayErrorCode.PUBLIC_AMOUNT_MISMATCH, `publicSignals[1] (publicAmount): ${inputs.publicAmount} is not (extAmount - fee) mod p = ${expectedAmount}`);
-    }
-    const nullifiers: [string, string] = [toHex32(inputs.inputNullifiers[0]), toHex32(inputs.inputNullifiers[1])];
-    if (nullifiers[0] === nullifiers[1]) throw new RelayError(RelayErrorCode.DUPLICATE_NULLIFIER, `publicSignals[3..4] (inputNullifiers): both are ${nullifiers[0]}`);
-    if (!(await verifyProof(this.#options.verificationKey, request.proof, publicSignals))) {
-      throw new RelayError(RelayErrorCode.INVALID_PROOF, "proof: does not verify against publicSignals with the depth-20 verification key");
-    }
+    const nullifiers = await checkJoinSplit({ inputs, extData, proof: request.proof, publicSignals, verificationKey: this.#options.verificationKey });
 
-    const quote = await this.#options.quote(pool);
-    if (extData.fee < quote.fee) throw new RelayError(RelayErrorCode.FEE_TOO_LOW, `extData.fee: ${extData.fee} is below the current quote of ${quote.fee}`);
+    requireFeeCovers(extData.fee, (await this.#options.quote(pool)).fee);
 
     const { provider, deployment } = this.#options;
     const read = async (to: string, iface: Interface, name: string, args: unknown[]) => iface.decodeFunctionResult(name, await provider.call({ to, data: iface.encodeFunctionData(name, args) }));

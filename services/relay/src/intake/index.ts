@@ -12,3 +12,23 @@ export {
   type EvmQuote,
   type IntakePool,
 } from "./evm.ts";
+export {
+  solanaExtDataSchema,
+  solanaRelayRequestSchema,
+  parseSolanaRelayRequest,
+  type ParsedSolanaRelayRequest,
+  type SolanaRelayRequest,
+} from "./solana-request.ts";
+export {
+  NULLIFIER_RECORD_BYTES,
+  SOLANA_SIGNATURE_FEE,
+  SolanaIntake,
+  quoteSolana,
+  solanaIntakeDeployment,
+  type SolanaIntakeAccepted,
+  type SolanaIntakeDeployment,
+  type SolanaIntakeOptions,
+  type SolanaIntakePool,
+  type SolanaQuote,
+  type SolanaQuoteInput,
+} from "./solana.ts";

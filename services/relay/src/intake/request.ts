@@ -28,12 +28,13 @@ const below = (bound: bigint, what: string) =>
     .regex(UINT, { error: "must be a decimal or 0x-hex unsigned integer", abort: true })
     .refine((text) => BigInt(text) < bound, { error: `must be below ${what}` });
 
-const fieldElement = below(FIELD_SIZE, "the scalar field size");
+/** A public signal: below the scalar field, written in decimal or 0x-hex (shared with the Solana request). */
+export const fieldElement = below(FIELD_SIZE, "the scalar field size");
 const coordinate = below(BASE_FIELD, "the base field size");
 const pair = z.tuple([coordinate, coordinate]);
 
 /** snarkjs' affine form, as the SDK's prover returns it (projective third coordinates are tolerated and dropped). */
-const snarkjsProof = z.strictObject({
+export const snarkjsProof = z.strictObject({
   pi_a: z.union([pair, z.tuple([coordinate, coordinate, coordinate])]),
   pi_b: z.union([z.tuple([pair, pair]), z.tuple([pair, pair, pair])]),
   pi_c: z.union([pair, z.tuple([coordinate, coordinate, coordinate])]),
@@ -88,7 +89,8 @@ export interface ParsedEvmRelayRequest {
 
 const dec = (value: string) => BigInt(value).toString();
 
-function toGroth16(proof: z.output<typeof evmRelayRequestSchema>["proof"]): Groth16Proof {
+/** Either proof form as snarkjs verifies it: decimal strings, B in snarkjs' coordinate order. */
+export function toGroth16(proof: z.output<typeof evmRelayRequestSchema>["proof"]): Groth16Proof {
   if ("pA" in proof) {
     const [b0, b1] = proof.pB;
     return {
@@ -110,14 +112,19 @@ function toGroth16(proof: z.output<typeof evmRelayRequestSchema>["proof"]): Grot
   };
 }
 
-/** Checks the body against the schema; the first problem becomes INVALID_REQUEST naming its field. */
-export function parseEvmRelayRequest(body: unknown): ParsedEvmRelayRequest {
-  const result = evmRelayRequestSchema.safeParse(body);
+/** `schema`'s output for `body`; its first problem becomes INVALID_REQUEST naming the field. */
+export function parseOrRefuse<Schema extends z.ZodType>(schema: Schema, body: unknown): z.output<Schema> {
+  const result = schema.safeParse(body);
   if (!result.success) {
     const issue = result.error.issues[0]!;
     throw new RelayError(RelayErrorCode.INVALID_REQUEST, `${issue.path.join(".") || "(body)"}: ${issue.message}`);
   }
-  const { pool, proof, publicSignals, extData } = result.data;
+  return result.data;
+}
+
+/** Checks the body against the schema; the first problem becomes INVALID_REQUEST naming its field. */
+export function parseEvmRelayRequest(body: unknown): ParsedEvmRelayRequest {
+  const { pool, proof, publicSignals, extData } = parseOrRefuse(evmRelayRequestSchema, body);
   const { chainId, extAmount, fee, encryptedOutput1, encryptedOutput2, ...addresses } = extData;
   const [output1, output2] = [encryptedOutput1, encryptedOutput2].map((hex) => getBytes(hex)) as [Uint8Array, Uint8Array];
   return {
