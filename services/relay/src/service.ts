@@ -13,6 +13,7 @@ import { loadEvmWallet } from "./keys.ts";
 import { JobQueue, WorkerPool, retryPolicy } from "./queue/index.ts";
 import { BalanceWatch } from "./balance.ts";
 import { relayMetrics } from "./relay-metrics.ts";
+import { byChain, startSolanaRelay } from "./solana-runtime.ts";
 import { EvmSender, shieldPoolInterface } from "./senders/evm/index.ts";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -32,6 +33,10 @@ export function evmDeploymentFile(config: RelayConfig): string {
  * cloak-relay (issue 12, in progress): EVM withdrawals through the intake, the queue and the
  * write-ahead sender. Solana, the operator commands and the balance thresholds come next.
  */
+const SEVERITY: readonly HealthStatus[] = ["healthy", "degraded", "critical"];
+/** The worse of the relayer balances' states. */
+const worst = (states: readonly HealthStatus[]): HealthStatus => states.reduce((a, b) => (SEVERITY.indexOf(b) > SEVERITY.indexOf(a) ? b : a), "healthy");
+
 export const relayService: ServiceDefinition<typeof RELAY_SPEC.extra> = {
   ...RELAY_SPEC,
   version: VERSION,
@@ -70,29 +75,37 @@ export const relayService: ServiceDefinition<typeof RELAY_SPEC.extra> = {
       logger,
       isLastAttempt: (attempts) => attempts > config.workers.retries,
     });
+    // Solana too when its relayer key is configured (the sender's lookup table is made ready first).
+    const solana = config.keys.solana_keypair ? await startSolanaRelay({ config, database: db, queue, metrics: ours, logger }) : null;
     const balance = new BalanceWatch("evm", wallet.address, () => provider.getBalance(wallet.address), config.balance, ours, logger);
     await balance.start();
-    const workers = new WorkerPool({ queue, owner: `${hostname()}:${process.pid}`, handler, count: config.workers.count, timeoutMs: config.workers.timeout, logger });
+    const workers = new WorkerPool({ queue, owner: `${hostname()}:${process.pid}`, handler: byChain({ evm: handler, solana: solana?.handler }), count: config.workers.count, timeoutMs: config.workers.timeout, logger });
     workers.start();
     logger.info({ relayer: wallet.address, chainId: deployment.chainId.toString(), pools: deployment.pools.length }, "relay: serving EVM withdrawals");
 
     return {
       probes: {
-        rpc: { evm: (): HealthStatus => sender.health() },
-        state: () => balance.health(),
+        rpc: { evm: (): HealthStatus => sender.health(), ...(solana ? { solana: (): HealthStatus => solana.sender.health() } : {}) },
+        state: () => worst([balance.health(), ...(solana ? [solana.balance.health()] : [])]),
         figures: async () => {
           const counts = await queue.counts();
-          return { relayer: { evm: { address: wallet.address, balance_wei: balance.balance?.toString() ?? null } }, queue: { ...counts.byState, oldest_queued_age_ms: counts.oldestQueuedAgeMs }, workers: { active: workers.active, count: config.workers.count } };
+          const relayer = {
+            evm: { address: wallet.address, balance_wei: balance.balance?.toString() ?? null },
+            ...(solana ? { solana: { address: solana.address, balance_lamports: solana.balance.balance?.toString() ?? null, lookup_table: solana.lookupTable } } : {}),
+          };
+          return { relayer, queue: { ...counts.byState, oldest_queued_age_ms: counts.oldestQueuedAgeMs }, workers: { active: workers.active, count: config.workers.count } };
         },
-        notReady: async () => [...((await queue.draining()) ? ["draining: not taking new jobs"] : []), ...balance.notReady()],
+        notReady: async () => [...((await queue.draining()) ? ["draining: not taking new jobs"] : []), ...balance.notReady(), ...(solana?.balance.notReady() ?? [])],
       },
       reload(next) {
         balance.setThresholds(next.balance);
+        solana?.balance.setThresholds(next.balance);
       },
       async stop() {
         balance.stop();
         await workers.stop();
         sender.close();
+        solana?.stop();
         provider.destroy();
       },
     };

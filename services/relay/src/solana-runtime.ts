@@ -1,11 +1,14 @@
+import { existsSync } from "node:fs";
 import { transactLookupTableAddresses } from "@cloak/sdk/solana";
 import { PublicKey } from "@solana/web3.js";
 import type pg from "pg";
 import type { Logger } from "pino";
 import { BalanceWatch } from "./balance.ts";
 import type { RelayConfig } from "./config.ts";
+import { RelayError, RelayErrorCode } from "./errors.ts";
+import { parseSolanaRelayRequest, solanaIntakeDeployment } from "./intake/index.ts";
 import { loadSolanaKeypair } from "./keys.ts";
-import type { JobHandler, JobQueue } from "./queue/index.ts";
+import type { Chain, JobHandler, JobQueue } from "./queue/index.ts";
 import type { RelayMetrics } from "./relay-metrics.ts";
 import { PowClaims, SolanaSender } from "./senders/solana/index.ts";
 import { solanaJobHandler, type SolanaJob } from "./solana-handler.ts";
@@ -19,13 +22,32 @@ export interface SolanaRelayDeployment {
 
 export interface SolanaRelayOptions {
   readonly config: RelayConfig;
-  readonly deployment: SolanaRelayDeployment;
+  /** The deployment record of `[solana] deployment` (or the local one) unless given. */
+  readonly deployment?: SolanaRelayDeployment;
   readonly database: pg.Pool;
   readonly queue: JobQueue;
   readonly metrics: RelayMetrics;
   readonly logger: Logger;
-  /** The job's stored request → what to submit (the intake's parseSolanaRelayRequest). */
-  readonly parse: (request: unknown) => SolanaJob;
+  /** The job's stored request → what to submit; the intake's parseSolanaRelayRequest unless given. */
+  readonly parse?: (request: unknown) => SolanaJob;
+}
+
+/** Where `npm run localnet:deploy` records its deployment (followed when solana.deployment is unset). */
+export const LOCAL_SOLANA_DEPLOYMENT = "deployments/solana-localnet.json";
+
+export function solanaDeploymentFile(config: RelayConfig): string {
+  const file = config.solana.deployment ?? (existsSync(LOCAL_SOLANA_DEPLOYMENT) ? LOCAL_SOLANA_DEPLOYMENT : undefined);
+  if (!file) throw new RelayError(RelayErrorCode.INVALID_CONFIG, `solana.deployment: unset, and there is no ${LOCAL_SOLANA_DEPLOYMENT} (deploy first: npm run localnet:deploy)`);
+  return file;
+}
+
+/** The worker pool's handler: each job goes to its chain's handler; a chain this process does not serve is retried (another replica may). */
+export function byChain(handlers: Partial<Record<Chain, JobHandler>>): JobHandler {
+  return (job, context) => {
+    const handler = handlers[job.chain];
+    if (handler) return handler(job, context);
+    return Promise.resolve({ status: "failed", reason: `this relay process does not submit ${job.chain} jobs`, retryable: true });
+  };
 }
 
 /** The endpoints the Solana sender fails over across: `[solana] rpc_urls`, else `[rpc_url]`. */
@@ -40,7 +62,8 @@ export function solanaRpcUrls(solana: RelayConfig["solana"]): string[] {
  * job handler, and the relayer's balance watch against `[balance] solana_*`.
  */
 export async function startSolanaRelay(options: SolanaRelayOptions) {
-  const { config, deployment, logger } = options;
+  const { config, logger } = options;
+  const deployment = options.deployment ?? solanaIntakeDeployment(solanaDeploymentFile(config));
   const keypair = loadSolanaKeypair(config.keys);
   const sender = new SolanaSender({
     database: options.database,
@@ -62,7 +85,7 @@ export async function startSolanaRelay(options: SolanaRelayOptions) {
   const handler: JobHandler = solanaJobHandler({
     queue: options.queue,
     sender,
-    parse: options.parse,
+    parse: options.parse ?? parseSolanaRelayRequest,
     programId: deployment.shieldPool,
     registryProgramId: deployment.scrambleRegistry,
     commitment,
@@ -79,6 +102,7 @@ export async function startSolanaRelay(options: SolanaRelayOptions) {
     sender,
     handler,
     balance,
+    deployment,
     address: sender.address,
     lookupTable: table.key.toBase58(),
     stop(): void {
