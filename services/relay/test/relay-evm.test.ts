@@ -21,7 +21,7 @@ import {
   type EvmDeployment,
   type HardhatNode,
 } from "@cloak/service-testkit";
-import { Keypair, RelayerClient, RelayerError, ShieldPoolClient, getPoseidon, loadBundledProver } from "@cloak/sdk";
+import { Keypair, RelayerClient, RelayerError, ShieldPoolClient, getPoseidon, loadBundledProver, releaseProvingResources } from "@cloak/sdk";
 import { corpus, requestOf, writeRelayerKeystore } from "./support/evm.ts";
 
 const RELAY_MAIN = new URL("../src/main.ts", import.meta.url).pathname;
@@ -48,6 +48,8 @@ describe("the relay over a Hardhat node", () => {
   });
 
   after(async () => {
+    // The wallet's withdrawal proves in this process; snarkjs' worker threads would keep it alive.
+    await releaseProvingResources();
     provider?.destroy();
     await node?.stop();
     rmSync(dir, { recursive: true, force: true });
