@@ -81,11 +81,11 @@ describe("the Solana sender", () => {
   });
 
   const connection = () => cloak.node.connection;
-  const sender = () => {
+  const sender = (endpoints: { rpcUrls?: string[]; retries?: number } = {}) => {
     const created = new SolanaSender({
       database: db.database.pool,
-      rpcUrls: [cloak.node.rpcUrl],
-      solana: { timeout: 10_000, retries: 1, commitment: "confirmed" },
+      rpcUrls: endpoints.rpcUrls ?? [cloak.node.rpcUrl],
+      solana: { timeout: 10_000, retries: endpoints.retries ?? 1, commitment: "confirmed" },
       transaction: { compute_budget_cu: 200_000, priority_fee_microlamports: 1_000 },
       keypair: relayer,
       logger: silent,
@@ -144,6 +144,16 @@ describe("the Solana sender", () => {
     await assert.rejects(connection().sendRawTransaction(Buffer.from(first.rawTx, "base64"), { skipPreflight: true, maxRetries: 0 }), /Blockhash not found/);
     assert.equal(await statusOf(first.signature), null);
     assert.equal(await connection().getBalance(recipient), 1_000_000, "paid once");
+  });
+
+  it("fails over to the next endpoint when the first does not answer, and reports itself degraded", async () => {
+    const recipient = Keypair.generate().publicKey;
+    // Nothing listens on port 1: its circuit opens after five failed attempts, then the node answers.
+    const failing = sender({ rpcUrls: ["http://127.0.0.1:1", cloak.node.rpcUrl], retries: 6 });
+    const sent = await failing.submit("failover", transfer(recipient, 1_000_000));
+    assert.equal((await failing.waitConfirmed("failover", 30_000)).signature, sent.signature);
+    assert.equal(failing.health(), "degraded");
+    assert.equal(await connection().getBalance(recipient), 1_000_000);
   });
 
   it("creates the relayer's lookup table once and reuses it after a restart", async () => {
@@ -209,7 +219,7 @@ describe("the Solana sender", () => {
     });
 
     const claims = () => new PowClaims({ read: (call) => call(connection()), registryProgramId: programIds.scrambleRegistry, pow: { claim_cache_ttl: 60_000, search_timeout: 5_000 }, commitment: "confirmed", logger: silent, pollIntervalMs: 50 });
-    const handler = () =>
+    const handler = (options: { pow?: PowClaims | null } = {}) =>
       solanaJobHandler({
         queue,
         sender: sender(),
@@ -217,7 +227,7 @@ describe("the Solana sender", () => {
         programId: programIds.shieldPool,
         registryProgramId: programIds.scrambleRegistry,
         commitment: "confirmed",
-        pow: claims(),
+        pow: options.pow === undefined ? claims() : options.pow,
         timeoutMs: 30_000,
         metrics,
         logger: silent,
@@ -229,7 +239,7 @@ describe("the Solana sender", () => {
       assert.equal(claimed?.id, job.id);
       return claimed!;
     };
-    const run = async (job: Job) => handler()(job, { signal: new AbortController().signal, queue });
+    const run = async (job: Job, pow?: PowClaims | null) => handler({ pow })(job, { signal: new AbortController().signal, queue });
 
     it("confirms a job, records its signature as sent and observes its compute units", async () => {
       const job = await claimJob(corpus.deposits[2]!);
@@ -281,6 +291,30 @@ describe("the Solana sender", () => {
       const exposition = await registry.metrics();
       assert.match(exposition, /^pow_claims_found_total 1$/m);
       assert.match(exposition, /^pow_claims_consumed_total 1$/m);
+    });
+
+    it("fails a withdrawal for good when the pool requires proof of work but [pow] is disabled", async () => {
+      const job = await claimJob(corpus.withdrawals[1]!);
+      assert.deepEqual(await run(job, null), {
+        status: "failed",
+        reason: `program ${programIds.shieldPool.toBase58()} requires a PoW claim for relayed withdrawals, but [pow] enabled = false`,
+        retryable: false,
+      });
+    });
+
+    it("retries a withdrawal while no claim is usable (the only one expired)", async () => {
+      const slot = BigInt(await connection().getSlot());
+      // Every claim mined so far expires within 1,500 slots of its reveal (the deploy's claim window).
+      await cloak.node.advanceSlots(1_600);
+      assert.ok(BigInt(await connection().getSlot()) > slot + 1_500n);
+      const job = await claimJob(corpus.withdrawals[2]!);
+      const quick = new PowClaims({ read: (call) => call(connection()), registryProgramId: programIds.scrambleRegistry, pow: { claim_cache_ttl: 60_000, search_timeout: 200 }, commitment: "confirmed", logger: silent, pollIntervalMs: 50 });
+      assert.deepEqual(await run(job, quick), {
+        status: "failed",
+        reason: `no claim of registry ${programIds.scrambleRegistry.toBase58()} usable by this withdrawal (revealed, not fully consumed, for its batch or any, valid ${CLAIM_MARGIN_SLOTS} more slots) within 200 ms`,
+        retryable: true,
+      });
+      assert.deepEqual(await sender().transactions(job.id), [], "nothing stored or sent");
     });
   });
 
