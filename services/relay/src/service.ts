@@ -63,6 +63,8 @@ export const relayService: ServiceDefinition<typeof RELAY_SPEC.extra> = {
     const queue = new JobQueue(db, retryPolicy(config.workers));
     const ours = relayMetrics(metrics, queue);
     const sender = new EvmSender({ database: db, evm: config.evm, wallet, logger });
+    // Solana too when its relayer key is configured (the sender's lookup table is made ready first; the Solana intake needs its key).
+    const solana = config.keys.solana_keypair ? await startSolanaRelay({ config, database: db, queue, metrics: ours, logger }) : null;
     registerRelayRoutes({ app, queue, intake, pools: deployment.pools, relayer: wallet.address, chainId: deployment.chainId, quote, metrics: ours, version: VERSION, limits: config.limiter });
 
     const handler = evmJobHandler({
@@ -75,8 +77,6 @@ export const relayService: ServiceDefinition<typeof RELAY_SPEC.extra> = {
       logger,
       isLastAttempt: (attempts) => attempts > config.workers.retries,
     });
-    // Solana too when its relayer key is configured (the sender's lookup table is made ready first).
-    const solana = config.keys.solana_keypair ? await startSolanaRelay({ config, database: db, queue, metrics: ours, logger }) : null;
     const balance = new BalanceWatch("evm", wallet.address, () => provider.getBalance(wallet.address), config.balance, ours, logger);
     await balance.start();
     const workers = new WorkerPool({ queue, owner: `${hostname()}:${process.pid}`, handler: byChain({ evm: handler, solana: solana?.handler }), count: config.workers.count, timeoutMs: config.workers.timeout, logger });
