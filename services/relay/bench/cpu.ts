@@ -12,6 +12,8 @@ interface ProcStat {
   ppid: number;
   /** utime + stime + cutime + cstime, in clock ticks: the process's own CPU and its reaped children's. */
   ticks: number;
+  /** utime + stime alone. */
+  ownTicks: number;
 }
 
 function readStat(pid: number): ProcStat | null {
@@ -20,7 +22,7 @@ function readStat(pid: number): ProcStat | null {
     // The command name (field 2) may hold spaces and parentheses: the fields after its last ')' are fixed.
     const fields = text.slice(text.lastIndexOf(")") + 2).split(" ");
     const at = (field: number) => Number(fields[field - 3]);
-    return { pid, ppid: at(4), ticks: at(14) + at(15) + at(16) + at(17) };
+    return { pid, ppid: at(4), ticks: at(14) + at(15) + at(16) + at(17), ownTicks: at(14) + at(15) };
   } catch {
     return null;
   }
@@ -31,6 +33,12 @@ function allStats(): ProcStat[] {
     .filter((name) => /^\d+$/.test(name))
     .map((name) => readStat(Number(name)))
     .filter((stat): stat is ProcStat => stat !== null);
+}
+
+/** CPU seconds used so far by `pid` itself (every thread of it), without its children. */
+export function processCpuSeconds(pid: number): number {
+  const stat = readStat(pid);
+  return stat === null ? NaN : stat.ownTicks / clockTicksPerSecond;
 }
 
 /** CPU seconds used so far by `root` and every live descendant (a PostgreSQL server and its backends, say). */

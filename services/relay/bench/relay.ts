@@ -29,7 +29,7 @@ import pino from "pino";
 import { stringify } from "smol-toml";
 import { benchmarkRun, latencySummary, machine, round } from "../../../bench/stats.ts";
 import { bundledVerificationKey } from "../src/intake/index.ts";
-import { findProcess, treeCpuSeconds } from "./cpu.ts";
+import { findProcess, processCpuSeconds, treeCpuSeconds } from "./cpu.ts";
 import { JobQueue, retryPolicy, type JobEvent } from "../src/queue/index.ts";
 import { MIGRATIONS_DIR, relayService } from "../src/service.ts";
 import { corpus, requestOf, writeRelayerKeystore } from "../test/support/evm.ts";
@@ -254,18 +254,21 @@ try {
   check(nodePid !== null, `the Hardhat node's process (--port ${node.port}) is found`);
   /** A paced run, with the CPU the relay (and its PostgreSQL) and the Hardhat node burned per request meanwhile. */
   const paced = async (rate: number, seconds: number) => {
-    const before = { relay: treeCpuSeconds(relayPid), node: treeCpuSeconds(nodePid!) };
+    const sample = () => ({ relay: treeCpuSeconds(relayPid), relayProcess: processCpuSeconds(relayPid), node: treeCpuSeconds(nodePid!) });
+    const before = sample();
     const figures = await load<Paced>(relay!.url, "paced", { rate, seconds });
-    const used = { relay: treeCpuSeconds(relayPid) - before.relay, node: treeCpuSeconds(nodePid!) - before.node };
+    const after = sample();
+    const used = { relay: after.relay - before.relay, relayProcess: after.relayProcess - before.relayProcess, node: after.node - before.node };
     check(Object.keys(figures.outcomes).length === 1 && figures.outcomes[EXPECTED_REFUSAL] === figures.latencyMs.responses, `every request at ${rate}/s answered ${EXPECTED_REFUSAL}: ${JSON.stringify(figures.outcomes)}`);
     // The warm-up's requests ran inside the sampled span too.
     const requests = Math.round(rate * (seconds + WARMUP_SECONDS));
-    const cpuMsPerRequest = { relayAndDatabase: round((used.relay * 1000) / requests, 2), hardhatNode: round((used.node * 1000) / requests, 2) };
+    const perRequest = (cpuSeconds: number) => round((cpuSeconds * 1000) / requests, 2);
+    const cpuMsPerRequest = { relayAndDatabase: perRequest(used.relay), relayProcess: perRequest(used.relayProcess), database: perRequest(used.relay - used.relayProcess), hardhatNode: perRequest(used.node) };
     return { ...figures, cpuMsPerRequest, coresBusy: round((used.relay + used.node) / (seconds + WARMUP_SECONDS), 2) };
   };
   say(`figure 1: ${values.rate} requests/s for ${values.seconds} s`);
   const steady = await paced(Number(values.rate), Number(values.seconds));
-  say(`figure 1: p50 ${steady.latencyMs.p50} ms p95 ${steady.latencyMs.p95} ms p99 ${steady.latencyMs.p99} ms at ${steady.achievedRate}/s; CPU per request: relay ${steady.cpuMsPerRequest.relayAndDatabase} ms, node ${steady.cpuMsPerRequest.hardhatNode} ms`);
+  say(`figure 1: p50 ${steady.latencyMs.p50} ms p95 ${steady.latencyMs.p95} ms p99 ${steady.latencyMs.p99} ms at ${steady.achievedRate}/s; CPU per request: relay ${steady.cpuMsPerRequest.relayProcess} ms, its database ${steady.cpuMsPerRequest.database} ms, node ${steady.cpuMsPerRequest.hardhatNode} ms`);
   const steps: Awaited<ReturnType<typeof paced>>[] = [];
   let sustained: number | null = null;
   let missedInARow = 0;
@@ -315,7 +318,7 @@ try {
       },
       sustainableIntakesPerSecond: {
         goal: `the highest paced rate with p95 (from each request's schedule) <= ${P95_TARGET_MS} ms`,
-        measured: `${sustained === null ? "none" : `${sustained} requests/s`} (steps: ${steps.map((step) => `${step.target.rate}/s p95 ${step.fromScheduleMs.p95} ms`).join(", ")}); CPU per request at ${values.rate}/s: relay + its PostgreSQL ${steady.cpuMsPerRequest.relayAndDatabase} ms, Hardhat node ${steady.cpuMsPerRequest.hardhatNode} ms, so ${machine().cpus} cores hold at most ~${Math.floor((machine().cpus * 1000) / (steady.cpuMsPerRequest.relayAndDatabase + steady.cpuMsPerRequest.hardhatNode))} requests/s with nothing else running`,
+        measured: `${sustained === null ? "none" : `${sustained} requests/s`} (steps: ${steps.map((step) => `${step.target.rate}/s p95 ${step.fromScheduleMs.p95} ms`).join(", ")}); CPU per request at ${values.rate}/s: the relay process ${steady.cpuMsPerRequest.relayProcess} ms, its PostgreSQL ${steady.cpuMsPerRequest.database} ms, the Hardhat node ${steady.cpuMsPerRequest.hardhatNode} ms; with nothing else running, ${machine().cpus} cores would hold at most ~${Math.floor((machine().cpus * 1000) / (steady.cpuMsPerRequest.relayAndDatabase + steady.cpuMsPerRequest.hardhatNode))} requests/s, and the relay's one event loop (where the proof is verified) ~${Math.floor(1000 / steady.cpuMsPerRequest.relayProcess)}/s`,
       },
       acceptToConfirmed: {
         measured: `p50 ${serial.acceptToConfirmedMs.p50} ms, p95 ${serial.acceptToConfirmedMs.p95} ms (one job in flight, GET /api/v1/jobs/:id every ${serial.pollMs} ms, automine)`,
@@ -336,7 +339,7 @@ try {
     },
     intake: {
       what: `POST /api/v1/transact with the corpus's 50 withdrawals in turn, after they were sent on chain directly (submitEvmWithdrawals from the relayer account, on the chain after the deposits), to a relay on a fresh database: findExisting misses (no job holds their nullifiers), so every request runs every check of EvmIntake.check in its order — schema, pool, chain id, extData.pool, not a deposit, relayer, extData hash, public amount, distinct nullifiers, the Groth16 proof (snarkjs), the quote, then poolState, isRelayer, isKnownRoot and both isSpent read from the node at once — and is refused by the last check, ${EXPECTED_REFUSAL}. An accept does the same and then the job's INSERT (figure 2's acceptMs, one at a time). Checks refused before the proof (a wrong relayer, an edited extData) would not measure the proof, so they were not used`,
-      how: "paced open loop: one request every 1/rate s, an untimed 3 s warm-up first; latencyMs from send, fromScheduleMs from each request's due time; server: the relay's http_request_duration_seconds for the route over the measured run; cpuMsPerRequest: CPU time (/proc utime+stime, children included) of the relay process with its embedded PostgreSQL, and of the Hardhat node, over warm-up and run, per request sent; coresBusy: the two together per wall second",
+      how: "paced open loop: one request every 1/rate s, an untimed 3 s warm-up first; latencyMs from send, fromScheduleMs from each request's due time; server: the relay's http_request_duration_seconds for the route over the measured run; cpuMsPerRequest: CPU time (/proc utime+stime) over warm-up and run, per request sent, of the relay process (all its threads), of its embedded PostgreSQL (the relay's descendants), and of the Hardhat node; coresBusy: the two together per wall second",
       steady,
       steps: { goal: `step up until p95 (from schedule) > ${P95_TARGET_MS} ms or the achieved rate falls below 95 % of the target, twice in a row (one miss can be another job's burst on the shared machine)`, stepSeconds: Number(values["step-seconds"]), sustainedRate: sustained, runs: steps },
       relayRefusalCounters: refusals,
