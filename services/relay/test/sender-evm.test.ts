@@ -198,23 +198,37 @@ describe("the EVM sender", () => {
         assert.equal(await minedCount(), before + 1n);
       });
 
-      it("fails the broadcast of a transaction the node refuses, naming it and the node's reason, and sends it once the nonce before it is sent", async () => {
+      it("broadcasts the stored transaction of a nonce before its own first (its sender died before broadcasting), so both land in nonce order", async () => {
         const evm = sender();
         const held = await evm.prepare(job("held"), transfer);
         const mined = await minedCount();
         assert.equal(held.nonce, mined);
-        const ahead = await evm.prepare(job("ahead"), transfer);
-        await assert.rejects(evm.submit(job("ahead"), transfer), (error: unknown) => {
+        // Without the one before it, Hardhat would refuse this nonce while automining ("Nonce too high"),
+        // and a real mempool would hold it back.
+        const ahead = await evm.submit(job("ahead"), transfer);
+        assert.equal(ahead.nonce, mined + 1n);
+        assert.equal((await evm.waitConfirmed(job("ahead"), 1, 30_000)).hash, ahead.hash);
+        assert.equal((await evm.waitConfirmed(job("held"), 1, 30_000)).hash, held.hash);
+        assert.equal((await evm.submit(job("held"), transfer)).hash, held.hash, "sending it again later changes nothing");
+        assert.equal(await minedCount(), mined + 2n);
+      });
+
+      it("fails the broadcast of a transaction the node refuses, naming it and the node's reason; abandoning the job fills its nonce", async () => {
+        const evm = sender();
+        // More than the relayer holds: the node refuses it, and it never lands.
+        const unpayable: EvmTxRequest = { to: EVM_WITHDRAWAL_RECIPIENT, data: "0x", value: 10n ** 30n, gasLimit: 21_000n };
+        const stored = await evm.prepare(job("unpayable"), unpayable);
+        const balance = await provider.getBalance(EVM_RELAYER);
+        await assert.rejects(evm.submit(job("unpayable"), unpayable), (error: unknown) => {
           assert.ok(error instanceof RelayError);
           assert.equal(error.code, RelayErrorCode.EVM_BROADCAST_FAILED);
-          // Hardhat refuses a nonce ahead of the account's while automining; a real mempool would queue it.
-          assert.equal(error.message, `broadcast of ${ahead.hash} (nonce ${mined + 1n}) refused: Nonce too high. Expected nonce to be ${mined} but got ${mined + 1n}. Note that transactions can't be queued when automining.`);
+          const upfront = 21_000n * stored.maxFeePerGas + 10n ** 30n;
+          assert.equal(error.message, `broadcast of ${stored.hash} (nonce ${stored.nonce}) refused: Sender doesn't have enough funds to send tx. The max upfront cost is: ${upfront} and the sender's balance is: ${balance}.`);
           return true;
         });
-        assert.equal((await evm.submit(job("held"), transfer)).hash, held.hash);
-        assert.equal((await evm.submit(job("ahead"), transfer)).hash, ahead.hash);
-        assert.equal((await evm.waitConfirmed(job("ahead"), 1, 30_000)).nonce, mined + 1n);
-        assert.equal(await minedCount(), mined + 2n);
+        const filler = await evm.abandon(job("unpayable"));
+        assert.deepEqual([filler?.kind, filler?.nonce], ["filler", stored.nonce]);
+        assert.deepEqual(await evm.waitConfirmed(job("unpayable"), 1, 30_000).then((confirmed) => [confirmed.kind, confirmed.nonce]), ["filler", stored.nonce]);
       });
 
       it("confirms only with the blocks asked for on top: short of them the wait times out naming the job", async () => {

@@ -51,6 +51,8 @@ interface RpcReceipt {
 const BUMP_NUMERATOR = 1125n;
 const BUMP_DENOMINATOR = 1000n;
 const FILLER_GAS = 21_000n;
+/** The gas limit a job's transaction gets, in percent of its estimate (see #complete). */
+const GAS_MARGIN_PERCENT = 125n;
 
 const ceilDiv = (a: bigint, b: bigint) => (a + b - 1n) / b;
 const max = (a: bigint, b: bigint) => (a > b ? a : b);
@@ -148,7 +150,10 @@ export class EvmSender {
       const estimate = await this.#sendMayRefuse<string>("eth_estimateGas", [{ from: this.#account.address, to: request.to, data: request.data, value: toQuantity(value) }, "pending"]);
       // A call that reverts already is refused before a nonce is reserved: nothing to store, nothing to fill.
       if ("refused" in estimate) throw await this.#revertError(null, estimate.refused);
-      gasLimit = BigInt(estimate.result);
+      // The estimate is exact for the pending state, but the transaction runs after whatever lands
+      // before it: the pool's Merkle insert costs more when it writes fresh storage, and a limit of the
+      // bare estimate ran out of gas (a revert with no data) when jobs were sent back to back.
+      gasLimit = (BigInt(estimate.result) * GAS_MARGIN_PERCENT) / 100n;
     }
     return { to: getAddress(request.to), data: request.data, value, gasLimit };
   }
@@ -196,12 +201,29 @@ export class EvmSender {
    * finds out which); anything else fails the attempt.
    */
   async #broadcast(stored: StoredEvmTransaction): Promise<void> {
+    await this.#fillGap(stored.nonce);
     const sent = await this.#sendMayRefuse<string>("eth_sendRawTransaction", [stored.rawTx]);
     if ("result" in sent) return;
     if ((await this.#send<unknown>("eth_getTransactionByHash", [stored.hash])) !== null) return;
     if ((await this.#count("latest")) > stored.nonce) return;
     const message = nodeMessage(sent.refused);
     throw new RelayError(RelayErrorCode.EVM_BROADCAST_FAILED, `broadcast of ${stored.hash} (nonce ${stored.nonce}) refused: ${message}`);
+  }
+
+  /**
+   * Broadcasts the stored transactions of the nonces between the chain's count and `nonce` (each was
+   * stored before its broadcast, so each is there). Their senders may have died between storing and
+   * broadcasting, or not be there yet: until they are, `nonce` cannot be mined, and a node that does not
+   * queue it (Hardhat while automining) refuses it. Several jobs retried against such a gap used up
+   * their attempts and left their own nonces as a gap nothing would ever fill, holding back the
+   * account for good. Refusals here are ignored: most mean the node has it or the nonce is used.
+   */
+  async #fillGap(nonce: bigint): Promise<void> {
+    const mined = await this.#count("latest");
+    if (mined >= nonce) return;
+    for (const before of await evmStore.currentBetween(this.#options.database, this.#account, mined, nonce)) {
+      await this.#sendMayRefuse<string>("eth_sendRawTransaction", [before.rawTx]);
+    }
   }
 
   async #receiptOf(jobKey: string): Promise<{ stored: StoredEvmTransaction; receipt: RpcReceipt } | null> {

@@ -92,6 +92,15 @@ export const evmStore = {
     return rows.map(fromRow);
   },
 
+  /** The account's current (unreplaced) transactions with nonces in [from, to), lowest first. */
+  async currentBetween(pool: pg.Pool, account: EvmAccount, from: bigint, to: bigint): Promise<StoredEvmTransaction[]> {
+    const { rows } = await pool.query<TransactionRow>(
+      `SELECT ${COLUMNS} FROM evm_transactions WHERE chain_id = $1 AND address = $2 AND replaced_by IS NULL AND nonce >= $3 AND nonce < $4 ORDER BY nonce`,
+      [account.chainId.toString(), account.address, from.toString(), to.toString()],
+    );
+    return rows.map(fromRow);
+  },
+
   /**
    * Reserves the account's next nonce for a job and stores what `sign` makes of it, in one database
    * transaction: a nonce is never taken without its transaction stored (so a crash cannot leave a
