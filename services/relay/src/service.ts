@@ -3,7 +3,6 @@ import { hostname } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { HealthStatus, ServiceDefinition } from "@cloak/service-kit";
-import { JsonRpcProvider } from "ethers";
 import { registerRelayRoutes } from "./api/routes.ts";
 import { RELAY_SPEC, type RelayConfig } from "./config.ts";
 import { RelayError, RelayErrorCode } from "./errors.ts";
@@ -14,7 +13,7 @@ import { JobQueue, WorkerPool, retryPolicy } from "./queue/index.ts";
 import { BalanceWatch } from "./balance.ts";
 import { relayMetrics } from "./relay-metrics.ts";
 import { byChain, startSolanaRelay } from "./solana-runtime.ts";
-import { EvmSender, shieldPoolInterface } from "./senders/evm/index.ts";
+import { EvmSender, FailoverJsonRpcProvider, shieldPoolInterface } from "./senders/evm/index.ts";
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const MIGRATIONS_DIR = join(here, "..", "migrations");
@@ -57,7 +56,7 @@ export const relayService: ServiceDefinition<typeof RELAY_SPEC.extra> = {
       throw new RelayError(RelayErrorCode.INVALID_CONFIG, `evm.deployment is for chain ${deployment.chainId}, but evm.chain_id = ${config.evm.chain_id}`);
     }
     const wallet = await loadEvmWallet(config.keys);
-    const provider = new JsonRpcProvider(config.evm.rpc_urls[0], config.evm.chain_id, { staticNetwork: true, cacheTimeout: -1 });
+    const provider = new FailoverJsonRpcProvider(config.evm, logger);
     const quote = (pool: IntakePool) => quoteEvm(provider, config.fees, pool.asset);
     const intake = new EvmIntake({ provider, deployment, relayer: wallet.address, verificationKey: bundledVerificationKey(), quote });
     const queue = new JobQueue(db, retryPolicy(config.workers));
@@ -95,7 +94,9 @@ export const relayService: ServiceDefinition<typeof RELAY_SPEC.extra> = {
           };
           return { relayer, queue: { ...counts.byState, oldest_queued_age_ms: counts.oldestQueuedAgeMs }, workers: { active: workers.active, count: config.workers.count } };
         },
-        notReady: async () => [...((await queue.draining()) ? ["draining: not taking new jobs"] : []), ...balance.notReady(), ...(solana?.balance.notReady() ?? [])],
+        // With the database away the kit's probe already says "database unavailable"; draining cannot be
+        // read then, and letting that throw made /ready answer 500 instead of 503.
+        notReady: async () => [...((await queue.draining().catch(() => false)) ? ["draining: not taking new jobs"] : []), ...balance.notReady(), ...(solana?.balance.notReady() ?? [])],
       },
       reload(next) {
         balance.setThresholds(next.balance);
