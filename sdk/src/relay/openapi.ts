@@ -287,6 +287,14 @@ export interface paths {
                                         asset: string;
                                     }[];
                                 };
+                                solana?: {
+                                    program: string;
+                                    relayer: string;
+                                    pools: {
+                                        address: string;
+                                        mint: string;
+                                    }[];
+                                };
                             };
                             limits: {
                                 maxBodyBytes?: number;
@@ -346,13 +354,21 @@ export interface paths {
                         "application/json": {
                             pool: string;
                             /** @enum {string} */
+                            chain: "evm" | "solana";
+                            /** @enum {string} */
                             kind: "withdraw";
                             /** @description the least fee accepted, in the pool asset's base units */
                             fee: string;
                             /** Format: date-time */
                             expiresAt: string;
-                            gasLimit: string;
-                            maxFeePerGas: string;
+                            /** @description EVM: the gas a relayed withdrawal uses */
+                            gasLimit?: string;
+                            /** @description EVM: the fee per gas quoted with */
+                            maxFeePerGas?: string;
+                            /** @description Solana: the compute budget requested per transaction */
+                            computeUnits?: string;
+                            /** @description Solana: the compute-unit price quoted with */
+                            priorityFeeMicrolamports?: string;
                         };
                     };
                 };
@@ -509,6 +525,65 @@ export interface paths {
                         extData: {
                             chainId: string;
                             pool: string;
+                            recipient: string;
+                            extAmount: string;
+                            relayer: string;
+                            fee: string;
+                            encryptedOutput1: string;
+                            encryptedOutput2: string;
+                        };
+                    } | {
+                        /** @enum {string} */
+                        chain: "solana";
+                        pool: string;
+                        program?: string;
+                        proof: {
+                            pi_a: [
+                                string,
+                                string
+                            ] | [
+                                string,
+                                string,
+                                string
+                            ];
+                            pi_b: [
+                                [
+                                    string,
+                                    string
+                                ],
+                                [
+                                    string,
+                                    string
+                                ]
+                            ] | [
+                                [
+                                    string,
+                                    string
+                                ],
+                                [
+                                    string,
+                                    string
+                                ],
+                                [
+                                    string,
+                                    string
+                                ]
+                            ];
+                            pi_c: [
+                                string,
+                                string
+                            ] | [
+                                string,
+                                string,
+                                string
+                            ];
+                            /** @enum {string} */
+                            protocol?: "groth16";
+                            /** @enum {string} */
+                            curve?: "bn128";
+                        };
+                        publicSignals: string[];
+                        extData: {
                             recipient: string;
                             extAmount: string;
                             relayer: string;

@@ -4,7 +4,18 @@ import { getAddress } from "ethers";
 import type { FastifyInstance, FastifyReply } from "fastify";
 import { z } from "zod";
 import { RelayError, RelayErrorCode } from "../errors.ts";
-import { evmRelayRequestSchema, parseEvmRelayRequest, type EvmIntake, type EvmQuote, type IntakePool } from "../intake/index.ts";
+import {
+  evmRelayRequestSchema,
+  parseEvmRelayRequest,
+  parseSolanaRelayRequest,
+  solanaRelayRequestSchema,
+  type EvmIntake,
+  type EvmQuote,
+  type IntakePool,
+  type SolanaIntake,
+  type SolanaIntakePool,
+  type SolanaQuote,
+} from "../intake/index.ts";
 import type { Job, JobQueue } from "../queue/index.ts";
 import type { RelayMetrics } from "../relay-metrics.ts";
 
@@ -22,6 +33,7 @@ const REQUEST_REFUSALS = new Set<RelayErrorCode>([
   RelayErrorCode.INVALID_PROOF,
   RelayErrorCode.FEE_TOO_LOW,
   RelayErrorCode.RETIRED_VERIFYING_KEY,
+  RelayErrorCode.WRONG_PROGRAM,
 ]);
 const STATE_REFUSALS = new Set<RelayErrorCode>([RelayErrorCode.POOL_PAUSED, RelayErrorCode.RELAYER_NOT_REGISTERED, RelayErrorCode.UNKNOWN_ROOT, RelayErrorCode.NULLIFIER_SPENT]);
 
@@ -43,21 +55,25 @@ const jobSchema = {
 
 const quoteSchema = {
   type: "object",
-  required: ["pool", "kind", "fee", "expiresAt", "gasLimit", "maxFeePerGas"],
+  required: ["pool", "chain", "kind", "fee", "expiresAt"],
   properties: {
     pool: { type: "string" },
+    chain: { type: "string", enum: ["evm", "solana"] },
     kind: { type: "string", enum: ["withdraw"] },
     fee: { type: "string", description: "the least fee accepted, in the pool asset's base units" },
     expiresAt: { type: "string", format: "date-time" },
-    gasLimit: { type: "string" },
-    maxFeePerGas: { type: "string" },
+    gasLimit: { type: "string", description: "EVM: the gas a relayed withdrawal uses" },
+    maxFeePerGas: { type: "string", description: "EVM: the fee per gas quoted with" },
+    computeUnits: { type: "string", description: "Solana: the compute budget requested per transaction" },
+    priorityFeeMicrolamports: { type: "string", description: "Solana: the compute-unit price quoted with" },
   },
 } as const;
 
-const ADDRESS = "^0x[0-9a-fA-F]{40}$";
+/** A pool by its EVM address or its Solana account (base58). */
+const POOL = "^(?:0x[0-9a-fA-F]{40}|[1-9A-HJ-NP-Za-km-z]{32,44})$";
 
-/** The transact body as JSON Schema, from the intake's zod schema (one source for both). */
-const { $schema: _dialect, ...requestBodySchema } = z.toJSONSchema(evmRelayRequestSchema, { io: "input", unrepresentable: "any" }) as Record<string, unknown>;
+/** The transact body as JSON Schema, from the intakes' zod schemas (one source for both), told apart by `chain`. */
+const { $schema: _dialect, ...requestBodySchema } = z.toJSONSchema(z.union([evmRelayRequestSchema, solanaRelayRequestSchema]), { io: "input", unrepresentable: "any" }) as Record<string, unknown>;
 const errors = { 400: errorSchema, 404: errorSchema, 409: errorSchema } as const;
 
 export interface RelayApiOptions {
@@ -71,22 +87,40 @@ export interface RelayApiOptions {
   readonly metrics: RelayMetrics;
   readonly version: string;
   readonly limits: { max_body_bytes: number };
+  /** Present when the relay serves Solana: its intake, relayer key (base58), shield pool program and quote. */
+  readonly solana?: SolanaApiOptions;
 }
+
+export interface SolanaApiOptions {
+  readonly intake: SolanaIntake;
+  readonly relayer: string;
+  readonly program: string;
+  readonly quote: (pool: SolanaIntakePool) => Promise<SolanaQuote>;
+}
+
+/** The chain a transact body names; anything but "solana" is left to the EVM intake, whose schema then refuses it. */
+const chainOf = (body: unknown): unknown => (typeof body === "object" && body !== null ? (body as { chain?: unknown }).chain : undefined);
 
 export function jobView(job: Job) {
   return { id: job.id, state: job.state, chain: job.chain, pool: job.pool, attempts: job.attempts, txHash: job.txHash, reason: job.reason, createdAt: job.createdAt.toISOString(), updatedAt: job.updatedAt.toISOString() };
 }
 
 async function findExisting(queue: JobQueue, body: unknown): Promise<Job | undefined> {
-  let parsed;
+  let found: { chain: "evm" | "solana"; pool: string; publicSignals: bigint[] };
   try {
-    parsed = parseEvmRelayRequest(body);
+    if (chainOf(body) === "solana") {
+      const parsed = parseSolanaRelayRequest(body);
+      found = { chain: "solana", pool: parsed.pool.toBase58(), publicSignals: parsed.publicSignals };
+    } else {
+      const parsed = parseEvmRelayRequest(body);
+      found = { chain: "evm", pool: getAddress(parsed.pool), publicSignals: parsed.publicSignals };
+    }
   } catch {
     return undefined;
   }
-  const [, , , nullifier0, nullifier1] = parsed.publicSignals;
+  const [, , , nullifier0, nullifier1] = found.publicSignals;
   if (nullifier0 === undefined || nullifier1 === undefined) return undefined;
-  return queue.findByNullifiers("evm", getAddress(parsed.pool), [toHex32(nullifier0), toHex32(nullifier1)]);
+  return queue.findByNullifiers(found.chain, found.pool, [toHex32(nullifier0), toHex32(nullifier1)]);
 }
 
 function refuse(reply: FastifyReply, error: RelayError) {
@@ -96,7 +130,7 @@ function refuse(reply: FastifyReply, error: RelayError) {
 
 /** The intake under /api/v1: info, quote, transact, a job's status, the queue's. */
 export function registerRelayRoutes(options: RelayApiOptions): void {
-  const { app, queue, intake, metrics } = options;
+  const { app, queue, intake, metrics, solana } = options;
   const tags = ["relay"];
   const findPool = (address: string) => options.pools.find((pool) => pool.address.toLowerCase() === address.toLowerCase());
 
@@ -122,6 +156,15 @@ export function registerRelayRoutes(options: RelayApiOptions): void {
                     pools: { type: "array", items: { type: "object", required: ["address", "asset"], properties: { address: { type: "string" }, asset: { type: "string" } } } },
                   },
                 },
+                solana: {
+                  type: "object",
+                  required: ["program", "relayer", "pools"],
+                  properties: {
+                    program: { type: "string" },
+                    relayer: { type: "string" },
+                    pools: { type: "array", items: { type: "object", required: ["address", "mint"], properties: { address: { type: "string" }, mint: { type: "string" } } } },
+                  },
+                },
               },
             },
             limits: { type: "object", properties: { maxBodyBytes: { type: "integer" } } },
@@ -131,7 +174,10 @@ export function registerRelayRoutes(options: RelayApiOptions): void {
     },
   }, async () => ({
     version: options.version,
-    chains: { evm: { chainId: options.chainId.toString(), relayer: options.relayer, pools: options.pools.map((pool) => ({ address: pool.address, asset: pool.asset })) } },
+    chains: {
+      evm: { chainId: options.chainId.toString(), relayer: options.relayer, pools: options.pools.map((pool) => ({ address: pool.address, asset: pool.asset })) },
+      ...(solana ? { solana: { program: solana.program, relayer: solana.relayer, pools: solana.intake.pools.map((pool) => ({ address: pool.address, mint: pool.mint })) } } : {}),
+    },
     limits: { maxBodyBytes: options.limits.max_body_bytes },
   }));
 
@@ -141,15 +187,28 @@ export function registerRelayRoutes(options: RelayApiOptions): void {
       schema: {
         tags,
         summary: "The fee the relay accepts now for a withdrawal from a pool, and until when",
-        querystring: { type: "object", required: ["pool"], additionalProperties: false, properties: { pool: { type: "string", pattern: ADDRESS }, kind: { type: "string", enum: ["withdraw"], default: "withdraw" } } },
+        querystring: { type: "object", required: ["pool"], additionalProperties: false, properties: { pool: { type: "string", pattern: POOL }, kind: { type: "string", enum: ["withdraw"], default: "withdraw" } } },
         response: { 200: quoteSchema, ...errors },
       },
     },
     async (request, reply) => {
+      const solanaPool = solana?.intake.pools.find((candidate) => candidate.address === request.query.pool);
+      if (solana && solanaPool) {
+        const quote = await solana.quote(solanaPool);
+        return {
+          pool: solanaPool.address,
+          chain: "solana",
+          kind: request.query.kind,
+          fee: quote.fee.toString(),
+          expiresAt: quote.expiresAt.toISOString(),
+          computeUnits: quote.computeUnits.toString(),
+          priorityFeeMicrolamports: quote.priorityFeeMicrolamports.toString(),
+        };
+      }
       const pool = findPool(request.query.pool);
       if (!pool) return reply.code(404).send({ error: RelayErrorCode.UNKNOWN_POOL, message: `pool: ${request.query.pool} is not a pool this relay serves` });
       const quote = await options.quote(pool);
-      return { pool: pool.address, kind: request.query.kind, fee: quote.fee.toString(), expiresAt: quote.expiresAt.toISOString(), gasLimit: quote.gasLimit.toString(), maxFeePerGas: quote.maxFeePerGas.toString() };
+      return { pool: pool.address, chain: "evm", kind: request.query.kind, fee: quote.fee.toString(), expiresAt: quote.expiresAt.toISOString(), gasLimit: quote.gasLimit.toString(), maxFeePerGas: quote.maxFeePerGas.toString() };
     },
   );
 
@@ -177,9 +236,14 @@ export function registerRelayRoutes(options: RelayApiOptions): void {
       // by now its nullifiers may be spent by that very job, which the intake would refuse.
       const existing = await findExisting(queue, request.body);
       if (existing) return reply.code(200).send({ job: jobView(existing), created: false });
-      let accepted;
+      const chain = chainOf(request.body) === "solana" ? "solana" : "evm";
+      if (chain === "solana" && !solana) {
+        metrics.refusalsTotal.inc({ reason: RelayErrorCode.INVALID_REQUEST });
+        return refuse(reply, new RelayError(RelayErrorCode.INVALID_REQUEST, "chain: this relay does not serve Solana"));
+      }
+      let accepted: { pool: string; nullifiers: [string, string]; fee: bigint };
       try {
-        accepted = await intake.check(request.body);
+        accepted = chain === "solana" ? await solana!.intake.check(request.body) : await intake.check(request.body);
       } catch (error) {
         if (!(error instanceof RelayError)) {
           // The chain could not be asked (RPC down, timeout): the request may be fine; try again later.
@@ -189,8 +253,8 @@ export function registerRelayRoutes(options: RelayApiOptions): void {
         metrics.refusalsTotal.inc({ reason: error.code });
         return refuse(reply, error);
       }
-      const { job, created } = await queue.enqueue({ chain: "evm", pool: accepted.pool, nullifiers: accepted.nullifiers, fee: accepted.fee, request: request.body as never });
-      if (created) metrics.withdrawalsTotal.inc({ chain: "evm" });
+      const { job, created } = await queue.enqueue({ chain, pool: accepted.pool, nullifiers: accepted.nullifiers, fee: accepted.fee, request: request.body as never });
+      if (created) metrics.withdrawalsTotal.inc({ chain });
       return reply.code(created ? 202 : 200).send({ job: jobView(job), created });
     },
   );
