@@ -7,12 +7,23 @@ import { registerRelayRoutes } from "./api/routes.ts";
 import { RELAY_SPEC, type RelayConfig } from "./config.ts";
 import { RelayError, RelayErrorCode } from "./errors.ts";
 import { evmJobHandler } from "./evm-handler.ts";
-import { EvmIntake, bundledVerificationKey, evmIntakeDeployment, quoteEvm, type IntakePool } from "./intake/index.ts";
+import { PublicKey } from "@solana/web3.js";
+import type { SolanaApiOptions } from "./api/routes.ts";
+import {
+  EvmIntake,
+  SolanaIntake,
+  bundledVerificationKey,
+  evmIntakeDeployment,
+  quoteEvm,
+  quoteSolana,
+  type IntakePool,
+  type SolanaIntakePool,
+} from "./intake/index.ts";
 import { loadEvmWallet } from "./keys.ts";
 import { JobQueue, WorkerPool, retryPolicy } from "./queue/index.ts";
 import { BalanceWatch } from "./balance.ts";
 import { relayMetrics } from "./relay-metrics.ts";
-import { byChain, startSolanaRelay } from "./solana-runtime.ts";
+import { byChain, startSolanaRelay, type SolanaRelay } from "./solana-runtime.ts";
 import { EvmSender, FailoverJsonRpcProvider, shieldPoolInterface } from "./senders/evm/index.ts";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -21,6 +32,15 @@ export const VERSION = (JSON.parse(readFileSync(join(here, "..", "package.json")
 
 /** Where `npx hardhat deploy --network localhost` records its deployment (followed when evm.deployment is unset). */
 export const LOCAL_EVM_DEPLOYMENT = "deployments/localhost.json";
+
+/** The Solana side of the API: its intake and quotes read the chain through the sender's endpoints (failover). */
+function solanaApi(config: RelayConfig, solana: SolanaRelay): SolanaApiOptions {
+  const { deployment, sender } = solana;
+  const commitment = config.solana.commitment;
+  const quote = (pool: SolanaIntakePool) => sender.read((connection) => quoteSolana({ connection, fees: config.fees, transaction: config.transaction, deployment, pool, commitment }));
+  const intake = new SolanaIntake({ read: (call) => sender.read(call), deployment, relayer: new PublicKey(solana.address), verificationKey: bundledVerificationKey(), quote, commitment });
+  return { intake, relayer: solana.address, program: deployment.shieldPool.toBase58(), quote };
+}
 
 export function evmDeploymentFile(config: RelayConfig): string {
   const file = config.evm.deployment ?? (existsSync(LOCAL_EVM_DEPLOYMENT) ? LOCAL_EVM_DEPLOYMENT : undefined);
@@ -64,7 +84,7 @@ export const relayService: ServiceDefinition<typeof RELAY_SPEC.extra> = {
     const sender = new EvmSender({ database: db, evm: config.evm, wallet, logger });
     // Solana too when its relayer key is configured (the sender's lookup table is made ready first; the Solana intake needs its key).
     const solana = config.keys.solana_keypair ? await startSolanaRelay({ config, database: db, queue, metrics: ours, logger }) : null;
-    registerRelayRoutes({ app, queue, intake, pools: deployment.pools, relayer: wallet.address, chainId: deployment.chainId, quote, metrics: ours, version: VERSION, limits: config.limiter });
+    registerRelayRoutes({ app, queue, intake, pools: deployment.pools, relayer: wallet.address, chainId: deployment.chainId, quote, metrics: ours, version: VERSION, limits: config.limiter, ...(solana ? { solana: solanaApi(config, solana) } : {}) });
 
     const handler = evmJobHandler({
       queue,

@@ -31,4 +31,5 @@ export {
   type SolanaIntakePool,
   type SolanaQuote,
   type SolanaQuoteInput,
+  type SolanaRead,
 } from "./solana.ts";

@@ -48,7 +48,7 @@ export interface SolanaIntakePool {
 export interface SolanaIntakeDeployment {
   shieldPool: PublicKey;
   scrambleRegistry: PublicKey;
-  pools: SolanaIntakePool[];
+  pools: readonly SolanaIntakePool[];
 }
 
 const solanaRecord = z.object({
@@ -125,8 +125,13 @@ export async function quoteSolana(input: SolanaQuoteInput): Promise<SolanaQuote>
   return { fee, expiresAt: new Date((input.now ?? Date.now()) + fees.quote_ttl), computeUnits, priorityFeeMicrolamports, costLamports, minerFeeShareBps };
 }
 
+/** Runs a chain read on some endpoint (the sender's failover across `[solana] rpc_urls`). */
+export type SolanaRead = <T>(call: (connection: Connection) => Promise<T>) => Promise<T>;
+
 export interface SolanaIntakeOptions {
-  connection: Connection;
+  /** Where the chain is read: a connection, or `read` to go through the sender's endpoints. */
+  connection?: Connection;
+  read?: SolanaRead;
   deployment: SolanaIntakeDeployment;
   /** The relay's own signing key: the only relayer it earns fees as. */
   relayer: PublicKey;
@@ -169,9 +174,14 @@ export class SolanaIntake {
   readonly #pools: Map<string, SolanaIntakePool>;
   readonly #verifyingKey: SolanaVerifyingKey;
   readonly #commitment: Commitment;
+  readonly #read: SolanaRead;
 
   constructor(options: SolanaIntakeOptions) {
     this.#options = options;
+    const { connection, read } = options;
+    if (read) this.#read = read;
+    else if (connection) this.#read = (call) => call(connection);
+    else throw new RelayError(RelayErrorCode.INVALID_CONFIG, "the Solana intake needs a connection or a read function");
     this.#pools = new Map(options.deployment.pools.map((pool) => [pool.address, pool]));
     this.#verifyingKey = toSolanaVerifyingKey(options.verificationKey as SnarkjsVerificationKey);
     this.#commitment = options.commitment ?? "confirmed";
@@ -186,7 +196,7 @@ export class SolanaIntake {
     const request = parseSolanaRelayRequest(body);
     const { extData, publicSignals } = request;
     const inputs = publicInputsOf(publicSignals);
-    const { deployment, relayer, connection } = this.#options;
+    const { deployment, relayer } = this.#options;
     const program = deployment.shieldPool;
     if (request.program && !request.program.equals(program)) {
       throw new RelayError(RelayErrorCode.WRONG_PROGRAM, `program: ${request.program.toBase58()} is not this relay's shield pool program ${program.toBase58()}`);
@@ -211,9 +221,8 @@ export class SolanaIntake {
     requireFeeCovers(extData.fee, (await this.#options.quote(pool)).fee);
 
     const records = inputs.inputNullifiers.map((nullifier) => nullifierPda(request.pool, nullifier, program)[0]) as [PublicKey, PublicKey];
-    const [config, tree, record0, record1] = await connection.getMultipleAccountsInfo(
-      [configPda(program)[0], treePda(request.pool, program)[0], ...records],
-      this.#commitment,
+    const [config, tree, record0, record1] = await this.#read((connection) =>
+      connection.getMultipleAccountsInfo([configPda(program)[0], treePda(request.pool, program)[0], ...records], this.#commitment),
     );
     if (!config || !tree) throw new RelayError(RelayErrorCode.UNKNOWN_POOL, `pool: ${poolKey} has no ${config ? "tree" : "config"} account on chain (is the deployment live?)`);
     const state = decodeConfig(config.data);
