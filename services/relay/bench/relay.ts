@@ -264,24 +264,24 @@ try {
     const requests = Math.round(rate * (seconds + WARMUP_SECONDS));
     const perRequest = (cpuSeconds: number) => round((cpuSeconds * 1000) / requests, 2);
     const cpuMsPerRequest = { relayAndDatabase: perRequest(used.relay), relayProcess: perRequest(used.relayProcess), database: perRequest(used.relay - used.relayProcess), hardhatNode: perRequest(used.node) };
-    return { ...figures, cpuMsPerRequest, coresBusy: round((used.relay + used.node) / (seconds + WARMUP_SECONDS), 2) };
+    return { ...figures, cpuMsPerRequest, coresBusy: round((used.relay + used.node) / (seconds + WARMUP_SECONDS), 2), loadAverage1m: round(loadavg()[0]!, 2) };
   };
   say(`figure 1: ${values.rate} requests/s for ${values.seconds} s`);
   const steady = await paced(Number(values.rate), Number(values.seconds));
   say(`figure 1: p50 ${steady.latencyMs.p50} ms p95 ${steady.latencyMs.p95} ms p99 ${steady.latencyMs.p99} ms at ${steady.achievedRate}/s; CPU per request: relay ${steady.cpuMsPerRequest.relayProcess} ms, its database ${steady.cpuMsPerRequest.database} ms, node ${steady.cpuMsPerRequest.hardhatNode} ms`);
   const steps: Awaited<ReturnType<typeof paced>>[] = [];
   let sustained: number | null = null;
-  let missedInARow = 0;
   for (const rate of values.steps.split(",").map(Number)) {
-    const step = await paced(rate, Number(values["step-seconds"]));
-    steps.push(step);
-    const held = step.fromScheduleMs.p95 <= P95_TARGET_MS && step.achievedRate >= 0.95 * rate;
-    say(`figure 1 step ${rate}/s: p95 ${step.latencyMs.p95} ms (from schedule ${step.fromScheduleMs.p95} ms), achieved ${step.achievedRate}/s${held ? "" : " — over the target"}`);
-    // Two misses in a row end the climb: one can be another job's burst on the shared machine.
-    if (held) {
-      sustained = rate;
-      missedInARow = 0;
-    } else if (++missedInARow === 2) break;
+    // A miss is run again once at the same rate: one can be another job's burst on the shared machine.
+    let held = false;
+    for (let attempt = 1; attempt <= 2 && !held; attempt++) {
+      const step = await paced(rate, Number(values["step-seconds"]));
+      steps.push(step);
+      held = step.fromScheduleMs.p95 <= P95_TARGET_MS && step.achievedRate >= 0.95 * rate;
+      say(`figure 1 step ${rate}/s: p95 ${step.latencyMs.p95} ms (from schedule ${step.fromScheduleMs.p95} ms), achieved ${step.achievedRate}/s, load average ${step.loadAverage1m}${held ? "" : " — over the target"}`);
+    }
+    if (!held) break;
+    sustained = rate;
   }
   // The CPU a request costs at the highest rate held (the relay's idle work, its worker and balance polls, spread thinnest).
   const ceilingStep = steps.findLast((step) => step.target.rate === sustained) ?? steady;
@@ -320,7 +320,7 @@ try {
       },
       sustainableIntakesPerSecond: {
         goal: `the highest paced rate with p95 (from each request's schedule) <= ${P95_TARGET_MS} ms`,
-        measured: `${sustained === null ? "none" : `${sustained} requests/s`} (steps: ${steps.map((step) => `${step.target.rate}/s p95 ${step.fromScheduleMs.p95} ms`).join(", ")}); CPU per request at ${ceilingStep.target.rate}/s: the relay process ${ceilingStep.cpuMsPerRequest.relayProcess} ms, its PostgreSQL ${ceilingStep.cpuMsPerRequest.database} ms, the Hardhat node ${ceilingStep.cpuMsPerRequest.hardhatNode} ms; so the relay's one event loop (where the proof is verified) holds ~${Math.floor(1000 / ceilingStep.cpuMsPerRequest.relayProcess)}/s, and ${machine().cpus} cores with nothing else running ~${Math.floor((machine().cpus * 1000) / (ceilingStep.cpuMsPerRequest.relayAndDatabase + ceilingStep.cpuMsPerRequest.hardhatNode))}/s`,
+        measured: `${sustained === null ? "none" : `${sustained} requests/s`} (steps: ${steps.map((step) => `${step.target.rate}/s p95 ${step.fromScheduleMs.p95} ms (load ${step.loadAverage1m})`).join(", ")}); CPU per request at ${ceilingStep.target.rate}/s: the relay process ${ceilingStep.cpuMsPerRequest.relayProcess} ms, its PostgreSQL ${ceilingStep.cpuMsPerRequest.database} ms, the Hardhat node ${ceilingStep.cpuMsPerRequest.hardhatNode} ms; so the relay's one event loop (where the proof is verified) holds ~${Math.floor(1000 / ceilingStep.cpuMsPerRequest.relayProcess)}/s, and ${machine().cpus} cores with nothing else running ~${Math.floor((machine().cpus * 1000) / (ceilingStep.cpuMsPerRequest.relayAndDatabase + ceilingStep.cpuMsPerRequest.hardhatNode))}/s`,
       },
       acceptToConfirmed: {
         measured: `p50 ${serial.acceptToConfirmedMs.p50} ms, p95 ${serial.acceptToConfirmedMs.p95} ms (one job in flight, GET /api/v1/jobs/:id every ${serial.pollMs} ms, automine)`,
@@ -343,7 +343,7 @@ try {
       what: `POST /api/v1/transact with the corpus's 50 withdrawals in turn, after they were sent on chain directly (submitEvmWithdrawals from the relayer account, on the chain after the deposits), to a relay on a fresh database: findExisting misses (no job holds their nullifiers), so every request runs every check of EvmIntake.check in its order — schema, pool, chain id, extData.pool, not a deposit, relayer, extData hash, public amount, distinct nullifiers, the Groth16 proof (snarkjs), the quote, then poolState, isRelayer, isKnownRoot and both isSpent read from the node at once — and is refused by the last check, ${EXPECTED_REFUSAL}. An accept does the same and then the job's INSERT (figure 2's acceptMs, one at a time). Checks refused before the proof (a wrong relayer, an edited extData) would not measure the proof, so they were not used`,
       how: "paced open loop: one request every 1/rate s, an untimed 3 s warm-up first; latencyMs from send, fromScheduleMs from each request's due time; server: the relay's http_request_duration_seconds for the route over the measured run; cpuMsPerRequest: CPU time (/proc utime+stime) over warm-up and run, per request sent, of the relay process (all its threads), of its embedded PostgreSQL (the relay's descendants), and of the Hardhat node; coresBusy: the two together per wall second",
       steady,
-      steps: { goal: `step up until p95 (from schedule) > ${P95_TARGET_MS} ms or the achieved rate falls below 95 % of the target, twice in a row (one miss can be another job's burst on the shared machine)`, stepSeconds: Number(values["step-seconds"]), sustainedRate: sustained, runs: steps },
+      steps: { goal: `step up until p95 (from schedule) > ${P95_TARGET_MS} ms or the achieved rate falls below 95 % of the target; a step that misses is run once more at the same rate (one miss can be another job's burst on the shared machine: loadAverage1m is the 1-minute load average at each step's end)`, stepSeconds: Number(values["step-seconds"]), sustainedRate: sustained, runs: steps },
       relayRefusalCounters: refusals,
     },
     acceptToConfirmed: {
