@@ -7,7 +7,7 @@ import { createMetrics, createServer, type ServiceServer } from "@cloak/service-
 import { releaseProvingResources } from "@cloak/sdk";
 import { NATIVE_MINT, addRelayerInstruction } from "@cloak/sdk/solana";
 import { SOLANA_CORPUS_RELAYER, startSolanaCloak, submitSolanaCorpus, type SolanaCloak } from "@cloak/service-testkit";
-import { registerRelayRoutes } from "../src/api/routes.ts";
+import { registerRelayRoutes, type SolanaApiOptions } from "../src/api/routes.ts";
 import { EvmIntake, SolanaIntake, bundledVerificationKey, quoteSolana, solanaIntakeDeployment, type SolanaIntakeDeployment } from "../src/intake/index.ts";
 import { JobQueue, retryPolicy } from "../src/queue/index.ts";
 import { relayMetrics } from "../src/relay-metrics.ts";
@@ -22,11 +22,48 @@ import { asAuthority, solanaCorpus as corpus, solanaRequestOf as requestOf } fro
 const FEES = { margin_percent: 20, quote_ttl: 60_000, token_prices: {} };
 const TRANSACTION = { compute_budget_cu: 400_000, priority_fee_microlamports: 1000 };
 
+/** The relay's routes on the kit's server; EVM present but serving no pool (an unreachable endpoint the Solana requests must never touch). */
+async function apiServer(queue: JobQueue, solana?: SolanaApiOptions): Promise<ServiceServer> {
+  const metrics = createMetrics();
+  const server = await createServer({
+    service: "relay",
+    version: "0.1.0",
+    server: { port: 0, host: "127.0.0.1", workers: 1, rate_limit_per_ip: 1000, rate_limit_window: 60_000, cors_origins: [] },
+    logger: pino({ level: "silent" }),
+    metrics,
+    probes: {},
+  });
+  const noEvmPool = () => Promise.reject(new Error("no EVM pool"));
+  const evmRelayer = "0x0000000000000000000000000000000000000003";
+  registerRelayRoutes({
+    app: server.app,
+    queue,
+    intake: new EvmIntake({
+      provider: new JsonRpcProvider("http://127.0.0.1:9"),
+      deployment: { chainId: 1n, orchestrator: "0x0000000000000000000000000000000000000001", verifier: "0x0000000000000000000000000000000000000002", pools: [] },
+      relayer: evmRelayer,
+      verificationKey: bundledVerificationKey(),
+      quote: noEvmPool,
+    }),
+    pools: [],
+    relayer: evmRelayer,
+    chainId: 1n,
+    quote: noEvmPool,
+    metrics: relayMetrics(metrics, queue),
+    version: "0.1.0",
+    limits: { max_body_bytes: 65_536 },
+    ...(solana ? { solana } : {}),
+  });
+  await server.app.ready();
+  return server;
+}
+
 describe("the relay API serving Solana", () => {
   let cloak: SolanaCloak;
   let deployment: SolanaIntakeDeployment;
   let db: QueueDatabase;
   let server: ServiceServer;
+  let withoutSolana: ServiceServer;
   const relayer = SOLANA_CORPUS_RELAYER.publicKey;
   const solPool = () => deployment.pools.find((pool) => pool.mint === NATIVE_MINT.toBase58())!;
   const quote = () => quoteSolana({ connection: cloak.node.connection, fees: FEES, transaction: TRANSACTION, deployment, pool: solPool() });
@@ -38,35 +75,14 @@ describe("the relay API serving Solana", () => {
     await submitSolanaCorpus(cloak);
     db = await queueDatabase(process.env.DATABASE_URL ? "server" : "embedded", 4);
     const queue = new JobQueue(db.database.pool, retryPolicy(workersSection.parse({})));
-    const metrics = createMetrics();
-    server = await createServer({
-      service: "relay",
-      version: "0.1.0",
-      server: { port: 0, host: "127.0.0.1", workers: 1, rate_limit_per_ip: 1000, rate_limit_window: 60_000, cors_origins: [] },
-      logger: pino({ level: "silent" }),
-      metrics,
-      probes: {},
-    });
     const solanaIntake = new SolanaIntake({ connection: cloak.node.connection, deployment, relayer, verificationKey: bundledVerificationKey(), quote });
-    registerRelayRoutes({
-      app: server.app,
-      queue,
-      // No EVM pool: an unreachable endpoint the Solana requests must never touch.
-      intake: new EvmIntake({ provider: new JsonRpcProvider("http://127.0.0.1:9"), deployment: { chainId: 1n, orchestrator: "0x0000000000000000000000000000000000000001", verifier: "0x0000000000000000000000000000000000000002", pools: [] }, relayer: "0x0000000000000000000000000000000000000003", verificationKey: bundledVerificationKey(), quote: () => Promise.reject(new Error("no EVM pool")) }),
-      pools: [],
-      relayer: "0x0000000000000000000000000000000000000003",
-      chainId: 1n,
-      quote: () => Promise.reject(new Error("no EVM pool")),
-      metrics: relayMetrics(metrics, queue),
-      version: "0.1.0",
-      limits: { max_body_bytes: 65_536 },
-      solana: { intake: solanaIntake, relayer: relayer.toBase58(), program: deployment.shieldPool.toBase58(), quote: () => quote() },
-    });
-    await server.app.ready();
+    server = await apiServer(queue, { intake: solanaIntake, relayer: relayer.toBase58(), program: deployment.shieldPool.toBase58(), quote: () => quote() });
+    withoutSolana = await apiServer(queue);
   });
 
   after(async () => {
     await server?.app.close();
+    await withoutSolana?.app.close();
     await db?.close();
     await cloak?.node.stop();
     await releaseProvingResources();
@@ -105,5 +121,16 @@ describe("the relay API serving Solana", () => {
     const response = await server.app.inject({ method: "POST", url: "/api/v1/transact", payload: request });
     assert.equal(response.statusCode, 400);
     assert.deepEqual(response.json(), { error: "WRONG_RELAYER", message: `extData.relayer: ${other} is not this relay (${relayer.toBase58()}), so it would not earn the fee` });
+  });
+
+  it("answers 400 for a Solana withdrawal when the relay does not serve Solana", async () => {
+    const response = await withoutSolana.app.inject({ method: "POST", url: "/api/v1/transact", payload: requestOf(corpus.withdrawals[1]!) });
+    assert.equal(response.statusCode, 400);
+    assert.deepEqual(response.json(), { error: "INVALID_REQUEST", message: "chain: this relay does not serve Solana" });
+  });
+
+  it("leaves Solana out of /api/v1/info when the relay does not serve it", async () => {
+    const response = await withoutSolana.app.inject({ method: "GET", url: "/api/v1/info" });
+    assert.equal(response.json().chains.solana, undefined);
   });
 });
