@@ -212,6 +212,8 @@ export { MAX_SIGNATURE_PAGE, fetchAddressSignatures, type AddressSignaturesOptio
 export {
   SolanaShieldPoolClient,
   TRANSACT_COMPUTE_UNITS,
+  solanaRelayRequestOf,
+  type SolanaRelayedWithdrawal,
   type SolanaRelayOptions,
   type SolanaShieldPoolClientOptions,
   type SolanaSubmittedTransaction,

@@ -7,6 +7,7 @@ import type { MerkleTree } from "../merkle.js";
 import { selectNotes, totalAmount } from "../note-selection.js";
 import type { PoseidonHasher } from "../poseidon.js";
 import type { Prover } from "../prover.js";
+import { RelayerClient, type RelayJob, type RelayTransactRequest, type WaitOptions } from "../relay/client.js";
 import type { TransactionOutput } from "../transaction.js";
 import { fetchCommitmentTree, rootIndexOf } from "./accounts.js";
 import { NATIVE_MINT, SCRAMBLE_REGISTRY_PROGRAM_ID, SHIELD_POOL_PROGRAM_ID } from "./constants.js";
@@ -29,6 +30,32 @@ export interface SolanaSubmittedTransaction {
   provingMs: number;
   /** Wall time from simulating the signed transaction to its confirmation, in milliseconds. */
   confirmMs: number;
+}
+
+/** A withdrawal a relay submitted: the proof sent and the job's confirmed state. */
+export interface SolanaRelayedWithdrawal {
+  proven: ProvenSolanaTransaction;
+  job: RelayJob;
+}
+
+/** The body of a relay's POST /transact for a transaction proven against `pool` of program `programId`. */
+export function solanaRelayRequestOf(proven: ProvenSolanaTransaction, pool: PublicKey, programId: PublicKey): RelayTransactRequest {
+  const { publicInputs: inputs, extData } = proven;
+  return {
+    chain: "solana",
+    pool: pool.toBase58(),
+    program: programId.toBase58(),
+    proof: proven.proof,
+    publicSignals: [inputs.root, inputs.publicAmount, inputs.extDataHash, ...inputs.inputNullifiers, ...inputs.outputCommitments].map((value) => value.toString()),
+    extData: {
+      recipient: extData.recipient.toBase58(),
+      extAmount: extData.extAmount.toString(),
+      relayer: extData.relayer.toBase58(),
+      fee: extData.fee.toString(),
+      encryptedOutput1: `0x${Buffer.from(extData.encryptedOutput1).toString("hex")}`,
+      encryptedOutput2: `0x${Buffer.from(extData.encryptedOutput2).toString("hex")}`,
+    },
+  };
 }
 
 /**
@@ -160,6 +187,49 @@ export class SolanaShieldPoolClient {
     const change = totalAmount(inputs) - amount - fee;
     const paid = this.isNative ? recipient : getAssociatedTokenAddressSync(this.mint, recipient, true);
     return this.#submit(inputs.map((note) => ({ note, owner })), [{ amount: change, recipient: owner }], { recipient: paid, extAmount: -amount, ...this.#relayer(relay) }, relay, [recipient]);
+  }
+
+  /**
+   * Withdraws `amount` of `owner`'s notes to `recipient` through a relay (cloak-relay at `relayUrl`):
+   * asks it for its Solana address and its quote for this pool, proves with that relayer and fee, hands
+   * the proof over, waits until the relay's transaction is confirmed (each state through `onProgress`),
+   * then syncs. The client's signer signs and pays nothing, so nothing on chain links it to the
+   * withdrawal. A token pool pays `recipient`'s associated token account, which must already exist
+   * (creating it from this wallet would link the two).
+   */
+  async withdrawViaRelay(owner: Keypair, amount: bigint, recipient: PublicKey, relayUrl: string | RelayerClient, options: WaitOptions = {}): Promise<SolanaRelayedWithdrawal> {
+    const relay = typeof relayUrl === "string" ? new RelayerClient(relayUrl) : relayUrl;
+    const [info, quote] = await Promise.all([relay.info(), relay.quote(this.pool.toBase58())]);
+    const solana = info.chains.solana;
+    if (!solana) throw new CloakError(ErrorCode.INVALID_OPTION, `${typeof relayUrl === "string" ? relayUrl : "the relay"} relays no Solana pool`);
+    if (solana.program !== this.programId.toBase58()) {
+      throw new CloakError(ErrorCode.INVALID_OPTION, `the relay serves shield pool program ${solana.program}, this client ${this.programId.toBase58()}`);
+    }
+    const paid = this.isNative ? recipient : getAssociatedTokenAddressSync(this.mint, recipient, true);
+    if (!this.isNative && (await this.connection.getAccountInfo(paid, this.#commitment)) === null) {
+      throw new CloakError(ErrorCode.INVALID_OPTION, `recipient: its associated token account ${paid.toBase58()} for mint ${this.mint.toBase58()} does not exist; create it first`);
+    }
+    const fee = BigInt(quote.fee);
+    const inputs = await this.#select(owner, amount + fee);
+    const change = totalAmount(inputs) - amount - fee;
+    await this.sync.sync();
+    const tree: MerkleTree = this.sync.treeOf(inputs[0]!);
+    const proven = await proveSolanaTransaction(
+      {
+        tree,
+        inputs: inputs.map((note) => ({ note, owner })),
+        outputs: [{ amount: change, recipient: owner }],
+        extData: { recipient: paid, extAmount: -amount, relayer: new PublicKey(solana.relayer), fee },
+        pool: this.pool,
+        programId: this.programId,
+      },
+      this.prover,
+      this.poseidon,
+    );
+    const { job } = await relay.submit(solanaRelayRequestOf(proven, this.pool, this.programId));
+    const confirmed = await relay.waitForJob(job.id, options);
+    await this.sync.sync();
+    return { proven, job: confirmed };
   }
 
   /** `owner`'s unspent notes in this pool, after syncing. */

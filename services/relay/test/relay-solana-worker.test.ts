@@ -3,8 +3,8 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { toHex32 } from "@cloak/sdk";
-import { addRelayerInstruction, fetchClaim, fetchRegistry, mineAndRevealClaim, registerMinerInstruction, sendSolanaInstructions } from "@cloak/sdk/solana";
+import { Keypair as ShieldedKeypair, RelayerClient, getPoseidon, loadBundledProver, releaseProvingResources, toHex32 } from "@cloak/sdk";
+import { SolanaShieldPoolClient, addRelayerInstruction, fetchClaim, fetchRegistry, mineAndRevealClaim, registerMinerInstruction, sendSolanaInstructions } from "@cloak/sdk/solana";
 import { openDatabase, type Database } from "@cloak/service-kit";
 import {
   SOLANA_CORPUS_RELAYER,
@@ -23,7 +23,7 @@ import {
   type SharedDatabase,
   type SolanaCloak,
 } from "@cloak/service-testkit";
-import { LAMPORTS_PER_SOL, PublicKey, type Keypair } from "@solana/web3.js";
+import { Keypair, LAMPORTS_PER_SOL, PublicKey } from "@solana/web3.js";
 import { pino } from "pino";
 import { stringify } from "smol-toml";
 import { JobQueue, retryPolicy } from "../src/queue/index.ts";
@@ -93,6 +93,8 @@ describe("the relay serving Solana beside EVM", () => {
   });
 
   after(async () => {
+    // The wallet's round trip proves in this process; snarkjs' worker threads would keep it alive.
+    await releaseProvingResources();
     if (relay && relay.process.exitCode === null) {
       relay.process.kill("SIGTERM");
       await relay.exited;
@@ -138,5 +140,29 @@ describe("the relay serving Solana beside EVM", () => {
     const metrics = await (await fetch(`${url}/metrics`)).text();
     assert.match(metrics, /^pow_claims_consumed_total 1$/m);
     assert.match(metrics, /^jobs_completed_total\{chain="solana"\} 1$/m);
+  });
+
+  it("takes a wallet's withdrawal made with SolanaShieldPoolClient.withdrawViaRelay at its quoted fee, the wallet paying nothing", async () => {
+    const connection = cloak.node.connection;
+    const registryProgramId = new PublicKey(cloak.deployment.programs.scrambleRegistry);
+    // The pool requires proof of work: a fresh claim for the relay to consume.
+    await mineAndRevealClaim(connection, miner, { registryProgramId, programIds: { shieldPool: new PublicKey(cloak.deployment.programs.shieldPool), scrambleRegistry: registryProgramId } });
+    const poseidon = await getPoseidon();
+    const owner = ShieldedKeypair.generate(poseidon);
+    const signer = await cloak.node.fundedKeypair(2);
+    const pool = SolanaShieldPoolClient.fromDeployment(cloak.deploymentFile, "sol", connection, signer, await loadBundledProver(), poseidon);
+    await pool.deposit(BigInt(LAMPORTS_PER_SOL), owner);
+    const quote = await new RelayerClient(url).quote(pool.pool.toBase58());
+    const recipient = Keypair.generate().publicKey;
+    const signerBefore = await connection.getBalance(signer.publicKey);
+    const states: string[] = [];
+    const { job, proven } = await pool.withdrawViaRelay(owner, BigInt(LAMPORTS_PER_SOL / 4), recipient, url, { intervalMs: 100, timeoutMs: 120_000, onProgress: (progress) => states.push(progress.state) });
+    assert.equal(job.state, "confirmed");
+    assert.equal(states.at(-1), "confirmed");
+    assert.equal(proven.extData.fee, BigInt(quote.fee));
+    assert.ok(proven.extData.relayer.equals(SOLANA_CORPUS_RELAYER.publicKey));
+    assert.equal(await connection.getBalance(recipient), LAMPORTS_PER_SOL / 4);
+    assert.equal(await connection.getBalance(signer.publicKey), signerBefore, "the wallet's key sent nothing and paid no fee");
+    assert.equal(await pool.balanceOf(owner), BigInt(LAMPORTS_PER_SOL - LAMPORTS_PER_SOL / 4) - BigInt(quote.fee));
   });
 });
