@@ -1,8 +1,9 @@
-// `npm run chains`: the local chains the indexer follows on its defaults (`npm run indexer`): a Hardhat
-// node on 127.0.0.1:8545 and the local Solana node on 127.0.0.1:8899, Cloak deployed on both the
-// operator's way (the `deploy` task, the Solana deploy library), the first `--deposits` corpus deposits
-// sent to each, and the deployment records written where the indexer looks (deployments/, or
-// CLOAK_DEPLOYMENTS_DIR). Runs until SIGINT/SIGTERM/SIGHUP, then stops both nodes and removes the
+// `npm run chains`: the local chains the indexer and the relay run against on their defaults
+// (`npm run indexer`, `npm run relay`): a Hardhat node on 127.0.0.1:8545 and the local Solana node on
+// 127.0.0.1:8899, Cloak deployed on both the operator's way (the `deploy` task, the Solana deploy
+// library), the first `--deposits` corpus deposits sent to each, the deployment records written where
+// the services look (deployments/, or CLOAK_DEPLOYMENTS_DIR), and the relay's keys and config
+// (deployments/relay/: its relayer keys registered on both chains). Runs until SIGINT/SIGTERM/SIGHUP, then stops both nodes and removes the
 // records: both chains live in memory or a temporary ledger, so the records would describe nothing.
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
@@ -19,6 +20,7 @@ import {
   startLocalnet,
   submitEvmCorpus,
   submitSolanaCorpus,
+  writeLocalRelay,
   type HardhatNode,
   type Localnet,
 } from "@cloak/service-testkit";
@@ -94,7 +96,9 @@ const recordsDir = dirname(evmRecord);
 const relayerProposal = resolve(recordsDir, "register-relayer.json");
 /** The run (process and ports) whose chains the records describe, so a later run can tell live records from a killed run's. */
 const ownerFile = resolve(recordsDir, "local-chains.json");
-const written = [evmRecord, solanaRecord, relayerProposal, ownerFile];
+/** The relay's keys and config for these chains (`npm run relay` reads relay.toml there). */
+const relayDir = resolve(recordsDir, "relay");
+const written = [evmRecord, solanaRecord, relayerProposal, relayDir, ownerFile];
 
 let hardhat: HardhatNode | undefined;
 let localnet: Localnet | undefined;
@@ -124,7 +128,7 @@ function stop(code: number): Promise<void> {
       }
     }
     const removed = ownsRecords ? written.filter((path) => path !== ownerFile && existsSync(path)) : [];
-    if (ownsRecords) for (const path of written) rmSync(path, { force: true });
+    if (ownsRecords) for (const path of written) rmSync(path, { recursive: true, force: true });
     if (removed.length > 0) console.log(`Removed ${removed.map(shown).join(", ")}: they described chains that no longer exist.`);
     for (const failure of failures) console.error(`local-chains: ${failure}`);
     process.exit(failures.length > 0 ? 1 : code);
@@ -156,8 +160,8 @@ async function start(): Promise<void> {
   }
   // Nothing runs on these ports, so records already there describe chains that are gone; deploying
   // over them would resume a deployment whose contracts no longer exist.
-  const stale = [evmRecord, solanaRecord, relayerProposal].filter((path) => existsSync(path));
-  for (const path of stale) rmSync(path);
+  const stale = [evmRecord, solanaRecord, relayerProposal, relayDir].filter((path) => existsSync(path));
+  for (const path of stale) rmSync(path, { recursive: true });
   if (stale.length > 0) console.log(`Removed ${stale.map(shown).join(", ")}, left by chains that are no longer running.`);
   mkdirSync(recordsDir, { recursive: true });
   writeFileSync(ownerFile, `${JSON.stringify({ pid: process.pid, evmPort, solanaPort } satisfies Owner)}\n`);
@@ -187,6 +191,11 @@ async function start(): Promise<void> {
   ] as const;
   startup = Promise.allSettled(chains);
   const [evm, solana] = await Promise.all(chains);
+  const relay = await writeLocalRelay({
+    dir: relayDir,
+    evm: { rpcUrl: hardhat!.url, chainId: evm.chainId, deploymentFile: evm.path },
+    solana: { node: localnet!, deployment: solana, deploymentFile: solanaRecord },
+  });
 
   // The indexer's default embedded database, under the folder it runs in.
   const indexerData = resolve(dirname(recordsDir), ".data", "indexer");
@@ -201,12 +210,15 @@ async function start(): Promise<void> {
     `  Solana  local node ${localnet!.rpcUrl} (WebSocket ${localnet!.wsUrl})`,
     `          SOL pool ${solPool} (${leaves})${solana.pools.token ? `; token pool ${solana.pools.token.pool} (mint ${solana.testMint?.address})` : ""}`,
     `          record ${shown(solanaRecord)}`,
+    `  Relay   keys and config in ${shown(relayDir)} (relayer ${relay.evmRelayer} on EVM, ${relay.solanaRelayer} on Solana)`,
     "",
     `Next, in another shell: ${indexerCommand(evmPort, solanaPort)}`,
     `  (the indexer serves http://127.0.0.1:${INDEXER_SPEC.defaultPort}: /api/v1/pools, /ready, /health, /metrics)`,
     ...(existsSync(indexerData)
       ? [`  ${shown(indexerData)} may hold an earlier index of these pool addresses on chains now gone: remove it first (rm -rf ${shown(indexerData)})`]
       : []),
+    `And: ${relayCommand(relay.config)}`,
+    `  (the relay serves http://127.0.0.1:3002: /api/v1/info, /api/v1/quote, /api/v1/transact, /ready; Solana withdrawals also need a miner's claim)`,
     "Ctrl-C stops both chains and removes their records.",
   ];
   console.log(lines.join("\n"));
@@ -226,6 +238,12 @@ function indexerCommand(evmPort: number, solanaPort: number): string {
   return recordsDir.endsWith("/deployments")
     ? `(cd ${dirname(recordsDir)} && ${start})`
     : `${start}, with [evm] deployment = "${evmRecord}" and [solana] deployment = "${solanaRecord}" in its --config file`;
+}
+
+/** `npm run relay` when the records are where it looks (deployments/ of the repository), else the relay started with the config written. */
+function relayCommand(config: string): string {
+  if (config === resolve(repoRoot, "deployments", "relay", "relay.toml")) return "npm run relay";
+  return `node ${resolve(repoRoot, "services/relay/bin/cloak-relay.js")} start --config ${config}`;
 }
 
 async function rpc(url: string, method: string, params: unknown[]): Promise<void> {

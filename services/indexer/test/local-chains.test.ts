@@ -1,17 +1,19 @@
-// `npm run chains` then `npm run indexer` as the README says: the chains script brings up both local
-// chains with Cloak deployed and deposits sent, and the indexer, started with no config file from the
-// folder whose deployments/ holds the records (only the RPC URLs moved off the usual ports, which CI
-// may have busy), finds and serves both pools. Stopping the script removes the records.
+// `npm run chains` then `npm run indexer` and `npm run relay` as the README says: the chains script
+// brings up both local chains with Cloak deployed and deposits sent, and the indexer, started with no
+// config file from the folder whose deployments/ holds the records (only the RPC URLs moved off the
+// usual ports, which CI may have busy), finds and serves both pools; the relay, started with the config
+// the script wrote, serves both chains with its keys. Stopping the script removes the records and keys.
 import assert from "node:assert/strict";
-import { readFileSync, readdirSync } from "node:fs";
+import { readFileSync, readdirSync, statSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { IndexerClient, type IndexerPool } from "@cloak/sdk";
-import { Child, commitmentsOf, freePort, loadEvmCorpus, loadSolanaCorpus, reachableTempDir, repoRoot, runTs } from "@cloak/service-testkit";
+import { IndexerClient, RelayerClient, type IndexerPool } from "@cloak/sdk";
+import { Child, EVM_RELAYER, commitmentsOf, freePort, loadEvmCorpus, loadSolanaCorpus, reachableTempDir, repoRoot, runTs } from "@cloak/service-testkit";
 import { eventually, getJson, INDEXER_MAIN } from "./support/indexer.ts";
 
 const CHAINS_SCRIPT = join(repoRoot, "scripts", "local-chains.ts");
+const RELAY_MAIN = join(repoRoot, "services", "relay", "src", "main.ts");
 const DEPOSITS = 4;
 const START_TIMEOUT_MS = 240_000;
 
@@ -41,7 +43,7 @@ function waitForText(child: Child, prefix: string): Promise<string> {
   ]);
 }
 
-describe("npm run chains with the indexer on its defaults", () => {
+describe("npm run chains with the indexer and the relay on their defaults", () => {
   let dir: string;
   let deployments: string;
   let evmPort: number;
@@ -49,6 +51,8 @@ describe("npm run chains with the indexer on its defaults", () => {
   let chains: Child;
   let indexer: Child | undefined;
   let indexerUrl: string;
+  let relay: Child | undefined;
+  let relayUrl: string;
   let chainsEnv: NodeJS.ProcessEnv;
 
   before(async () => {
@@ -70,12 +74,19 @@ describe("npm run chains with the indexer on its defaults", () => {
     });
     await indexer.waitForMessage("indexer: started");
     await eventually(async () => ((await getJson(`${indexerUrl}/ready`)).status === 200 ? true : undefined), "/ready = 200", START_TIMEOUT_MS);
+
+    const relayPort = await freePort();
+    relayUrl = `http://127.0.0.1:${relayPort}`;
+    relay = runTs(RELAY_MAIN, ["start", "--config", join("deployments", "relay", "relay.toml")], { cwd: dir, env: { RELAY_PORT: String(relayPort) } });
+    await relay.waitForMessage("relay: started");
   });
 
   after(async () => {
-    if (indexer && indexer.process.exitCode === null && indexer.process.signalCode === null) {
-      indexer.process.kill("SIGTERM");
-      await indexer.exited;
+    for (const service of [indexer, relay]) {
+      if (service && service.process.exitCode === null && service.process.signalCode === null) {
+        service.process.kill("SIGTERM");
+        await service.exited;
+      }
     }
     // SIGINT, not SIGKILL: the script must stop its nodes (a killed script would leave them running).
     if (chains && chains.process.exitCode === null && chains.process.signalCode === null) {
@@ -112,6 +123,23 @@ describe("npm run chains with the indexer on its defaults", () => {
     assert.deepEqual(await served(solPool), commitmentsOf(loadSolanaCorpus().deposits.slice(0, DEPOSITS)));
   });
 
+  it("lets the relay, started with the config the script wrote, serve both chains with the relayers registered there", async () => {
+    const evmRecord = JSON.parse(readFileSync(join(deployments, "localhost.json"), "utf8")) as { contracts: Record<string, { address: string }> };
+    const solanaRecord = JSON.parse(readFileSync(join(deployments, "solana-localnet.json"), "utf8")) as { programs: { shieldPool: string }; pools: Record<string, { pool: string }> };
+    await eventually(async () => ((await getJson(`${relayUrl}/ready`)).status === 200 ? true : undefined), "the relay's /ready = 200", START_TIMEOUT_MS);
+    const client = new RelayerClient(relayUrl);
+    const info = await client.info();
+    assert.equal(info.chains.evm?.relayer, EVM_RELAYER);
+    assert.equal(info.chains.solana?.program, solanaRecord.programs.shieldPool);
+    const printed = chains.stdoutText.find((line) => line.startsWith("  Relay "));
+    assert.equal(printed, `  Relay   keys and config in ${join(deployments, "relay")} (relayer ${EVM_RELAYER} on EVM, ${info.chains.solana?.relayer} on Solana)`);
+    const quotes = await Promise.all([client.quote(evmRecord.contracts["ShieldPool.native"]!.address), client.quote(solanaRecord.pools.sol!.pool)]);
+    assert.deepEqual(quotes.map((quote) => [quote.chain, BigInt(quote.fee) > 0n]), [["evm", true], ["solana", true]]);
+    const keys = readdirSync(join(deployments, "relay")).sort();
+    assert.deepEqual(keys, ["evm-relayer.keystore.json", "evm-relayer.password", "relay.toml", "solana-relayer.json"]);
+    for (const key of keys) assert.equal(statSync(join(deployments, "relay", key)).mode & 0o777, 0o600, key);
+  });
+
   it("refuses a second run on the same ports, naming the busy port, and leaves the first run's records", async () => {
     const second = runTs(CHAINS_SCRIPT, ["--evm-port", String(evmPort), "--solana-port", String(solanaPort)], { cwd: repoRoot, env: chainsEnv });
     const { code } = await second.exited;
@@ -120,7 +148,7 @@ describe("npm run chains with the indexer on its defaults", () => {
       second.stderr.split("\n").find((line) => line.startsWith("local-chains:")),
       `local-chains: port ${evmPort} (the Hardhat node's) is in use on 127.0.0.1: is 'npm run chains' already running? Stop it, or choose other ports with --evm-port/--solana-port`,
     );
-    assert.deepEqual(readdirSync(deployments).sort(), ["local-chains.json", "localhost.json", "solana-localnet.json"]);
+    assert.deepEqual(readdirSync(deployments).sort(), ["local-chains.json", "localhost.json", "relay", "solana-localnet.json"]);
   });
 
   it("refuses a second run on other ports that would write over the first run's records", async () => {
@@ -132,17 +160,19 @@ describe("npm run chains with the indexer on its defaults", () => {
       second.stderr.split("\n").find((line) => line.startsWith("local-chains:")),
       `local-chains: ${deployments} holds the records of 'npm run chains' (process ${chains.process.pid}, ports ${evmPort} and ${solanaPort}), still running: stop it first, or set CLOAK_DEPLOYMENTS_DIR`,
     );
-    assert.deepEqual(readdirSync(deployments).sort(), ["local-chains.json", "localhost.json", "solana-localnet.json"]);
+    assert.deepEqual(readdirSync(deployments).sort(), ["local-chains.json", "localhost.json", "relay", "solana-localnet.json"]);
   });
 
-  it("on SIGINT stops both nodes, removes its records and exits 0", async () => {
-    indexer!.process.kill("SIGTERM");
-    await indexer!.exited;
+  it("on SIGINT stops both nodes, removes its records and the relay's keys, and exits 0", async () => {
+    for (const service of [indexer!, relay!]) {
+      service.process.kill("SIGTERM");
+      await service.exited;
+    }
     chains.process.kill("SIGINT");
     const { code } = await chains.exited;
     assert.equal(code, 0, chains.stderr);
     assert.ok(
-      chains.stdoutText.includes(`Removed ${join(deployments, "localhost.json")}, ${join(deployments, "solana-localnet.json")}: they described chains that no longer exist.`),
+      chains.stdoutText.includes(`Removed ${join(deployments, "localhost.json")}, ${join(deployments, "solana-localnet.json")}, ${join(deployments, "relay")}: they described chains that no longer exist.`),
       chains.stdoutText.join("\n"),
     );
     assert.deepEqual(readdirSync(deployments), []);

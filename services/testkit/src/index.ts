@@ -64,3 +64,4 @@ export {
 export { BACKENDS, Child, freshServerDatabase, reachableTempDir, runTs, type LogLine } from "./processes.ts";
 export { runSchemathesis } from "./schemathesis.ts";
 export { sharedDatabase, testDatabase, type Backend, type SharedDatabase, type TestDatabase } from "./databases.ts";
+export { writeLocalRelay, type LocalRelayFiles, type LocalRelaySetup } from "./local-relay.ts";
