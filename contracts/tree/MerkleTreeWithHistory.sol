@@ -4,14 +4,30 @@ pragma solidity ^0.8.28;
 import {Initializable} from "@openzeppelin/contracts-upgradeable/proxy/utils/Initializable.sol";
 
 /// @title IPoseidonT3
-/// @notice The Poseidon(2) hasher a tree calls: poseidon-solidity's `PoseidonT3` library (npm `poseidon-solidity`),
-///         deployed on its own and reached with a static call. Its `hash` is `pure`, so it needs no delegatecall
-///         and no linking (docs/evm.md, "On-chain Poseidon: measured choice").
+/// @notice Poseidon(2) by a static call, with the interface of poseidon-solidity's `PoseidonT3` library.
 interface IPoseidonT3 {
     /// @notice Poseidon(input[0], input[1]) over BN254 with circomlib's parameters.
     /// @param input The two field elements.
     /// @return The hash, a field element.
     function hash(uint256[2] calldata input) external pure returns (uint256);
+}
+
+/// @title IPoseidonPathHasher
+/// @notice The hasher a tree calls: `CloakPoseidonHasher`, our generated Poseidon(2) (contracts/hasher), deployed on
+///         its own and reached with static calls; `hashPath` does an insert's hashes in one call (docs/evm.md,
+///         "Generated Poseidon").
+interface IPoseidonPathHasher is IPoseidonT3 {
+    /// @notice The nodes on the path from a pair of sibling leaves to the root.
+    /// @param left The left leaf of the pair.
+    /// @param right The right leaf.
+    /// @param index The pair's node index at level 1; bit i says whether the level-(i + 1) node is a right child.
+    /// @param siblings The sibling of the node at each level from 1 up, as many as the levels above level 1.
+    /// @return nodes nodes[0] = Poseidon(left, right), nodes[i + 1] = Poseidon of nodes[i] and siblings[i] in the
+    ///         order bit i of `index` gives; the last is the root.
+    function hashPath(uint256 left, uint256 right, uint256 index, uint256[] calldata siblings)
+        external
+        pure
+        returns (uint256[] memory nodes);
 }
 
 /// @title MerkleTreeWithHistory
@@ -99,7 +115,7 @@ abstract contract MerkleTreeWithHistory is Initializable {
     /// @custom:storage-location erc7201:cloak.storage.MerkleTree
     /// @dev `hasher`, `levels`, `nextIndex`, `rootCount` and `treeNumber` share one slot, read once per insert.
     struct MerkleTreeStorage {
-        /// @dev The IPoseidonT3 hasher.
+        /// @dev The IPoseidonPathHasher.
         address hasher;
         /// @dev Tree depth, at most MAX_LEVELS; 0 until initialized.
         uint8 levels;
@@ -130,7 +146,8 @@ abstract contract MerkleTreeWithHistory is Initializable {
     /// @notice `levels` is outside [1, MAX_LEVELS].
     /// @param levels The depth asked for.
     error MerkleTreeInvalidLevels(uint32 levels);
-    /// @notice `hasher` is not a contract computing Poseidon(2) with circomlib's parameters through `IPoseidonT3`.
+    /// @notice `hasher` is not a contract computing Poseidon(2) with circomlib's parameters through
+    ///         `IPoseidonPathHasher`.
     /// @param hasher The address given.
     error MerkleTreeInvalidHasher(address hasher);
     /// @notice The tree was already initialized; initializing it again would drop its leaves.
@@ -156,10 +173,10 @@ abstract contract MerkleTreeWithHistory is Initializable {
     error MerkleTreeZeroIndexOutOfRange(uint256 height);
 
     /// @notice Sets the depth and the hasher; the tree starts empty with root `zeros(levels_)`.
-    /// @dev Checks that `hasher_` maps (0, 0) to `zeros(1)`, so a wrong address fails here, not at the first
-    ///      deposit. Callable once: a reinitializer cannot reset a tree that holds leaves.
+    /// @dev Checks that `hasher_` maps (0, 0) to `zeros(1)`, alone and along a path, so a wrong address fails here,
+    ///      not at the first deposit. Callable once: a reinitializer cannot reset a tree that holds leaves.
     /// @param levels_ Depth of the tree, in [1, MAX_LEVELS]; the pool's circuit fixes it (20 in production).
-    /// @param hasher_ The deployed IPoseidonT3 hasher.
+    /// @param hasher_ The deployed IPoseidonPathHasher.
     function __MerkleTreeWithHistory_init(uint32 levels_, address hasher_) internal onlyInitializing {
         __MerkleTreeWithHistory_init_unchained(levels_, hasher_);
     }
@@ -174,6 +191,13 @@ abstract contract MerkleTreeWithHistory is Initializable {
         bytes32 zero = zeros(0);
         (bool success, bytes32 zeroPair) = _tryHash(hasher_, zero, zero);
         if (!success || zeroPair != zeros(1)) revert MerkleTreeInvalidHasher(hasher_);
+        uint256[] memory siblings = new uint256[](1);
+        siblings[0] = uint256(zeros(1));
+        uint256[] memory nodes;
+        (success, nodes) = _tryHashPath(hasher_, zero, zero, 0, siblings);
+        if (!success || bytes32(nodes[0]) != zeros(1) || bytes32(nodes[1]) != zeros(2)) {
+            revert MerkleTreeInvalidHasher(hasher_);
+        }
 
         $.hasher = hasher_;
         $.levels = uint8(levels_);
@@ -182,7 +206,9 @@ abstract contract MerkleTreeWithHistory is Initializable {
 
     /// @notice Appends `leaf1` and `leaf2` at the next two indices and records the new root; when the pair does
     ///         not fit, the current tree is finished first (`TreeRolledOver`) and the pair opens the next one.
-    /// @dev Reverts with MerkleTreeValueOutOfField for a leaf at or above the field modulus. Hashes `levels` times.
+    /// @dev Reverts with MerkleTreeValueOutOfField for a leaf at or above the field modulus. Hashes `levels` times,
+    ///      in one `hashPath` call: each level's sibling is read first, then the `filledSubtrees` to keep are
+    ///      taken from the returned nodes.
     /// @param leaf1 The leaf placed at the returned (even) index.
     /// @param leaf2 The leaf placed right after it.
     /// @return tree The number of the tree the pair went into.
@@ -205,25 +231,28 @@ abstract contract MerkleTreeWithHistory is Initializable {
 
         // Copied to memory once, so each level reads its empty sibling with one mload.
         bytes memory zeroTable = ZERO_TABLE;
-        bytes32 node = _hash(hasher, leaf1, leaf2);
-        // `index` is the node's position within its level.
-        uint256 index = nextIndex >> 1;
+        // The pair's node index at level 1; bit (level - 1) says whether the level's node is a right child.
+        uint256 pairIndex = nextIndex >> 1;
+        uint256[] memory siblings = new uint256[](treeLevels - 1);
         for (uint256 level = 1; level < treeLevels; ++level) {
-            if (index & 1 == 0) {
-                // The node holds the newest leaf, so its subtree is full when the leaf count is a multiple of the
-                // subtree's width, 2^level. Only then is its value final, and only then will a right sibling read it.
-                uint256 fullMask = (uint256(1) << level) - 1;
-                if (newSize & fullMask == 0) $.filledSubtrees[level] = node;
-                node = _hash(hasher, node, _zeroAt(zeroTable, level));
-            } else {
-                node = _hash(hasher, $.filledSubtrees[level], node);
+            siblings[level - 1] = (pairIndex >> (level - 1)) & 1 == 0
+                ? uint256(_zeroAt(zeroTable, level))
+                : uint256($.filledSubtrees[level]);
+        }
+        (bool success, uint256[] memory nodes) = _tryHashPath(hasher, leaf1, leaf2, pairIndex, siblings);
+        if (!success || nodes.length != treeLevels) revert MerkleTreeHasherFailed(hasher);
+        for (uint256 level = 1; level < treeLevels; ++level) {
+            // A left node holds the newest leaf, so its subtree is full when the leaf count is a multiple of the
+            // subtree's width, 2^level. Only then is its value final, and only then will a right sibling read it.
+            uint256 fullMask = (uint256(1) << level) - 1;
+            if ((pairIndex >> (level - 1)) & 1 == 0 && newSize & fullMask == 0) {
+                $.filledSubtrees[level] = bytes32(nodes[level - 1]);
             }
-            index >>= 1;
         }
 
         // Fits: `_capacity` never exceeds type(uint32).max.
         $.nextIndex = uint32(newSize);
-        _recordRoot($, node, $.rootCount);
+        _recordRoot($, bytes32(nodes[treeLevels - 1]), $.rootCount);
     }
 
     /// @notice Whether `root` is the current root or one of the ROOT_HISTORY_SIZE - 1 before it.
@@ -352,6 +381,23 @@ abstract contract MerkleTreeWithHistory is Initializable {
             success := and(success, eq(returndatasize(), WORD_SIZE))
             result := mload(SCRATCH_SPACE)
         }
+    }
+
+    /// @dev `hasher.hashPath(left, right, index, siblings)`; `success` is false when the call reverts or its result
+    ///      is not one node per sibling plus one, which includes an address without code.
+    function _tryHashPath(address hasher, bytes32 left, bytes32 right, uint256 index, uint256[] memory siblings)
+        private
+        view
+        returns (bool success, uint256[] memory nodes)
+    {
+        bytes memory returned;
+        (success, returned) = hasher.staticcall(
+            abi.encodeCall(IPoseidonPathHasher.hashPath, (uint256(left), uint256(right), index, siblings))
+        );
+        // An ABI-encoded uint256[] of n + 1 words: offset, length, then the words.
+        if (!success || returned.length != (siblings.length + 3) * WORD_SIZE) return (false, nodes);
+        nodes = abi.decode(returned, (uint256[]));
+        success = nodes.length == siblings.length + 1;
     }
 
     /// @dev Entry `height` of a memory copy of ZERO_TABLE; `height` must be at most MAX_LEVELS.

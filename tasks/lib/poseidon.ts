@@ -1,21 +1,15 @@
-// The on-chain Poseidon(2) hasher the Merkle trees call: poseidon-solidity's PoseidonT3 library, deployed from
-// the creation code the pinned npm package ships. It goes through the same deterministic-deployment proxy and
-// salt as on public chains, so tests run the exact bytecode, at the exact address, that production uses, and
-// Hardhat need not compile the 44 kB library. See docs/evm.md, "On-chain Poseidon: measured choice".
+// The on-chain Poseidon(2) hasher the Merkle trees call: CloakPoseidonHasher (contracts/hasher), whose hashing code
+// scripts/poseidon-evm.ts generates from circomlib's constants. It goes through Arachnid's deterministic-deployment
+// proxy, deployed by its presigned keyless transaction (taken from the pinned poseidon-solidity package), so it lands
+// at the same address on every chain for the same creation code, and a deployment sends the same transactions, in
+// the same order, as it did when the hasher was poseidon-solidity's PoseidonT3: the pool's and orchestrator's
+// addresses, which follow from the deployer's nonces, do not move. See docs/evm.md, "Generated Poseidon".
 import { createRequire } from "node:module";
 import type { HardhatEthers } from "@nomicfoundation/hardhat-ethers/types";
 
-interface PresignedDeploy {
-  /** Creation code of the library. */
-  bytecode: string;
-  /** salt ++ bytecode: calldata for the deterministic-deployment proxy. */
-  data: string;
-  /** Where the proxy deploys it (CREATE2), on every chain. */
-  address: string;
-}
-
 interface PoseidonSolidityPackage {
-  PoseidonT3: PresignedDeploy;
+  /** poseidon-solidity's own PoseidonT3: creation code and canonical address (bench/poseidon-gas.ts compares). */
+  PoseidonT3: { bytecode: string; address: string };
   /** Arachnid's deterministic-deployment proxy, deployed by a presigned keyless transaction. */
   proxy: { from: string; gas: string; tx: string; address: string };
 }
@@ -24,22 +18,33 @@ interface PoseidonSolidityPackage {
 // ambient module rather than a module file; requiring it with a local type sidesteps both.
 const { PoseidonT3, proxy } = createRequire(import.meta.url)("poseidon-solidity") as PoseidonSolidityPackage;
 
-/** PoseidonT3's creation code and canonical address, from the pinned poseidon-solidity package. */
+/** poseidon-solidity's PoseidonT3, the hasher before CloakPoseidonHasher, kept for gas comparisons. */
 export const POSEIDON_T3 = { bytecode: PoseidonT3.bytecode, address: PoseidonT3.address } as const;
 
+/** CREATE2 salt for the hasher: one fixed value, so its address depends on its creation code alone. */
+export const POSEIDON_HASHER_SALT = `0x${"00".repeat(32)}`;
+
+/** The hasher's creation code in the current build and the address the proxy deploys it to. */
+export async function poseidonHasherDeployment(ethers: HardhatEthers): Promise<{ bytecode: string; address: string }> {
+  const { bytecode } = await ethers.getContractFactory("CloakPoseidonHasher");
+  return { bytecode, address: ethers.getCreate2Address(proxy.address, POSEIDON_HASHER_SALT, ethers.keccak256(bytecode)) };
+}
+
 /**
- * Makes sure PoseidonT3 is deployed at its canonical address (deploying the proxy first when needed) and
- * returns that address, the `hasher` for `__MerkleTreeWithHistory_init(levels, hasher)`. Idempotent.
+ * Makes sure CloakPoseidonHasher is deployed at its deterministic address (deploying the proxy first when needed)
+ * and returns that address, the `hasher` for `__MerkleTreeWithHistory_init(levels, hasher)`. Idempotent.
  */
 export async function deployPoseidonHasher(ethers: HardhatEthers): Promise<string> {
-  if ((await ethers.provider.getCode(PoseidonT3.address)) !== "0x") return PoseidonT3.address;
+  const { bytecode, address } = await poseidonHasherDeployment(ethers);
+  if ((await ethers.provider.getCode(address)) !== "0x") return address;
   const [funder] = await ethers.getSigners();
   if ((await ethers.provider.getCode(proxy.address)) === "0x") {
     // The proxy's keyless deployer pays for its presigned transaction; fund it, then relay that transaction.
     await (await funder!.sendTransaction({ to: proxy.from, value: BigInt(proxy.gas) })).wait();
     await ethers.provider.waitForTransaction(await ethers.provider.send("eth_sendRawTransaction", [proxy.tx]));
   }
-  await (await funder!.sendTransaction({ to: proxy.address, data: PoseidonT3.data })).wait();
-  if ((await ethers.provider.getCode(PoseidonT3.address)) === "0x") throw new Error("PoseidonT3 deployment failed");
-  return PoseidonT3.address;
+  const data = ethers.concat([POSEIDON_HASHER_SALT, bytecode]);
+  await (await funder!.sendTransaction({ to: proxy.address, data })).wait();
+  if ((await ethers.provider.getCode(address)) === "0x") throw new Error("CloakPoseidonHasher deployment failed");
+  return address;
 }

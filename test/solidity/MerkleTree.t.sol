@@ -9,7 +9,7 @@ pragma solidity ^0.8.28;
 
 import {Initializable} from "@openzeppelin/contracts-upgradeable/proxy/utils/Initializable.sol";
 import {Strings} from "@openzeppelin/contracts/utils/Strings.sol";
-import {PoseidonT3} from "poseidon-solidity/PoseidonT3.sol";
+import {CloakPoseidonHasher} from "../../contracts/hasher/CloakPoseidonHasher.sol";
 import {MerkleTreeHarness} from "../../contracts/test/MerkleTreeHarness.sol";
 import {IPoseidonT3, MerkleTreeWithHistory} from "../../contracts/tree/MerkleTreeWithHistory.sol";
 
@@ -64,13 +64,7 @@ contract MerkleTreeTest is Assertions {
     address internal hasher;
 
     function setUp() public {
-        bytes memory code = type(PoseidonT3).creationCode;
-        address deployed;
-        assembly ("memory-safe") {
-            deployed := create(0, add(code, 0x20), mload(code))
-        }
-        assertTrue(deployed != address(0), "PoseidonT3 deployment");
-        hasher = deployed;
+        hasher = address(new CloakPoseidonHasher());
     }
 
     // --- Helpers ----------------------------------------------------------------------------------------------
