@@ -233,5 +233,30 @@ for (const backend of BACKENDS) {
       await pool.stop();
       assert.deepEqual((await queue.counts()).byState.confirmed, 3);
     });
+
+    it("claims a job its own process queued at once, without waiting for the next poll", { timeout: 60_000 }, async () => {
+      const claimRounds: Array<() => void> = [];
+      const claimed: string[] = [];
+      const pool = new WorkerPool({
+        queue,
+        owner: "worker-a",
+        count: 1,
+        timeoutMs: 60_000,
+        // Far longer than the test's timeout: only the wake-up can bring the job in.
+        pollMs: 600_000,
+        onClaim: (jobs) => {
+          claimed.push(...jobs.map((job) => job.id));
+          claimRounds.splice(0).forEach((resolve) => resolve());
+        },
+        handler: async () => ({ status: "confirmed" }),
+      });
+      const firstRound = afterClaimRound(claimRounds);
+      pool.start();
+      await firstRound;
+      const { job } = await queue.enqueue(withdrawal(18));
+      while (!claimed.includes(job.id)) await afterClaimRound(claimRounds);
+      await pool.stop();
+      assert.equal((await queue.get(job.id))?.state, "confirmed");
+    });
   });
 }

@@ -143,10 +143,21 @@ export function backoffMs(policy: RetryPolicy, attempt: number): number {
  * several machines agree on leases and backoff.
  */
 export class JobQueue {
+  readonly #enqueued = new Set<() => void>();
+
   constructor(
     private readonly pool: pg.Pool,
     private readonly policy: RetryPolicy,
   ) {}
+
+  /**
+   * Calls `listener` whenever this process queues a new job (a worker pool claims it at once instead of
+   * at its next poll; other processes find it at theirs). Returns the unsubscribe function.
+   */
+  onEnqueued(listener: () => void): () => void {
+    this.#enqueued.add(listener);
+    return () => this.#enqueued.delete(listener);
+  }
 
   /**
    * Queues a withdrawal, or answers the job already holding its nullifiers (`created: false`). The
@@ -170,7 +181,10 @@ export class JobQueue {
          SELECT * FROM job`,
         [randomUUID(), input.chain, input.pool, nullifiers, JSON.stringify(input.request), input.fee.toString()],
       );
-      if (inserted.rows[0]) return { job: toJob(inserted.rows[0]), created: true };
+      if (inserted.rows[0]) {
+        for (const listener of this.#enqueued) listener();
+        return { job: toJob(inserted.rows[0]), created: true };
+      }
       const existing = await this.pool.query<JobRow>("SELECT * FROM jobs WHERE chain = $1 AND pool = $2 AND nullifiers = $3", [input.chain, input.pool, nullifiers]);
       // Only a job deleted between the two statements (never done today) leaves nothing: try again.
       if (existing.rows[0]) return { job: toJob(existing.rows[0]), created: false };

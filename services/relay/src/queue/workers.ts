@@ -44,6 +44,7 @@ export class WorkerPool {
   private loop: Promise<void> | undefined;
   private stopping = false;
   private wake: (() => void) | undefined;
+  private unsubscribe: (() => void) | undefined;
   private readonly leaseMs: number;
   private readonly pollMs: number;
 
@@ -58,12 +59,15 @@ export class WorkerPool {
   }
 
   start(): void {
+    // A job queued by this process is claimed at once rather than at the next poll.
+    this.unsubscribe ??= this.options.queue.onEnqueued(() => this.wake?.());
     this.loop ??= this.run();
   }
 
   /** Stops claiming and waits for the jobs in flight. */
   async stop(): Promise<void> {
     this.stopping = true;
+    this.unsubscribe?.();
     this.wake?.();
     await this.loop;
     await Promise.all(this.inFlight);
