@@ -9,6 +9,8 @@ export enum RelayErrorCode {
   JOB_NOT_CANCELLABLE = "JOB_NOT_CANCELLABLE",
   LEASE_LOST = "LEASE_LOST",
   ATTEMPT_TIMEOUT = "ATTEMPT_TIMEOUT",
+  /** The relay drains (`cloak-relay drain`): new withdrawals are refused with 503. */
+  DRAINING = "DRAINING",
   // EVM intake (src/intake/): why a withdrawal is refused before it is queued.
   INVALID_REQUEST = "INVALID_REQUEST",
   UNKNOWN_POOL = "UNKNOWN_POOL",

@@ -133,4 +133,18 @@ describe("the relay API serving Solana", () => {
     const response = await withoutSolana.app.inject({ method: "GET", url: "/api/v1/info" });
     assert.equal(response.json().chains.solana, undefined);
   });
+
+  it("answers 503 DRAINING for a new withdrawal while the relay drains, and still answers a known withdrawal's job", async () => {
+    const known = await server.app.inject({ method: "POST", url: "/api/v1/transact", payload: requestOf(corpus.withdrawals[0]!) });
+    await db.database.pool.query("UPDATE relay_control SET draining = true");
+    try {
+      const refused = await server.app.inject({ method: "POST", url: "/api/v1/transact", payload: requestOf(corpus.withdrawals[2]!) });
+      assert.equal(refused.statusCode, 503);
+      assert.deepEqual(refused.json(), { error: "DRAINING", message: "the relay is draining and takes no new withdrawals; try another relay, or later" });
+      const again = await server.app.inject({ method: "POST", url: "/api/v1/transact", payload: requestOf(corpus.withdrawals[0]!) });
+      assert.deepEqual([again.statusCode, again.json().job.id], [200, known.json().job.id]);
+    } finally {
+      await db.database.pool.query("UPDATE relay_control SET draining = false");
+    }
+  });
 });

@@ -236,6 +236,11 @@ export function registerRelayRoutes(options: RelayApiOptions): void {
       // by now its nullifiers may be spent by that very job, which the intake would refuse.
       const existing = await findExisting(queue, request.body);
       if (existing) return reply.code(200).send({ job: jobView(existing), created: false });
+      // Draining (a relayer key rotation, maintenance): a new job would wait, bound by its proof to this
+      // relayer's address, for a key that may be gone; the wallet should go to another relay now.
+      if (await queue.draining()) {
+        return reply.code(503).send({ error: RelayErrorCode.DRAINING, message: "the relay is draining and takes no new withdrawals; try another relay, or later" });
+      }
       const chain = chainOf(request.body) === "solana" ? "solana" : "evm";
       if (chain === "solana" && !solana) {
         metrics.refusalsTotal.inc({ reason: RelayErrorCode.INVALID_REQUEST });
