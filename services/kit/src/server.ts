@@ -130,7 +130,7 @@ export async function createServer(options: ServerOptions): Promise<ServiceServe
   });
   // What the kit itself answers belongs in each route's documented responses, which the contract test
   // (scripts/schemathesis.sh) holds every answer to: the 400 naming the field wherever the route
-  // validates its input, and the 429 wherever the rate limit applies. Only routes that declare their
+  // validates its input, the 413 wherever it takes a body, and the 429 wherever the rate limit applies. Only routes that declare their
   // responses: adding one to a route without any would hide its default 200 from the document.
   app.addHook("onRoute", (route) => {
     const schema = route.schema;
@@ -138,6 +138,7 @@ export async function createServer(options: ServerOptions): Promise<ServiceServe
     const declared = schema.response as Record<string, unknown>;
     const kitAnswers: Record<string, unknown> = {};
     if ((schema.body || schema.querystring || schema.params || schema.headers) && !("400" in declared || "4xx" in declared)) kitAnswers["400"] = errorSchema;
+    if (schema.body && !("413" in declared || "4xx" in declared)) kitAnswers["413"] = errorSchema;
     if (!isOpsUrl(route.url) && !("429" in declared || "4xx" in declared)) kitAnswers["429"] = errorSchema;
     // A copy: the route's schema objects may be shared with other routes.
     if (Object.keys(kitAnswers).length > 0) route.schema = { ...schema, response: { ...declared, ...kitAnswers } };
@@ -188,6 +189,9 @@ export async function createServer(options: ServerOptions): Promise<ServiceServe
     // refused as the client's input rather than answered as the server's failure.
     if (error instanceof pg.DatabaseError && error.code === "22021") {
       return reply.code(400).send({ error: "BAD_REQUEST", message: "text cannot contain the NUL character (U+0000)" });
+    }
+    if (error.code === "FST_ERR_CTP_BODY_TOO_LARGE") {
+      return reply.code(413).send({ error: "BODY_TOO_LARGE", field: "body", message: `body: larger than this route's limit of ${request.routeOptions.bodyLimit ?? app.initialConfig.bodyLimit} bytes` });
     }
     const status = error.statusCode ?? 500;
     if (status < 500) return reply.code(status).send({ error: error.code ?? "REQUEST_REFUSED", message: error.message });

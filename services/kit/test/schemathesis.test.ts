@@ -41,12 +41,18 @@ describe("schemathesis against the example service's /openapi.json", () => {
     assert.match(output, /No issues found/);
   });
 
-  it("documents the kit's own answers: a 400 where a route validates its input, a 429 where the rate limit applies", async () => {
+  it("documents the kit's own answers: a 400 where a route validates its input, a 413 where it takes a body, a 429 where the rate limit applies", async () => {
     const document = (await (await fetch(`${base}/openapi.json`)).json()) as { paths: Record<string, Record<string, { responses: Record<string, unknown> }>> };
     const statuses = (path: string, method: string) => Object.keys(document.paths[path]?.[method]?.responses ?? {});
     assert.deepEqual(statuses("/api/v1/leaves/{leafIndex}", "get"), ["200", "400", "429"]);
-    assert.deepEqual(statuses("/api/v1/entries", "post"), ["201", "400", "429"]);
+    assert.deepEqual(statuses("/api/v1/entries", "post"), ["201", "400", "413", "429"]);
     assert.deepEqual(statuses("/ready", "get"), ["200", "503"], "ops endpoints are never rate limited");
+  });
+
+  it("refuses a body over the route's limit with a 413 naming the limit", async () => {
+    const response = await fetch(`${base}/api/v1/entries`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ body: "x".repeat(1_048_576) }) });
+    assert.equal(response.status, 413);
+    assert.deepEqual(await response.json(), { error: "BODY_TOO_LARGE", field: "body", message: "body: larger than this route's limit of 1048576 bytes" });
   });
 
   it("refuses text PostgreSQL cannot hold (a NUL character) with a 400, not a 500", async () => {

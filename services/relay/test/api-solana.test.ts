@@ -147,4 +147,12 @@ describe("the relay API serving Solana", () => {
       await db.database.pool.query("UPDATE relay_control SET draining = false");
     }
   });
+
+  it("answers 413 for a body over limiter.max_body_bytes, before reading it as a withdrawal", async () => {
+    const request = requestOf(corpus.withdrawals[3]!);
+    const oversized = JSON.stringify({ ...request, padding: "x".repeat(65_536) });
+    const response = await server.app.inject({ method: "POST", url: "/api/v1/transact", payload: oversized, headers: { "content-type": "application/json" } });
+    assert.equal(response.statusCode, 413);
+    assert.deepEqual(response.json(), { error: "BODY_TOO_LARGE", field: "body", message: "body: larger than this route's limit of 65536 bytes" });
+  });
 });
