@@ -1,18 +1,22 @@
-// Generates contracts/hasher/CloakPoseidon2.sol, the EVM Poseidon(2) the Merkle trees hash with, from circomlib's
+// Generates CloakPoseidonHasher, the EVM Poseidon(2) the Merkle trees hash with, as raw bytecode, from circomlib's
 // optimised constants (circomlibjs' poseidon_constants_opt.json, t = 3: C, S, M, P), never from hand-typed numbers.
+// Output: tasks/lib/poseidon-hasher-code.ts and contracts/hasher/CloakPoseidonHasherCode.sol (the creation code).
 //
-//   node --import tsx scripts/poseidon-evm.ts          write the Solidity file
-//   node --import tsx scripts/poseidon-evm.ts --check  exit 1 unless the committed file is what this produces
+//   node --import tsx scripts/poseidon-evm.ts          write both files
+//   node --import tsx scripts/poseidon-evm.ts --check  exit 1 unless the committed files are what this produces
 //
 // The round structure is written once (`permutation`) against an `Arithmetic` interface with two
-// implementations: one emits Yul, tracking an upper bound for every value and emitting a reduction only where
-// the next addition could pass 2^256; the other evaluates the same steps on bigints, asserting each value stays
-// within its tracked bound, and is compared with circomlibjs before anything is written. The bound reasoning is
+// implementations: one builds expression trees, tracking an upper bound for every value and choosing a reducing
+// operation only where the next addition could pass 2^256, then compiled to stack code; the other evaluates the
+// same steps on bigints, asserting each value stays within its tracked bound, and is compared with circomlibjs
+// before anything is written. The bound reasoning is
 // in docs/evm.md, "Generated Poseidon".
 import { readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { buildPoseidon } from "circomlibjs";
+import { id } from "ethers";
 
 /** BN254 scalar field modulus. */
 export const FIELD_MODULUS = 21888242871839275222246405745257275088548364400416034343698204186575808495617n;
@@ -171,141 +175,289 @@ export function evaluate(k: OptimisedConstants, a: bigint, b: bigint): bigint {
   return permutation(guarded, k, input(a), input(b)).value;
 }
 
-/** Yul emitter: a value is an expression over the state variables, with an upper bound, or a constant. */
-type Yul = { kind: "const"; value: bigint } | { kind: "expr"; code: string; bound: bigint; cost: number };
+// --- Raw EVM bytecode ---------------------------------------------------------------------------------------
+// The same schedule compiled straight to EVM bytecode: solc keeps each inline-assembly variable in a fixed stack
+// slot and pays a SWAP and a POP for every assignment, which measured ~14.3k gas per hash; here every value lives
+// on the stack only from its definition to its last read (docs/evm.md, "Generated Poseidon").
 
-function emitter(): { ops: Arithmetic<Yul>; lines: string[] } {
-  const lines: string[] = [];
-  const hex = (v: bigint): string => `0x${v.toString(16)}`;
-  const code = (v: Yul): string => (v.kind === "const" ? hex(v.value) : v.code);
-  const bound = (v: Yul): bigint => (v.kind === "const" ? v.value : v.bound);
-  const expr = (c: string, b: bigint): Yul => ({ kind: "expr", code: c, bound: b, cost: 0 });
-  // Each stored value gets the next free variable name, so no statement overwrites a value a later one reads.
-  let stored = 0;
-  const ops: Arithmetic<Yul> = {
-    constant: (value) => ({ kind: "const", value: value % P }),
+/** An expression tree over stored values (`ref`), constants, and the modulus kept on the stack. */
+type Node =
+  | { op: "const"; value: bigint }
+  | { op: "ref"; name: string; bound: bigint }
+  | { op: "mulmod" | "addmod" | "add" | "mod"; args: Node[]; bound: bigint };
+interface Statement {
+  name: string;
+  node: Node;
+}
+
+const nodeBound = (n: Node): bigint => (n.op === "const" ? n.value : n.bound);
+
+function treeEmitter(): { ops: Arithmetic<Node>; statements: Statement[] } {
+  const statements: Statement[] = [];
+  let next = 0;
+  const ops: Arithmetic<Node> = {
+    constant: (value) => ({ op: "const", value: value % P }),
     mul: (a, b) => {
-      if (a.kind === "const" && b.kind === "const") return ops.constant(a.value * b.value);
-      if ((a.kind === "const" && a.value === 0n) || (b.kind === "const" && b.value === 0n)) return ops.constant(0n);
-      if (a.kind === "const" && a.value === 1n) return b;
-      if (b.kind === "const" && b.value === 1n) return a;
-      return expr(`mulmod(${code(a)}, ${code(b)}, p)`, P - 1n);
+      if (a.op === "const" && b.op === "const") return ops.constant(a.value * b.value);
+      if ((a.op === "const" && a.value === 0n) || (b.op === "const" && b.value === 0n)) return ops.constant(0n);
+      if (a.op === "const" && a.value === 1n) return b;
+      if (b.op === "const" && b.value === 1n) return a;
+      return { op: "mulmod", args: [a, b], bound: P - 1n };
     },
     add: (a, b) => {
-      if (a.kind === "const" && b.kind === "const") return ops.constant(a.value + b.value);
-      if (a.kind === "const" && a.value === 0n) return b;
-      if (b.kind === "const" && b.value === 0n) return a;
-      const sum = bound(a) + bound(b);
-      if (sum <= WORD_MAX) return expr(`add(${code(a)}, ${code(b)})`, sum);
-      return expr(`addmod(${code(a)}, ${code(b)}, p)`, P - 1n);
+      if (a.op === "const" && b.op === "const") return ops.constant(a.value + b.value);
+      if (a.op === "const" && a.value === 0n) return b;
+      if (b.op === "const" && b.value === 0n) return a;
+      const sum = nodeBound(a) + nodeBound(b);
+      if (sum <= WORD_MAX) return { op: "add", args: [a, b], bound: sum };
+      return { op: "addmod", args: [a, b], bound: P - 1n };
     },
     pow5: (a) => {
-      if (a.kind === "const") return ops.constant(pow(a.value, 5));
-      const [x] = ops.store([a]) as [Yul];
-      // x^5 = x * (x^2)^2: the square goes in `t` so the two reads of x share it.
-      // Stored at once: the next S-box overwrites \`t\`.
-      lines.push(`t := mulmod(${code(x)}, ${code(x)}, p)`);
-      return ops.store([expr(`mulmod(${code(x)}, mulmod(t, t, p), p)`, P - 1n)])[0]!;
+      if (a.op === "const") return ops.constant(pow(a.value, 5));
+      const [x] = ops.store([a]) as [Node];
+      const [square] = ops.store([{ op: "mulmod", args: [x, x], bound: P - 1n }]) as [Node];
+      return { op: "mulmod", args: [x, { op: "mulmod", args: [square, square], bound: P - 1n }], bound: P - 1n };
     },
     store: (values) =>
       values.map((v) => {
-        if (v.kind === "const" || /^v\d+$/.test(v.code)) return v;
-        const name = `v${stored++}`;
-        lines.push(`let ${name} := ${v.code}`);
-        return expr(name, v.bound);
+        if (v.op === "const" || v.op === "ref") return v;
+        const name = `v${next++}`;
+        statements.push({ name, node: v });
+        return { op: "ref", name, bound: v.bound };
       }),
-    reduce: (a) => (bound(a) < P ? a : expr(`mod(${code(a)}, p)`, P - 1n)),
+    reduce: (a) => (nodeBound(a) < P ? a : { op: "mod", args: [a], bound: P - 1n }),
   };
-  return { ops, lines };
+  return { ops, statements };
 }
 
-export function generateSolidity(k: OptimisedConstants): string {
-  const { ops, lines } = emitter();
-  const input = (name: string): Yul => ({ kind: "expr", code: name, bound: P - 1n, cost: 0 });
-  const out = permutation(ops, k, input("a"), input("b"));
-  const body = renameToSlots(lines);
-  return `// SPDX-License-Identifier: MIT
-// GENERATED by scripts/poseidon-evm.ts from circomlibjs' optimised Poseidon constants (t = 3). Do not edit:
-// change the generator and run \`node --import tsx scripts/poseidon-evm.ts\`; the contracts' tests run it with --check.
+const OP = {
+  STOP: 0x00, ADD: 0x01, MOD: 0x06, ADDMOD: 0x08, MULMOD: 0x09, LT: 0x10, EQ: 0x14, ISZERO: 0x15, AND: 0x16,
+  SHL: 0x1b, SHR: 0x1c, CALLVALUE: 0x34, CALLDATALOAD: 0x35, CALLDATASIZE: 0x36, CODECOPY: 0x39, POP: 0x50,
+  MSTORE: 0x52, JUMP: 0x56, JUMPI: 0x57, JUMPDEST: 0x5b, PUSH0: 0x5f, RETURN: 0xf3, REVERT: 0xfd,
+} as const;
+
+/** A tiny assembler: opcodes, pushes and two-byte label references, resolved in `assemble`. */
+class Assembler {
+  readonly parts: ({ byte: number } | { label: string } | { define: string })[] = [];
+  op(...codes: number[]): this {
+    for (const byte of codes) this.parts.push({ byte });
+    return this;
+  }
+  push(value: bigint): this {
+    if (value === 0n) return this.op(OP.PUSH0);
+    const bytes = Math.ceil(value.toString(16).length / 2);
+    const hex = value.toString(16).padStart(bytes * 2, "0");
+    this.op(0x5f + bytes);
+    for (let i = 0; i < bytes; i++) this.op(parseInt(hex.slice(2 * i, 2 * i + 2), 16));
+    return this;
+  }
+  dup(depth: number): this {
+    if (depth < 1 || depth > 16) throw new Error(`DUP${depth} out of range`);
+    return this.op(0x7f + depth);
+  }
+  swap(depth: number): this {
+    if (depth < 1 || depth > 16) throw new Error(`SWAP${depth} out of range`);
+    return this.op(0x8f + depth);
+  }
+  pushLabel(label: string): this {
+    this.parts.push({ byte: 0x61 }, { label });
+    return this;
+  }
+  label(name: string): this {
+    this.parts.push({ define: name }, { byte: OP.JUMPDEST });
+    return this;
+  }
+  assemble(): Uint8Array {
+    const at = new Map<string, number>();
+    let offset = 0;
+    for (const part of this.parts) {
+      if ("define" in part) at.set(part.define, offset);
+      else offset += "label" in part ? 2 : 1;
+    }
+    const out: number[] = [];
+    for (const part of this.parts) {
+      if ("byte" in part) out.push(part.byte);
+      else if ("label" in part) {
+        const target = at.get(part.label);
+        if (target === undefined) throw new Error(`undefined label ${part.label}`);
+        out.push(target >> 8, target & 0xff);
+      }
+    }
+    return Uint8Array.from(out);
+  }
+}
+
+/**
+ * Emits the permutation as a subroutine: entered with [return, b, a] (a on top), it leaves [Poseidon(a, b)] and
+ * jumps back. The stack holds the return address, the modulus, and each stored value from its definition to its
+ * last read; a value is removed (SWAP, POP) right after the statement that last reads it.
+ */
+function emitPermutation(asm: Assembler, k: OptimisedConstants): void {
+  const { ops, statements } = treeEmitter();
+  const input = (name: string): Node => ({ op: "ref", name, bound: WORD_MAX });
+  // Inputs are reduced first, as circomlibjs reduces them.
+  const [a, b] = ops.store([ops.reduce(input("a")), ops.reduce(input("b"))]) as [Node, Node];
+  const reduced = (n: Node): Node => (n.op === "ref" ? { op: "ref", name: n.name, bound: P - 1n } : n);
+  const out = ops.store([permutation(ops, k, reduced(a), reduced(b))]);
+  const result = (out[0] as Node & { op: "ref" }).name;
+
+  const lastRead = new Map<string, number>();
+  const reads = (n: Node, into: string[]): string[] => {
+    if (n.op === "ref") into.push(n.name);
+    else if (n.op !== "const") for (const arg of n.args) reads(arg, into);
+    return into;
+  };
+  statements.forEach((s, i) => {
+    for (const name of reads(s.node, [])) lastRead.set(name, i);
+  });
+
+  // The stack, bottom first, as names; "#" marks the modulus, "ret" the return address.
+  const stack: string[] = ["ret", "b", "a", "#"];
+  asm.push(P);
+  const depthOf = (name: string): number => {
+    const index = stack.lastIndexOf(name);
+    if (index < 0) throw new Error(`${name} is not on the stack`);
+    return stack.length - index;
+  };
+  // Pushes a node's value; `pending` counts the temporaries above the named values.
+  const evaluate = (n: Node): void => {
+    if (n.op === "const") {
+      asm.push(n.value);
+      stack.push("~");
+    } else if (n.op === "ref") {
+      asm.dup(depthOf(n.name));
+      stack.push("~");
+    } else if (n.op === "add") {
+      evaluate(n.args[1]!);
+      evaluate(n.args[0]!);
+      asm.op(OP.ADD);
+      stack.pop();
+    } else {
+      // MULMOD/ADDMOD/MOD take the modulus deepest, then the operands right to left.
+      asm.dup(depthOf("#"));
+      stack.push("~");
+      for (let i = n.args.length - 1; i >= 0; i--) evaluate(n.args[i]!);
+      asm.op(n.op === "mulmod" ? OP.MULMOD : n.op === "addmod" ? OP.ADDMOD : OP.MOD);
+      stack.length -= n.args.length;
+    }
+  };
+  const drop = (name: string): void => {
+    const depth = depthOf(name);
+    if (depth > 1) {
+      asm.swap(depth - 1);
+      const index = stack.length - depth;
+      [stack[index], stack[stack.length - 1]] = [stack[stack.length - 1]!, stack[index]!];
+    }
+    asm.op(OP.POP);
+    stack.pop();
+  };
+  statements.forEach((s, i) => {
+    evaluate(s.node);
+    stack[stack.length - 1] = s.name;
+    for (const name of new Set(reads(s.node, []))) if (lastRead.get(name) === i && name !== result) drop(name);
+  });
+  // Leave [result] under the return address's jump.
+  drop("#");
+  if (stack.join() !== `ret,${result}`) throw new Error(`unexpected stack at exit: ${stack.join()}`);
+  asm.swap(1).op(OP.JUMP);
+}
+
+/** The hasher's runtime code: `hash(uint256[2])`, `hashPath(uint256,uint256,uint256,uint256[])`, nothing else. */
+export function generateRuntime(k: OptimisedConstants, selectors: { hash: number; hashPath: number }): Uint8Array {
+  const asm = new Assembler();
+  // Non-payable, and unknown selectors revert with no data.
+  asm.op(OP.CALLVALUE).pushLabel("revert").op(OP.JUMPI);
+  asm.push(0n).op(OP.CALLDATALOAD).push(0xe0n).op(OP.SHR);
+  asm.op(0x80).push(BigInt(selectors.hash)).op(OP.EQ).pushLabel("hash").op(OP.JUMPI);
+  asm.push(BigInt(selectors.hashPath)).op(OP.EQ).pushLabel("path").op(OP.JUMPI);
+  asm.label("revert").push(0n).push(0n).op(OP.REVERT);
+
+  // hash(uint256[2] input): exactly a selector and two words.
+  asm.label("hash").op(OP.POP);
+  asm.push(0x44n).op(OP.CALLDATASIZE).op(OP.EQ).op(OP.ISZERO).pushLabel("revert").op(OP.JUMPI);
+  asm.pushLabel("hashed").push(0x24n).op(OP.CALLDATALOAD).push(0x04n).op(OP.CALLDATALOAD).pushLabel("poseidon").op(OP.JUMP);
+  asm.label("hashed").push(0n).op(OP.MSTORE).push(0x20n).push(0n).op(OP.RETURN);
+
+  // hashPath(left, right, index, siblings): the array at the standard offset 0x80, its length n below 2^32, and
+  // the calldata exactly as long as that encoding. Returns uint256[n + 1]: offset, length, nodes.
+  asm.label("path");
+  asm.push(0x64n).op(OP.CALLDATALOAD).push(0x80n).op(OP.EQ).op(OP.ISZERO).pushLabel("revert").op(OP.JUMPI);
+  asm.push(0x84n).op(OP.CALLDATALOAD); // [n]
+  asm.op(0x80).push(32n).op(OP.SHR).pushLabel("revert").op(OP.JUMPI);
+  asm.op(0x80).push(5n).op(OP.SHL).push(0xa4n).op(OP.ADD).op(OP.CALLDATASIZE).op(OP.EQ).op(OP.ISZERO).pushLabel("revert").op(OP.JUMPI);
+  asm.push(0x20n).push(0n).op(OP.MSTORE);
+  asm.op(0x80).push(1n).op(OP.ADD).push(0x20n).op(OP.MSTORE);
+  asm.pushLabel("first").push(0x24n).op(OP.CALLDATALOAD).push(0x04n).op(OP.CALLDATALOAD).pushLabel("poseidon").op(OP.JUMP);
+  asm.label("first").op(0x80).push(0x40n).op(OP.MSTORE).push(0n); // [n, node, i]
+  asm.label("loop");
+  asm.op(0x82, 0x81).op(OP.LT).op(OP.ISZERO).pushLabel("done").op(OP.JUMPI); // i < n
+  asm.op(0x80).push(5n).op(OP.SHL).push(0xa4n).op(OP.ADD).op(OP.CALLDATALOAD); // [n, node, i, sibling]
+  asm.push(0x44n).op(OP.CALLDATALOAD).op(0x82).op(OP.SHR).push(1n).op(OP.AND).pushLabel("right").op(OP.JUMPI);
+  // The node is a left child: Poseidon(node, sibling).
+  asm.pushLabel("next").swap(1).dup(4).pushLabel("poseidon").op(OP.JUMP);
+  // A right child: Poseidon(sibling, node).
+  asm.label("right").pushLabel("next").swap(1).dup(4).swap(1).pushLabel("poseidon").op(OP.JUMP);
+  asm.label("next").swap(2).op(OP.POP); // [n, hash, i]
+  asm.dup(2).dup(2).push(5n).op(OP.SHL).push(0x60n).op(OP.ADD).op(OP.MSTORE);
+  asm.push(1n).op(OP.ADD).pushLabel("loop").op(OP.JUMP);
+  asm.label("done").op(OP.POP, OP.POP).push(5n).op(OP.SHL).push(0x60n).op(OP.ADD).push(0n).op(OP.RETURN);
+
+  asm.label("poseidon");
+  emitPermutation(asm, k);
+  return asm.assemble();
+}
+
+/** Creation code: copies the runtime that follows it into memory and returns it. */
+export function creationCode(runtime: Uint8Array): Uint8Array {
+  const length = BigInt(runtime.length);
+  // PUSH2 len, PUSH1 offset, PUSH0, CODECOPY, PUSH2 len, PUSH0, RETURN: 12 bytes.
+  const header = [0x61, Number(length >> 8n), Number(length & 0xffn), 0x60, 12, 0x5f, OP.CODECOPY, 0x61, Number(length >> 8n), Number(length & 0xffn), 0x5f, OP.RETURN];
+  return Uint8Array.from([...header, ...runtime]);
+}
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
+/** Where the generated creation code goes: a TypeScript module for deployments, a Solidity constant for tests. */
+export const OUTPUTS = {
+  typescript: join(ROOT, "tasks", "lib", "poseidon-hasher-code.ts"),
+  solidity: join(ROOT, "contracts", "hasher", "CloakPoseidonHasherCode.sol"),
+} as const;
+
+const HEADER = "GENERATED by scripts/poseidon-evm.ts from circomlibjs' optimised Poseidon constants (t = 3); do not edit.";
+
+/** The generated files' contents: the hasher's creation code, as TypeScript and as Solidity. */
+export function generateFiles(k: OptimisedConstants): { typescript: string; solidity: string; runtimeBytes: number } {
+  const selector = (signature: string): number => parseInt(id(signature).slice(2, 10), 16);
+  const runtime = generateRuntime(k, {
+    hash: selector("hash(uint256[2])"),
+    hashPath: selector("hashPath(uint256,uint256,uint256,uint256[])"),
+  });
+  const creation = Buffer.from(creationCode(runtime)).toString("hex");
+  const typescript = `// ${HEADER}
+// Run \`node --import tsx scripts/poseidon-evm.ts\` after changing the generator; the contracts' tests run it with --check.
+
+/** Creation code of CloakPoseidonHasher: \`hash(uint256[2])\` and \`hashPath(uint256,uint256,uint256,uint256[])\`
+ *  (IPoseidonPathHasher), ${runtime.length} bytes of runtime code. */
+export const CLOAK_POSEIDON_HASHER_CREATION_CODE =
+  "0x${creation}";
+`;
+  const solidity = `// SPDX-License-Identifier: MIT
+// ${HEADER}
 pragma solidity ^0.8.28;
 
-/// @title CloakPoseidon2
-/// @notice Poseidon(a, b) over BN254 with circomlib's parameters (the circuits' \`Poseidon(2)\`), equal to
-///         circomlibjs' \`poseidon([a, b])\` for every pair of words: inputs at or above the field modulus are
-///         reduced first, as circomlibjs does.
-/// @dev Straight-line code from circomlib's optimised schedule (sparse partial rounds), each partial round
-///      rescaled so the S-box output enters with coefficient 1, additions left unreduced while the generator's
-///      tracked bound stays below 2^256 (docs/evm.md, "Generated Poseidon").
-library CloakPoseidon2 {
-    /// @dev BN254 scalar field modulus.
-    uint256 internal constant P = ${P};
-
-    /// @notice Poseidon(a mod p, b mod p).
-    /// @param a The left input.
-    /// @param b The right input.
-    /// @return h The hash, below p.
-    function hash(uint256 a, uint256 b) internal pure returns (uint256 h) {
-        assembly ("memory-safe") {
-            // The modulus lives on the stack: a DUP costs what a PUSH32 does, in 1 byte instead of 33.
-            let p := P
-            a := mod(a, p)
-            b := mod(b, p)
-            let t := 0
-${body.map((l) => `            ${l}`).join("\n")}
-            h := ${code(out)}
-        }
-    }
+/// @title CloakPoseidonHasherCode
+/// @notice The creation code of CloakPoseidonHasher, the trees' IPoseidonPathHasher, for Solidity tests that deploy it
+///         with \`create\`; deployments use the same bytes from tasks/lib/poseidon-hasher-code.ts.
+library CloakPoseidonHasherCode {
+    /// @dev ${runtime.length} bytes of runtime code behind a 12-byte constructor that returns it.
+    bytes internal constant CREATION_CODE =
+        hex"${creation}";
 }
 `;
-  function code(v: Yul): string {
-    return v.kind === "const" ? `0x${v.value.toString(16)}` : renameExpr(v.code);
-  }
-  // Values are emitted in SSA form (v0, v1, ...); solc keeps every \`let\` on the stack until the block ends, so
-  // they are folded onto a few reused variables: a value's variable is free once nothing later reads it.
-  function renameToSlots(ssa: string[]): string[] {
-    const lastRead = new Map<string, number>();
-    ssa.forEach((line, i) => {
-      const rhs = line.replace(/^let v\d+ := /, "");
-      for (const m of rhs.matchAll(/\bv\d+\b/g)) lastRead.set(m[0], i);
-    });
-    const finalCode = code0(out);
-    for (const m of finalCode.matchAll(/\bv\d+\b/g)) lastRead.set(m[0], ssa.length);
-    const free: string[] = [];
-    let slots = 0;
-    const declared = new Set<string>();
-    const result: string[] = [];
-    ssa.forEach((line, i) => {
-      const m = /^let (v\d+) := (.*)$/.exec(line);
-      const rhs = (m ? m[2]! : line).replace(/\bv\d+\b/g, (v) => slotOf.get(v)!);
-      // Release variables whose last read is this line before choosing the destination.
-      for (const [v, last] of lastRead) if (last === i && slotOf.has(v)) { free.push(slotOf.get(v)!); lastRead.delete(v); }
-      if (!m) {
-        result.push(line.replace(/^(t := )(.*)$/, (_, lhs: string, r: string) => lhs + r.replace(/\bv\d+\b/g, (v) => slotOf.get(v)!)));
-        return;
-      }
-      const slot = free.pop() ?? `s${slots++}`;
-      slotOf.set(m[1]!, slot);
-      result.push(declared.has(slot) ? `${slot} := ${rhs}` : `let ${slot} := ${rhs}`);
-      declared.add(slot);
-    });
-    return result;
-  }
-  function code0(v: Yul): string {
-    return v.kind === "const" ? "" : v.code;
-  }
-  function renameExpr(c: string): string {
-    return c.replace(/\bv\d+\b/g, (v) => slotOf.get(v)!);
-  }
+  return { typescript, solidity, runtimeBytes: runtime.length };
 }
-const slotOf = new Map<string, string>();
-
-const OUTPUT = join(dirname(fileURLToPath(import.meta.url)), "..", "contracts", "hasher", "CloakPoseidon2.sol");
 
 async function main(): Promise<void> {
   const k = loadConstants();
-  const { buildPoseidon } = (await import("circomlibjs")) as unknown as {
-    buildPoseidon: () => Promise<((inputs: bigint[]) => Uint8Array) & { F: { toObject(x: Uint8Array): bigint } }>;
-  };
   const reference = await buildPoseidon();
   const samples: [bigint, bigint][] = [[0n, 0n], [1n, 2n], [P - 1n, P - 1n], [P, WORD_MAX], [WORD_MAX, 12345n]];
   for (let i = 0n; i < 200n; i++) samples.push([(i * 0x9e3779b97f4a7c15n ** 4n) & WORD_MAX, (i * 0xdeadbeefn ** 7n) & WORD_MAX]);
@@ -313,17 +465,19 @@ async function main(): Promise<void> {
     const expected = reference.F.toObject(reference([a, b]));
     if (evaluate(k, a, b) !== expected) throw new Error(`schedule disagrees with circomlibjs at (${a}, ${b})`);
   }
-  const source = generateSolidity(k);
+  const files = generateFiles(k);
   if (process.argv.includes("--check")) {
-    if (readFileSync(OUTPUT, "utf8") !== source) {
-      console.error(`${OUTPUT} is not what scripts/poseidon-evm.ts generates; rerun it`);
-      process.exit(1);
+    for (const kind of ["typescript", "solidity"] as const) {
+      if (readFileSync(OUTPUTS[kind], "utf8") !== files[kind]) {
+        console.error(`${OUTPUTS[kind]} is not what scripts/poseidon-evm.ts generates; rerun it`);
+        process.exit(1);
+      }
     }
-    console.log("CloakPoseidon2.sol matches the generator");
+    console.log("the committed hasher code matches the generator");
     return;
   }
-  writeFileSync(OUTPUT, source);
-  console.log(`wrote ${OUTPUT}`);
+  for (const kind of ["typescript", "solidity"] as const) writeFileSync(OUTPUTS[kind], files[kind]);
+  console.log(`wrote ${OUTPUTS.typescript} and ${OUTPUTS.solidity} (${files.runtimeBytes} bytes of runtime code)`);
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) await main();

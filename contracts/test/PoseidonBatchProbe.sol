@@ -14,7 +14,7 @@ contract PoseidonBatchProbe {
     /// @return hashes One result per pair.
     function hashMany(IPoseidonT3 hasher, uint256[] calldata lefts, uint256[] calldata rights)
         external
-        view
+        pure
         returns (uint256[] memory hashes)
     {
         hashes = new uint256[](lefts.length);

@@ -1,11 +1,12 @@
-// The on-chain Poseidon(2) hasher the Merkle trees call: CloakPoseidonHasher (contracts/hasher), whose hashing code
-// scripts/poseidon-evm.ts generates from circomlib's constants. It goes through Arachnid's deterministic-deployment
+// The on-chain Poseidon(2) hasher the Merkle trees call: CloakPoseidonHasher, raw bytecode that scripts/poseidon-evm.ts
+// generates from circomlib's constants (tasks/lib/poseidon-hasher-code.ts), the same bytes whatever the compiler profile. It goes through Arachnid's deterministic-deployment
 // proxy, deployed by its presigned keyless transaction (taken from the pinned poseidon-solidity package), so it lands
 // at the same address on every chain for the same creation code, and a deployment sends the same transactions, in
 // the same order, as it did when the hasher was poseidon-solidity's PoseidonT3: the pool's and orchestrator's
 // addresses, which follow from the deployer's nonces, do not move. See docs/evm.md, "Generated Poseidon".
 import { createRequire } from "node:module";
 import type { HardhatEthers } from "@nomicfoundation/hardhat-ethers/types";
+import { CLOAK_POSEIDON_HASHER_CREATION_CODE } from "./poseidon-hasher-code.ts";
 
 interface PoseidonSolidityPackage {
   /** poseidon-solidity's own PoseidonT3: creation code and canonical address (bench/poseidon-gas.ts compares). */
@@ -24,9 +25,9 @@ export const POSEIDON_T3 = { bytecode: PoseidonT3.bytecode, address: PoseidonT3.
 /** CREATE2 salt for the hasher: one fixed value, so its address depends on its creation code alone. */
 export const POSEIDON_HASHER_SALT = `0x${"00".repeat(32)}`;
 
-/** The hasher's creation code in the current build and the address the proxy deploys it to. */
-export async function poseidonHasherDeployment(ethers: HardhatEthers): Promise<{ bytecode: string; address: string }> {
-  const { bytecode } = await ethers.getContractFactory("CloakPoseidonHasher");
+/** The hasher's creation code and the address the proxy deploys it to, on every chain. */
+export function poseidonHasherDeployment(ethers: HardhatEthers): { bytecode: string; address: string } {
+  const bytecode = CLOAK_POSEIDON_HASHER_CREATION_CODE;
   return { bytecode, address: ethers.getCreate2Address(proxy.address, POSEIDON_HASHER_SALT, ethers.keccak256(bytecode)) };
 }
 
@@ -35,7 +36,7 @@ export async function poseidonHasherDeployment(ethers: HardhatEthers): Promise<{
  * and returns that address, the `hasher` for `__MerkleTreeWithHistory_init(levels, hasher)`. Idempotent.
  */
 export async function deployPoseidonHasher(ethers: HardhatEthers): Promise<string> {
-  const { bytecode, address } = await poseidonHasherDeployment(ethers);
+  const { bytecode, address } = poseidonHasherDeployment(ethers);
   if ((await ethers.provider.getCode(address)) !== "0x") return address;
   const [funder] = await ethers.getSigners();
   if ((await ethers.provider.getCode(proxy.address)) === "0x") {

@@ -9,7 +9,7 @@ pragma solidity ^0.8.28;
 
 import {Initializable} from "@openzeppelin/contracts-upgradeable/proxy/utils/Initializable.sol";
 import {Strings} from "@openzeppelin/contracts/utils/Strings.sol";
-import {CloakPoseidonHasher} from "../../contracts/hasher/CloakPoseidonHasher.sol";
+import {CloakPoseidonHasherCode} from "../../contracts/hasher/CloakPoseidonHasherCode.sol";
 import {MerkleTreeHarness} from "../../contracts/test/MerkleTreeHarness.sol";
 import {IPoseidonT3, MerkleTreeWithHistory} from "../../contracts/tree/MerkleTreeWithHistory.sol";
 
@@ -64,7 +64,13 @@ contract MerkleTreeTest is Assertions {
     address internal hasher;
 
     function setUp() public {
-        hasher = address(new CloakPoseidonHasher());
+        bytes memory code = CloakPoseidonHasherCode.CREATION_CODE;
+        address deployed;
+        assembly ("memory-safe") {
+            deployed := create(0, add(code, 0x20), mload(code))
+        }
+        assertTrue(deployed != address(0), "CloakPoseidonHasher deployment");
+        hasher = deployed;
     }
 
     // --- Helpers ----------------------------------------------------------------------------------------------
