@@ -65,3 +65,4 @@ export { BACKENDS, Child, freshServerDatabase, reachableTempDir, runTs, type Log
 export { runSchemathesis } from "./schemathesis.ts";
 export { sharedDatabase, testDatabase, type Backend, type SharedDatabase, type TestDatabase } from "./databases.ts";
 export { writeLocalRelay, type LocalRelayFiles, type LocalRelaySetup } from "./local-relay.ts";
+export { evmCorpusRequestOf, evmRelayerWallet, solanaCorpusRequestOf, writeEvmRelayerKeystore, writeSolanaRelayerKeypair } from "./relay-fixtures.ts";

@@ -2,19 +2,17 @@
 // keeps them (an encrypted EVM keystore with its password file, a Solana keypair file, all mode 600),
 // the Solana key funded and registered with the shield pool, and a config file naming them. These keys
 // exist only for chains that live in memory; nothing here is fit for a real cluster.
-import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
-import { HDNodeWallet, encryptKeystoreJson } from "ethers";
+import { encryptKeystoreJson } from "ethers";
 import { Keypair, LAMPORTS_PER_SOL, PublicKey } from "@solana/web3.js";
 import { addRelayerInstruction, sendSolanaInstructions } from "@cloak/sdk/solana";
 import { stringify } from "smol-toml";
+import { evmRelayerWallet, writeOwnerOnly } from "./relay-fixtures.ts";
 import type { Localnet } from "../../../localnet/launcher.ts";
 import type { SolanaDeployment } from "../../../tasks/solana/lib/deployment.ts";
 
-/** Hardhat's public test mnemonic: account 3 is the relayer deployEvm registers (EVM_RELAYER). */
-const HARDHAT_MNEMONIC = "test test test test test test test test test test test junk";
-const EVM_RELAYER_PATH = "m/44'/60'/0'/0/3";
 /** Enough for the lookup table, the nullifier rent of many withdrawals, and well above the balance thresholds. */
 const SOLANA_RELAYER_SOL = 100;
 
@@ -33,27 +31,21 @@ export interface LocalRelayFiles {
   readonly files: readonly string[];
 }
 
-function ownerOnly(path: string, content: string): string {
-  writeFileSync(path, content, { mode: 0o600 });
-  chmodSync(path, 0o600);
-  return path;
-}
-
 /**
  * Writes the local relay's keys and config under `dir`, and registers a new Solana relayer key with the
  * shield pool (funded by airdrop). The EVM relayer is Hardhat's account 3, which deployEvm registered.
  */
 export async function writeLocalRelay(setup: LocalRelaySetup): Promise<LocalRelayFiles> {
   mkdirSync(setup.dir, { recursive: true, mode: 0o700 });
-  const evmWallet = HDNodeWallet.fromPhrase(HARDHAT_MNEMONIC, undefined, EVM_RELAYER_PATH);
+  const evmWallet = evmRelayerWallet;
   const password = randomBytes(24).toString("base64url");
-  const passwordFile = ownerOnly(join(setup.dir, "evm-relayer.password"), `${password}\n`);
+  const passwordFile = writeOwnerOnly(join(setup.dir, "evm-relayer.password"), `${password}\n`);
   // ethers' default scrypt, as an operator's keystore has: the relay pays it once at start.
-  const keystore = ownerOnly(join(setup.dir, "evm-relayer.keystore.json"), await encryptKeystoreJson({ address: evmWallet.address, privateKey: evmWallet.privateKey }, password));
+  const keystore = writeOwnerOnly(join(setup.dir, "evm-relayer.keystore.json"), await encryptKeystoreJson({ address: evmWallet.address, privateKey: evmWallet.privateKey }, password));
 
   const { node, deployment } = setup.solana;
   const solanaKey = Keypair.generate();
-  const keypairFile = ownerOnly(join(setup.dir, "solana-relayer.json"), JSON.stringify(Array.from(solanaKey.secretKey)));
+  const keypairFile = writeOwnerOnly(join(setup.dir, "solana-relayer.json"), JSON.stringify(Array.from(solanaKey.secretKey)));
   await node.airdrop(solanaKey.publicKey, SOLANA_RELAYER_SOL * LAMPORTS_PER_SOL);
   const programIds = { shieldPool: new PublicKey(deployment.programs.shieldPool), scrambleRegistry: new PublicKey(deployment.programs.scrambleRegistry) };
   await sendSolanaInstructions(
@@ -62,7 +54,7 @@ export async function writeLocalRelay(setup: LocalRelaySetup): Promise<LocalRela
     { programIds },
   );
 
-  const config = ownerOnly(
+  const config = writeOwnerOnly(
     join(setup.dir, "relay.toml"),
     `# Written by npm run chains for its local chains; removed with them.\n${stringify({
       evm: { rpc_urls: [setup.evm.rpcUrl], chain_id: Number(setup.evm.chainId), deployment: setup.evm.deploymentFile },

@@ -1,20 +1,13 @@
 import { PublicKey, type TransactionInstruction } from "@solana/web3.js";
 import { sendSolanaInstructions } from "@cloak/sdk/solana";
-import { loadSolanaCorpus, type SolanaCloak, type SolanaCorpusEntry } from "@cloak/service-testkit";
+import { loadSolanaCorpus, solanaCorpusRequestOf, type SolanaCloak, type SolanaCorpusEntry } from "@cloak/service-testkit";
 import type { SolanaRelayRequest } from "../../src/intake/index.ts";
 
 export const solanaCorpus = loadSolanaCorpus();
 
 /** A Solana corpus entry as a wallet hands it to the relay (POST /api/v1/transact). */
 export function solanaRequestOf(entry: SolanaCorpusEntry): SolanaRelayRequest {
-  return {
-    chain: "solana",
-    pool: solanaCorpus.header.pool,
-    program: solanaCorpus.header.shieldPoolProgram,
-    proof: entry.proof,
-    publicSignals: [...entry.publicSignals],
-    extData: { ...entry.extData },
-  };
+  return solanaCorpusRequestOf(solanaCorpus, entry);
 }
 
 /** Sends governance instructions signed by the deploy's authority (admin, pause authority and security council of a fresh deploy). */
