@@ -100,6 +100,30 @@ describe("CloakPoseidonHasher", function () {
     expect(nodes[depth - 1]).to.equal(tree.root);
   });
 
+  it("refuses with empty revert data: short or long calldata, a misplaced array, an unknown selector, and value", async function () {
+    const to = await hasher.getAddress();
+    const valid = hasher.interface.encodeFunctionData("hashPath", [1n, 2n, 0n, [3n, 4n]]);
+    const misplaced = ethers.concat([ethers.dataSlice(valid, 0, 0x64), ethers.toBeHex(0xa0n, 32), ethers.dataSlice(valid, 0x84)]);
+    const [sender] = await ethers.getSigners();
+    const refusals: { what: string; data: string; value?: bigint }[] = [
+      { what: "hash, one word short", data: ethers.dataSlice(hasher.interface.encodeFunctionData("hash", [[1n, 2n]]), 0, 0x24) },
+      { what: "hash, one byte long", data: ethers.concat([hasher.interface.encodeFunctionData("hash", [[1n, 2n]]), "0x00"]) },
+      { what: "hashPath, one sibling missing", data: ethers.dataSlice(valid, 0, valid.length / 2 - 1 - 32) },
+      { what: "hashPath, array not at offset 0x80", data: misplaced },
+      { what: "unknown selector", data: "0x12345678" },
+      { what: "value sent", data: valid, value: 1n },
+    ];
+    expect(await ethers.provider.call({ to, data: valid })).to.not.equal("0x");
+    for (const { what, data, value } of refusals) {
+      const error = await ethers.provider.call({ to, data, value, from: sender!.address }).then(
+        () => null,
+        (e: unknown) => e as { data?: string },
+      );
+      expect(error, what).to.not.equal(null);
+      expect(error!.data, what).to.equal("0x");
+    }
+  });
+
   it("is refused as a tree's hasher when it lacks hashPath: poseidon-solidity's PoseidonT3", async function () {
     const { POSEIDON_T3 } = await import("../../tasks/lib/poseidon.ts");
     const [deployer] = await ethers.getSigners();
