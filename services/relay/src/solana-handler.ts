@@ -51,9 +51,11 @@ function isFinal(error: unknown): boolean {
     return [RelayErrorCode.INVALID_REQUEST, RelayErrorCode.UNKNOWN_ROOT, RelayErrorCode.POW_DISABLED, RelayErrorCode.SOLANA_TRANSACTION_TOO_LARGE].includes(error.code);
   }
   if (!isSolanaTransactionError(error)) return false;
-  // A transaction that landed and failed has used the job's one landing. Before that, a shield-pool
-  // error (a spent nullifier, a stale root, a paused pool) is the proof's fate; a registry error is the
-  // claim's (consumed or expired meanwhile), and another claim may do.
+  // A shield-pool error (a spent nullifier, a stale root, a paused pool) is the proof's fate, whether
+  // simulated or landed; a registry error is the claim's (filled by other withdrawals or expired
+  // meanwhile), and a transaction with another claim may do, even after one landed and failed (the
+  // sender then re-signs). Any other landed failure is final.
+  if (error.programError?.program === "scramble_registry") return false;
   return error.stage === "confirm" || error.programError?.program === "shield_pool";
 }
 
@@ -78,7 +80,8 @@ export function solanaJobHandler(options: SolanaHandlerOptions): JobHandler {
     return account.mint;
   };
 
-  const requestOf = async (job: SolanaJob): Promise<SolanaTxRequest> => {
+  /** `held`: the claims this attempt was handed, released when it ends. */
+  const requestOf = async (jobKey: string, job: SolanaJob, held: PublicKey[]): Promise<SolanaTxRequest> => {
     const publicInputs = publicInputsOf(job.publicSignals);
     const mint = await mintOf(job.pool);
     const tree = await sender.read((connection) => fetchCommitmentTree(connection, treePda(job.pool, programId)[0], { programId, commitment }));
@@ -90,7 +93,8 @@ export function solanaJobHandler(options: SolanaHandlerOptions): JobHandler {
       const config = await sender.read((connection) => fetchConfig(connection, { programId, commitment }));
       if (config?.powRequired === 1) {
         if (!options.pow) throw new RelayError(RelayErrorCode.POW_DISABLED, `program ${programId.toBase58()} requires a PoW claim for relayed withdrawals, but [pow] enabled = false`);
-        const found = await options.pow.find(powBatchHash(publicInputs.inputNullifiers));
+        const found = await options.pow.find(powBatchHash(publicInputs.inputNullifiers), jobKey);
+        held.push(found.claim);
         metrics.powClaimsFound.inc();
         pow = { claim: found.claim, minerAuthority: found.minerAuthority, registryProgramId };
       }
@@ -101,9 +105,10 @@ export function solanaJobHandler(options: SolanaHandlerOptions): JobHandler {
   };
 
   return async (job) => {
+    const held: PublicKey[] = [];
     try {
       const parsed = options.parse(job.request);
-      const stored = await sender.submit(job.id, () => requestOf(parsed));
+      const stored = await sender.submit(job.id, () => requestOf(job.id, parsed, held));
       await queue.markSent({ id: job.id, leaseOwner: job.leaseOwner, attempts: job.attempts }, { txHash: stored.signature, signedTx: stored.rawTx, sender: sender.address });
       const confirmation = await sender.waitConfirmed(job.id, options.timeoutMs);
       if (confirmation.computeUnits !== null) metrics.computeUnits.observe(confirmation.computeUnits);
@@ -119,6 +124,8 @@ export function solanaJobHandler(options: SolanaHandlerOptions): JobHandler {
       if (final) return { status: "failed", reason, retryable: false };
       options.logger.warn({ job: job.id, err: error }, "solana job attempt failed; it will be retried");
       return { status: "failed", reason, retryable: true };
+    } finally {
+      for (const claim of held) await options.pow?.release(claim, job.id).catch((error: unknown) => options.logger.warn({ job: job.id, err: error }, "pow: a claim's hold was not released; it lapses"));
     }
   };
 }

@@ -80,7 +80,7 @@ export async function startSolanaRelay(options: SolanaRelayOptions) {
   );
   const table = await sender.lookupTable(tableAddresses);
   const pow = config.pow.enabled
-    ? new PowClaims({ read: (call) => sender.read(call), registryProgramId: deployment.scrambleRegistry, pow: config.pow, commitment, logger })
+    ? new PowClaims({ read: (call) => sender.read(call), registryProgramId: deployment.scrambleRegistry, pow: config.pow, commitment, logger, database: options.database })
     : null;
   const handler: JobHandler = solanaJobHandler({
     queue: options.queue,

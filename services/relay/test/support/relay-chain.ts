@@ -123,7 +123,7 @@ export async function relaySetup(chain: RelayChain, name: string, database: Reco
 }
 
 /** `cloak-relay start --config <file>`, once it says it started. */
-export async function startRelay(chain: RelayChain, setup: RelaySetup): Promise<Child> {
+export async function startRelay(chain: Pick<RelayChain, "dir">, setup: RelaySetup): Promise<Child> {
   const relay = runTs(RELAY_MAIN, ["start", "--config", setup.configFile], { cwd: chain.dir });
   if (process.env.RELAY_TEST_LOG) relay.process.stdout!.on("data", (chunk: Buffer) => appendFileSync(process.env.RELAY_TEST_LOG!, chunk));
   await relay.waitForMessage("relay: started");
@@ -143,21 +143,25 @@ export async function killRelay(relay: Child): Promise<void> {
 }
 
 /** The answer of POST /api/v1/transact when it took the withdrawal (202 new, 200 the same job again). */
-export interface Accepted {
+export interface Accepted<Entry = EvmCorpusEntry> {
   readonly id: string;
-  readonly entry: EvmCorpusEntry;
+  readonly entry: Entry;
 }
+
+/** The wallet's request for an entry; the EVM corpus's unless a test posts another chain's. */
+type RequestOf<Entry> = (entry: Entry) => unknown;
+const evmRequestOf = (entry: unknown): unknown => requestOf(entry as EvmCorpusEntry);
 
 /**
  * Posts a corpus withdrawal to the relay at `url()` until it answers with a job: a relay that is down
  * or restarting (connection refused or reset) is asked again, as a wallet would; any other answer fails.
  */
-export async function postUntilAccepted(url: () => string, entry: EvmCorpusEntry, deadlineMs = 120_000): Promise<Accepted> {
+export async function postUntilAccepted<Entry = EvmCorpusEntry>(url: () => string, entry: Entry, deadlineMs = 120_000, request: RequestOf<Entry> = evmRequestOf): Promise<Accepted<Entry>> {
   const deadline = Date.now() + deadlineMs;
   for (;;) {
     let answer: Response | undefined;
     try {
-      answer = await fetch(`${url()}/api/v1/transact`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(requestOf(entry)) });
+      answer = await fetch(`${url()}/api/v1/transact`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(request(entry)) });
     } catch {
       // Down (connection refused, or reset by a kill): ask again.
     }
@@ -173,12 +177,12 @@ export async function postUntilAccepted(url: () => string, entry: EvmCorpusEntry
 }
 
 /** Posts every entry with postUntilAccepted, `concurrency` at a time (a steady burst, as wallets would send). */
-export async function postAll(url: (index: number) => string, entries: readonly EvmCorpusEntry[], concurrency = 4): Promise<Accepted[]> {
-  const accepted: Accepted[] = new Array(entries.length);
+export async function postAll<Entry = EvmCorpusEntry>(url: (index: number) => string, entries: readonly Entry[], concurrency = 4, request: RequestOf<Entry> = evmRequestOf): Promise<Array<Accepted<Entry>>> {
+  const accepted: Array<Accepted<Entry>> = new Array(entries.length);
   let next = 0;
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
-      for (let index = next++; index < entries.length; index = next++) accepted[index] = await postUntilAccepted(() => url(index), entries[index]!);
+      for (let index = next++; index < entries.length; index = next++) accepted[index] = await postUntilAccepted(() => url(index), entries[index]!, undefined, request);
     }),
   );
   return accepted;
@@ -206,6 +210,25 @@ export async function waitSettled(database: pg.Pool, count: number, timeoutMs = 
     if (Date.now() > deadline) throw new Error(`jobs not settled: ${JSON.stringify(jobs.map((job) => job.state))}`);
     await sleep(250);
   }
+}
+
+/**
+ * After a burst with crashes: waits until the accepted jobs settle, and checks that each withdrawal has
+ * its one job and that every job not confirmed failed (or died) with a reason. Returns the jobs.
+ */
+export async function settledWithReasons(database: pg.Pool, accepted: ReadonlyArray<{ readonly id: string }>): Promise<JobRecord[]> {
+  const jobs = await waitSettled(database, accepted.length);
+  assert.deepEqual(
+    jobs.map((job) => job.id).sort(),
+    accepted.map((job) => job.id).sort(),
+    "every withdrawal got one job",
+  );
+  for (const job of jobs) {
+    if (job.state === "confirmed") continue;
+    assert.ok(["failed", "dead"].includes(job.state), `job ${job.id} ${job.state}`);
+    assert.match(job.reason ?? "", /\S/, `job ${job.id} ${job.state} with a reason`);
+  }
+  return jobs;
 }
 
 /** One transaction the relayer's account got mined, with the nullifiers its call spends (none for a transfer). */

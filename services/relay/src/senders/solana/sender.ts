@@ -73,8 +73,8 @@ type Landed = { readonly signature: string; readonly status: SignatureStatus };
  * or a fresh process after a crash, broadcasts the same bytes again (one signature: the runtime runs it
  * at most once). The job is re-signed at a new blockhash only once the finalized block height has
  * passed the stored lastValidBlockHeight and the signature is still absent (searched in the node's
- * whole history): the old transaction can then never land, so at most one of a job's transactions
- * can. Transactions are v0 with the relayer's address lookup table (created on first use and recorded
+ * whole history), or once it landed with an error: the old transaction can then never succeed, so
+ * at most one of a job's transactions can. Transactions are v0 with the relayer's address lookup table (created on first use and recorded
  * in the database), a compute budget and a priority fee from `[transaction]`, and failover across the
  * endpoints with the kit's RpcEndpoints.
  *
@@ -237,14 +237,18 @@ export class SolanaSender {
 
   /**
    * Sends a job's transaction: the stored one again while it may still land (a retry, or a restart
-   * after a crash between storing and broadcasting), nothing when it already has, a new one (stored
-   * first, the old one marked replaced) only once the old one's blockhash expired with it unseen.
+   * after a crash between storing and broadcasting), nothing when it has landed without error, a new
+   * one (stored first, the old one marked replaced) once the old one's blockhash expired with it
+   * unseen, or once it landed with an error at the configured commitment. Either way the old signature
+   * can never succeed, so at most one of a job's transactions does. The job handler retries a landed
+   * failure only when another transaction may fare otherwise (a PoW claim that others filled first).
    */
   async submit(jobKey: string, build: SolanaTxBuilder): Promise<StoredSolanaTransaction> {
     const current = await this.prepare(jobKey, build);
     const { landed, height } = await this.#lookUp([current.signature]);
-    if (landed) return current;
-    if (height <= current.lastValidBlockHeight) {
+    const landedFailed = landed !== null && landed.status.err !== null && this.#reachesCommitment(landed.status);
+    if (landed && !landedFailed) return current;
+    if (!landed && height <= current.lastValidBlockHeight) {
       await this.#broadcast(current);
       return current;
     }
@@ -252,7 +256,8 @@ export class SolanaSender {
     // Another sender re-signed it first: send that one (the same bytes again are harmless).
     const sent = replacement ?? (await this.transactions(jobKey)).at(-1)!;
     if (replacement) {
-      this.#options.logger.info({ job: jobKey, signature: sent.signature, replaces: current.signature, expiredAt: current.lastValidBlockHeight, height }, "solana sender: blockhash expired unseen; re-signed");
+      const why = landedFailed ? "landed with an error; re-signed" : "blockhash expired unseen; re-signed";
+      this.#options.logger.info({ job: jobKey, signature: sent.signature, replaces: current.signature, expiredAt: current.lastValidBlockHeight, height }, `solana sender: ${why}`);
     }
     await this.#broadcast(sent);
     return sent;
@@ -303,8 +308,8 @@ export class SolanaSender {
 
   /**
    * Waits until one of the job's transactions is at the configured commitment. One that landed with an
-   * error fails with a SolanaTransactionError naming the program error (it is final: its signature
-   * landed). None landed and the current one's blockhash expired: SOLANA_BLOCKHASH_EXPIRED, and the
+   * error fails with a SolanaTransactionError naming the program error (that signature is spent; an
+   * older one that failed so and was replaced is passed over). None landed and the current one's blockhash expired: SOLANA_BLOCKHASH_EXPIRED, and the
    * next submit re-signs. Meanwhile the pending transaction is sent again every few seconds.
    */
   async waitConfirmed(jobKey: string, timeoutMs = 300_000): Promise<SolanaConfirmation> {
@@ -314,7 +319,10 @@ export class SolanaSender {
       const transactions = await this.transactions(jobKey);
       const current = transactions.at(-1);
       if (!current) throw new RelayError(RelayErrorCode.SOLANA_NO_TRANSACTION, `job ${jobKey} has no stored Solana transaction`);
-      const { landed, height } = await this.#lookUp(transactions.map((transaction) => transaction.signature).toReversed());
+      const found = await this.#lookUp(transactions.map((transaction) => transaction.signature).toReversed());
+      const { height } = found;
+      // An older one that landed with an error was replaced for that: only the current one can still do.
+      const landed = found.landed && (found.landed.signature === current.signature || found.landed.status.err === null) ? found.landed : null;
       if (landed && this.#reachesCommitment(landed.status)) return this.#confirmation(landed);
       if (!landed && height > current.lastValidBlockHeight) {
         throw new RelayError(RelayErrorCode.SOLANA_BLOCKHASH_EXPIRED, `job ${jobKey}: ${current.signature} did not land before block height ${current.lastValidBlockHeight} (now ${height}); it will be re-signed`);
