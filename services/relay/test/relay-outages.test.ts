@@ -17,10 +17,13 @@ import {
 } from "./support/relay-chain.ts";
 import { startRpcProxy } from "./support/rpc-proxy.ts";
 
-async function readiness(url: string, ready: boolean): Promise<{ status: number; reasons: string[] }> {
+async function readiness(relay: Child, url: string, ready: boolean): Promise<{ status: number; reasons: string[] }> {
   // A bound so a relay that never turns fails the test instead of hanging it.
   const deadline = Date.now() + 90_000;
   for (;;) {
+    if (relay.process.exitCode !== null || relay.process.signalCode !== null) {
+      throw new Error(`the relay exited (${relay.process.exitCode ?? relay.process.signalCode}): ${relay.stderr.slice(-2000)} ${relay.stdoutText.slice(-5).join("\n")}`);
+    }
     const answer = await fetch(`${url}/ready`).catch(() => undefined);
     if (answer) {
       const body = (await answer.json()) as { ready: boolean; reasons?: string[] };
@@ -55,7 +58,12 @@ describe("cloak-relay through outages of its RPC endpoint and its database, over
     relays.push(relay);
     const entries = corpus.withdrawals.slice(0, 25);
     const burst = postAll(() => setup.url, entries, 2);
-    while (Number((await database.pool.query("SELECT count(*) FROM jobs WHERE state = 'confirmed'")).rows[0].count) < 3) await sleep(100);
+    // Bounded, so a relay that confirms nothing fails the test instead of hanging it.
+    const deadline = Date.now() + 90_000;
+    while (Number((await database.pool.query("SELECT count(*) FROM jobs WHERE state = 'confirmed'")).rows[0].count) < 3) {
+      if (Date.now() > deadline) throw new Error("no job confirmed before the primary was to be killed");
+      await sleep(100);
+    }
     await primary.kill();
     const acceptedBeforeKill = Number((await database.pool.query("SELECT count(*) FROM jobs")).rows[0].count);
     assert.ok(acceptedBeforeKill < entries.length, "the primary died mid-burst");
@@ -86,11 +94,11 @@ describe("cloak-relay through outages of its RPC endpoint and its database, over
     const accepted = await postAll(() => setup.url, corpus.withdrawals.slice(25), 2);
 
     await owned.shared.stopServer!();
-    const down = await readiness(setup.url, false);
+    const down = await readiness(relay, setup.url, false);
     assert.deepEqual(down, { status: 503, reasons: ["database unavailable"] });
     await sleep(2000);
     await owned.shared.startServer!();
-    assert.deepEqual(await readiness(setup.url, true), { status: 200, reasons: [] });
+    assert.deepEqual(await readiness(relay, setup.url, true), { status: 200, reasons: [] });
 
     const jobs = await waitSettled(owned.pool, accepted.length);
     assert.deepEqual(jobs.map((job) => job.id).sort(), accepted.map((job) => job.id).sort(), "no job lost");

@@ -49,8 +49,12 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
     embedded,
     async check() {
       let client: pg.PoolClient | undefined;
+      // A connection the server drops while this holds it emits 'error' on the client, unheard once the
+      // pool has handed it out: that would end the process just as the probe should answer "critical".
+      const dropped = () => undefined;
       try {
         client = await pool.connect();
+        client.on("error", dropped);
         await client.query("SELECT 1");
         client.release();
         return "healthy";
@@ -58,6 +62,8 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
         // A connection whose query timed out may still get the late answer: never reuse it.
         client?.release(error as Error);
         return "critical";
+      } finally {
+        client?.removeListener("error", dropped);
       }
     },
     async migrate(direction, count) {
