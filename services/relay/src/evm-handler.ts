@@ -41,8 +41,16 @@ export function evmJobHandler(options: EvmHandlerOptions): JobHandler {
       return { status: "confirmed", detail: `${confirmation.hash} in block ${confirmation.blockNumber}` };
     } catch (error) {
       const final = error instanceof EvmRevertError || (error instanceof RelayError && error.code === RelayErrorCode.INVALID_REQUEST);
-      metrics.failed("evm", final || options.isLastAttempt(job.attempts));
+      const last = options.isLastAttempt(job.attempts);
+      metrics.failed("evm", final || last);
       if (final) return { status: "failed", reason: (error as Error).message, retryable: false };
+      if (last) {
+        // The job goes dead: its stored transaction must not land later (a broadcast fills nonce gaps with
+        // stored transactions), so its nonce goes to a self-transfer at replacement fees instead.
+        const filler = await sender.abandon(job.id).catch(() => null);
+        const reason = error instanceof Error ? error.message : String(error);
+        return { status: "failed", reason: filler ? `${reason}; given up: nonce ${filler.nonce} goes to filler ${filler.hash}` : reason, retryable: true };
+      }
       // A stuck transaction is replaced with higher fees at the same nonce before the next attempt.
       if (error instanceof RelayError && error.code === RelayErrorCode.EVM_CONFIRMATION_TIMEOUT) await sender.bumpIfStuck(job.id, 0).catch(() => null);
       options.logger.warn({ job: job.id, err: error }, "evm job attempt failed; it will be retried");

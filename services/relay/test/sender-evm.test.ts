@@ -22,12 +22,17 @@ import {
   type EvmDeployment,
   type HardhatNode,
 } from "@cloak/service-testkit";
-import { JsonRpcProvider } from "ethers";
+import { Contract, JsonRpcProvider } from "ethers";
 import { pino } from "pino";
+import { createMetrics } from "@cloak/service-kit";
 import { RelayError, RelayErrorCode } from "../src/errors.ts";
-import { EvmRevertError, EvmSender, type EvmTxRequest } from "../src/senders/evm/index.ts";
+import { evmJobHandler } from "../src/evm-handler.ts";
+import { JobQueue, retryPolicy } from "../src/queue/index.ts";
+import { relayMetrics } from "../src/relay-metrics.ts";
+import { workersSection } from "../src/config.ts";
+import { EvmRevertError, EvmSender, shieldPoolInterface, type EvmTxRequest } from "../src/senders/evm/index.ts";
 import { MIGRATIONS_DIR } from "../src/service.ts";
-import { relayerWallet } from "./support/evm.ts";
+import { relayerWallet, requestOf } from "./support/evm.ts";
 
 /** Above a depth-20 withdrawal's gas; fixed so a transaction that will revert is still sent (no estimate). */
 const TRANSACT_GAS = 3_000_000n;
@@ -296,6 +301,44 @@ describe("the EVM sender", () => {
         const next = await evm.submit(job("after-abandoned"), transfer);
         assert.equal(next.nonce, original.nonce + 1n);
         assert.equal((await evm.waitConfirmed(job("after-abandoned"), 1, 30_000)).hash, next.hash);
+      });
+
+      it("gives up a job whose transaction did not land on its last attempt by sending a filler at its nonce, so the withdrawal can never land later", async () => {
+        const evm = sender();
+        const queue = new JobQueue(database.pool, retryPolicy(workersSection.parse({})));
+        const withdrawn = corpus.withdrawals[20 + position]!;
+        const [, , , n0, n1] = withdrawn.publicSignals.map((signal) => BigInt(signal));
+        await queue.enqueue({ chain: "evm", pool: deployment.pool, nullifiers: [toHex32(n0!), toHex32(n1!)], fee: 1n, request: JSON.parse(JSON.stringify(requestOf(withdrawn))) });
+        const [claimed] = await queue.claim(`last-attempt-${backend}`, 1, 60_000);
+        const handler = evmJobHandler({
+          queue,
+          sender: evm,
+          pool: await shieldPoolInterface(),
+          confirmations: 0,
+          timeoutMs: 1_000,
+          metrics: relayMetrics(createMetrics(), queue),
+          logger: pino({ level: "silent" }),
+          isLastAttempt: () => true,
+        });
+        await provider.send("evm_setAutomine", [false]);
+        let outcome;
+        try {
+          outcome = await handler(claimed!, { signal: new AbortController().signal, queue });
+          await provider.send("evm_mine", []);
+        } finally {
+          await provider.send("evm_setAutomine", [true]);
+        }
+        const [original, filler] = await evm.transactions(claimed!.id);
+        assert.deepEqual(outcome, {
+          status: "failed",
+          reason: `job ${claimed!.id}: no transaction with 0 confirmation(s) within 1000 ms; given up: nonce ${original!.nonce} goes to filler ${filler!.hash}`,
+          retryable: true,
+        });
+        assert.deepEqual([filler!.kind, filler!.nonce], ["filler", original!.nonce]);
+        assert.equal(await provider.getTransactionReceipt(original!.hash), null);
+        assert.equal((await provider.getTransactionReceipt(filler!.hash))?.status, 1);
+        const pool = new Contract(deployment.pool, ["function isSpent(bytes32) view returns (bool)"], provider);
+        assert.deepEqual(await Promise.all([n0!, n1!].map((n) => pool.isSpent!(toHex32(n)))), [false, false]);
       });
     });
   });

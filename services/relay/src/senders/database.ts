@@ -12,14 +12,15 @@ export async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClie
     await client.query("BEGIN");
     const result = await work(client);
     await client.query("COMMIT");
+    // Back in the pool, an idle connection's errors are the pool's to hear.
+    client.removeListener("error", dropped);
     client.release();
     return result;
   } catch (error) {
     await client.query("ROLLBACK").catch(() => undefined);
-    // A connection whose transaction failed midway is not reused.
+    // A connection whose transaction failed midway is not reused. It keeps the listener: a dropped
+    // connection can still report its end after it was handed back to be destroyed.
     client.release(error as Error);
     throw error;
-  } finally {
-    client.removeListener("error", dropped);
   }
 }
