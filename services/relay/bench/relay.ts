@@ -22,7 +22,7 @@
 // Prints each figure and writes bench/results/relay.json. The machine is shared: the load average at the
 // start and the end, and at each paced run's end, is recorded beside the figures.
 //   npm run bench:relay [-- --rate R --seconds S --steps R1,R2,… --step-seconds S --solana-rate R --solana-seconds S --out F]
-// About 8 minutes on a 2-core machine.
+// About 6–7 minutes on a 2-core machine.
 import { execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
@@ -469,7 +469,7 @@ try {
         },
       },
       setup: {
-        node: `cloak-localnet (LiteSVM; localnet/launcher.ts startLocalnet) with ${SOLANA_SLOT_MS} ms slots, Cloak deployed by deploySolana (SOL pool only, proof of work required), the corpus's ${solanaCorpus.deposits.length} deposits sent in ${chain.depositSeconds} s (second node: ${second.depositSeconds} s); a transaction is executed when sendTransaction receives it and its status reads finalized at once, so the relay's confirmation is bounded by its own polling`,
+        node: `cloak-localnet (LiteSVM; localnet/launcher.ts startLocalnet) with ${SOLANA_SLOT_MS} ms slots, Cloak deployed by deploySolana (SOL pool only, proof of work required), the corpus's ${solanaCorpus.deposits.length} deposits sent in ${chain.depositSeconds} s (second node: ${second.depositSeconds} s); a transaction is executed when sendTransaction receives it and its status reads finalized at once, so 202 → confirmed is the relay's own work (claim the job, find a PoW claim, sign, store, broadcast, one status lookup)`,
         commitment: `${SOLANA_COMMITMENT} ([solana] commitment: the relay's reads, its intake's getMultipleAccountsInfo and its sender's confirmation)`,
         slotTimeMs: SOLANA_SLOT_MS,
         relayer: `SOLANA_CORPUS_RELAYER (the corpus's relayer key, [keys] solana_keypair), funded with 100 SOL and registered by the deploy's admin`,
