@@ -184,7 +184,7 @@ export function evaluate(k: OptimisedConstants, a: bigint, b: bigint): bigint {
 type Node =
   | { op: "const"; value: bigint }
   | { op: "ref"; name: string; bound: bigint }
-  | { op: "mulmod" | "addmod" | "add" | "mod"; args: Node[]; bound: bigint };
+  | { op: "mulmod" | "addmod" | "add" | "mod" | "pow5"; args: Node[]; bound: bigint };
 interface Statement {
   name: string;
   node: Node;
@@ -214,9 +214,7 @@ function treeEmitter(): { ops: Arithmetic<Node>; statements: Statement[] } {
     },
     pow5: (a) => {
       if (a.op === "const") return ops.constant(pow(a.value, 5));
-      const [x] = ops.store([a]) as [Node];
-      const [square] = ops.store([{ op: "mulmod", args: [x, x], bound: P - 1n }]) as [Node];
-      return { op: "mulmod", args: [x, { op: "mulmod", args: [square, square], bound: P - 1n }], bound: P - 1n };
+      return { op: "pow5", args: [a], bound: P - 1n };
     },
     store: (values) =>
       values.map((v) => {
@@ -320,41 +318,94 @@ function emitPermutation(asm: Assembler, k: OptimisedConstants): void {
     return stack.length - index;
   };
   // Pushes a node's value; `pending` counts the temporaries above the named values.
-  const evaluate = (n: Node): void => {
+  const swapWithTop = (depth: number): void => {
+    asm.swap(depth - 1);
+    const index = stack.length - depth;
+    [stack[index], stack[stack.length - 1]] = [stack[stack.length - 1]!, stack[index]!];
+  };
+  // A value read for the last time by statement `current`, once in it, need not be copied and dropped later:
+  // when it is the statement's first push (only named values above it), it is swapped to the top and consumed.
+  let current = 0;
+  let consumed = new Set<string>();
+  const consumable = (n: Node): boolean =>
+    n.op === "ref" &&
+    n.name !== result &&
+    lastRead.get(n.name) === current &&
+    reads(statements[current]!.node, []).filter((name) => name === n.name).length === 1;
+  /** Whether evaluating `n` first lets it consume a value (see `evaluate`). */
+  const leads = (n: Node): boolean =>
+    consumable(n) || (n.op !== "const" && n.op !== "ref" && (n.op === "add" ? n.args.some(leads) : n.args.some(consumable)));
+  const consume = (n: Node & { op: "ref" }): void => {
+    const depth = depthOf(n.name);
+    if (depth > 1) swapWithTop(depth);
+    stack[stack.length - 1] = "~";
+    consumed.add(n.name);
+  };
+  // Pushes a node's value. `first`: nothing has been pushed for this statement yet.
+  const evaluate = (n: Node, first: boolean): void => {
     if (n.op === "const") {
       asm.push(n.value);
       stack.push("~");
     } else if (n.op === "ref") {
-      asm.dup(depthOf(n.name));
+      if (first && consumable(n)) consume(n);
+      else {
+        asm.dup(depthOf(n.name));
+        stack.push("~");
+      }
+    } else if (n.op === "pow5") {
+      // x^5 = x * (x^2)^2 with x and its square kept on the stack, never stored: [p, x] -> [p, x, x^2] ->
+      // [p, x, x^4] -> [x^5].
+      const [x] = n.args as [Node];
+      if (first && consumable(x)) consume(x as Node & { op: "ref" });
+      else evaluate(x, first);
+      asm.dup(depthOf("#")).swap(1);
       stack.push("~");
+      asm.dup(depthOf("#")).dup(2).dup(1).op(OP.MULMOD);
+      stack.push("~");
+      asm.dup(depthOf("#")).swap(1).dup(1).op(OP.MULMOD);
+      asm.op(OP.MULMOD);
+      stack.length -= 2;
     } else if (n.op === "add") {
-      evaluate(n.args[1]!);
-      evaluate(n.args[0]!);
+      // Addition commutes: the operand that can consume a value goes first.
+      const [x, y] = first && leads(n.args[0]!) ? [n.args[0]!, n.args[1]!] : [n.args[1]!, n.args[0]!];
+      evaluate(x, first);
+      evaluate(y, false);
       asm.op(OP.ADD);
       stack.pop();
     } else {
-      // MULMOD/ADDMOD/MOD take the modulus deepest, then the operands right to left.
-      asm.dup(depthOf("#"));
-      stack.push("~");
-      for (let i = n.args.length - 1; i >= 0; i--) evaluate(n.args[i]!);
-      asm.op(n.op === "mulmod" ? OP.MULMOD : n.op === "addmod" ? OP.ADDMOD : OP.MOD);
+      // MULMOD/ADDMOD/MOD take the modulus deepest, then the operands right to left (the first two commute).
+      const code = n.op === "mulmod" ? OP.MULMOD : n.op === "addmod" ? OP.ADDMOD : OP.MOD;
+      const taken = first ? n.args.findIndex(consumable) : -1;
+      if (taken >= 0) {
+        // [.., v] -> [.., v, p] -> [.., p, v]: the consumed operand sits right above the modulus.
+        consume(n.args[taken] as Node & { op: "ref" });
+        asm.dup(depthOf("#"));
+        stack.push("~");
+        asm.swap(1);
+        for (const [i, arg] of n.args.entries()) if (i !== taken) evaluate(arg, false);
+      } else {
+        asm.dup(depthOf("#"));
+        stack.push("~");
+        for (let i = n.args.length - 1; i >= 0; i--) evaluate(n.args[i]!, false);
+      }
+      asm.op(code);
       stack.length -= n.args.length;
     }
   };
   const drop = (name: string): void => {
     const depth = depthOf(name);
-    if (depth > 1) {
-      asm.swap(depth - 1);
-      const index = stack.length - depth;
-      [stack[index], stack[stack.length - 1]] = [stack[stack.length - 1]!, stack[index]!];
-    }
+    if (depth > 1) swapWithTop(depth);
     asm.op(OP.POP);
     stack.pop();
   };
   statements.forEach((s, i) => {
-    evaluate(s.node);
+    current = i;
+    consumed = new Set();
+    evaluate(s.node, true);
     stack[stack.length - 1] = s.name;
-    for (const name of new Set(reads(s.node, []))) if (lastRead.get(name) === i && name !== result) drop(name);
+    for (const name of new Set(reads(s.node, []))) {
+      if (lastRead.get(name) === i && name !== result && !consumed.has(name)) drop(name);
+    }
   });
   // Leave [result] under the return address's jump.
   drop("#");
