@@ -44,6 +44,13 @@ for (const backend of BACKENDS) {
       assert.deepEqual(recorded.rows, [{ name: "1765000000000_entries" }]);
     });
 
+    it("lets two migrations started at once both succeed, the second waiting for the first's", async () => {
+      assert.deepEqual(await database.migrate("down"), ["1765000000000_entries"]);
+      const results = await Promise.all([database.migrate("up"), database.migrate("up")]);
+      assert.deepEqual(results.map((names) => names.join()).sort(), ["", "1765000000000_entries"]);
+      assert.equal(await tableExists(database, "entries"), true);
+    });
+
     it("reports the database healthy while it answers", async () => {
       assert.equal(await database.check(), "healthy");
     });

@@ -3,7 +3,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { after, before, describe, it } from "node:test";
 import type { Child } from "@cloak/service-testkit";
 import { killRelay, postAll, relayDatabase, settledWithReasons, startRelay, stopRelay, waitSettled, type RelayDatabase } from "./support/relay-chain.ts";
-import { assertOneLandingPerJob, relaySolanaSetup, solanaNullifiersOf, startEvmSide, startRelaySolanaChain, type EvmSide, type RelaySolanaChain } from "./support/relay-solana-chain.ts";
+import { assertOneLandingPerJob, mineClaims, relaySolanaSetup, solanaNullifiersOf, startEvmSide, startRelaySolanaChain, type EvmSide, type RelaySolanaChain } from "./support/relay-solana-chain.ts";
 import { solanaCorpus, solanaRequestOf } from "./support/solana.ts";
 
 const WITHDRAWALS = solanaCorpus.withdrawals;
@@ -31,6 +31,7 @@ describe("two cloak-relay processes on one PostgreSQL database, one Solana relay
 
   before(async () => {
     chain = chains[0]!;
+    await mineClaims(chain);
     database = await relayDatabase();
   });
 
@@ -69,6 +70,7 @@ describe("a Solana-serving cloak-relay process killed with SIGKILL again and aga
 
   before(async () => {
     chain = chains[1]!;
+    await mineClaims(chain);
     database = await relayDatabase();
   });
 

@@ -77,6 +77,9 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
           count: count ?? (direction === "up" ? Infinity : 1),
           migrationsTable: MIGRATIONS_TABLE,
           singleTransaction: true,
+          // Replicas starting together (a restart of several, a crash loop) queue on the lock; the
+          // default, "fail", ended every one but the first, though the first's migrations serve all.
+          advisoryLockMode: "wait",
           log: (message) => logger.debug({ migration: message }, "database: migration"),
         });
         const names = applied.map((migration) => migration.name);

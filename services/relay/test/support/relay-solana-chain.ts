@@ -8,7 +8,7 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { addRelayerInstruction, fetchRegistry, mineAndRevealClaim, nullifierPda, registerMinerInstruction, sendSolanaInstructions } from "@cloak/sdk/solana";
+import { addRelayerInstruction, fetchRegistry, mineAndRevealClaim, nullifierPda, registerMinerInstruction, sendSolanaInstructions, updateRegistryParamsInstruction } from "@cloak/sdk/solana";
 import {
   SOLANA_CORPUS_RELAYER,
   deployEvm,
@@ -41,12 +41,24 @@ export interface RelaySolanaChain {
   stop(): Promise<void>;
 }
 
+/** 20 minutes of the local node's slots. */
+const CLAIM_WINDOW_SLOTS = 12_000n;
+
 /**
- * Mines `count` wildcard claims for one registered miner, each at a later slot than the one before (a
- * claim's address derives from its slot).
+ * Mines wildcard claims for a new registered miner, each at a later slot than the one before (a
+ * claim's address derives from its slot): twice the consumptions the corpus's 24 withdrawals need (a
+ * claim consumed by a transaction that then failed, or filled by others meanwhile). Just before the
+ * burst, and with the claim window raised from the deploy's 1,500 slots (150 s at the local node's
+ * 100 ms), which a burst with kills and restarts on a loaded machine outlasts.
  */
-async function mineClaims(cloak: SolanaCloak, programIds: RelaySolanaChain["programIds"], count: number): Promise<void> {
+export async function mineClaims(chain: RelaySolanaChain): Promise<void> {
+  const { cloak, programIds } = chain;
   const connection = cloak.node.connection;
+  const registry = (await fetchRegistry(connection, { programId: programIds.scrambleRegistry }))!;
+  const { consumerAuthority, difficulty, minDifficulty, maxDifficulty, targetIntervalSlots, minerFeeShareBps, revealWindowSlots, maxConsumptions } = registry;
+  const params = { consumerAuthority, initialDifficulty: difficulty, minDifficulty, maxDifficulty, targetIntervalSlots, minerFeeShareBps, revealWindowSlots, claimWindowSlots: CLAIM_WINDOW_SLOTS, maxConsumptions };
+  await asAuthority(cloak, await updateRegistryParamsInstruction({ admin: cloak.node.authority.publicKey, programId: programIds.scrambleRegistry, params }));
+  const count = Math.ceil((2 * solanaCorpus.withdrawals.length) / maxConsumptions);
   const miner = await cloak.node.fundedKeypair(1);
   await sendSolanaInstructions(connection, { payer: miner, instructions: [await registerMinerInstruction({ programId: programIds.scrambleRegistry, authority: miner.publicKey })] }, { programIds });
   let last = -1n;
@@ -62,8 +74,7 @@ async function mineClaims(cloak: SolanaCloak, programIds: RelaySolanaChain["prog
 
 /**
  * Beside `evmSide` (no deposits: the relays' EVM side stays idle), a Solana node with the corpus's
- * deposits, the corpus relayer registered and funded, and claims for all 24 withdrawals with room to
- * spare (a claim consumed by a transaction that then failed, or filled by others meanwhile).
+ * deposits and the corpus relayer registered and funded (claims: mineClaims).
  */
 export async function startRelaySolanaChain(evmSide: EvmSide): Promise<RelaySolanaChain> {
   const dir = mkdtempSync(join(tmpdir(), "cloak-relay-solana-robust-"));
@@ -74,8 +85,6 @@ export async function startRelaySolanaChain(evmSide: EvmSide): Promise<RelaySola
   const connection = cloak.node.connection;
   await cloak.node.airdrop(SOLANA_CORPUS_RELAYER.publicKey, 100 * LAMPORTS_PER_SOL);
   await asAuthority(cloak, await addRelayerInstruction({ programId: programIds.shieldPool, admin: cloak.node.authority.publicKey, relayer: SOLANA_CORPUS_RELAYER.publicKey }));
-  const registry = await fetchRegistry(connection, { programId: programIds.scrambleRegistry });
-  await mineClaims(cloak, programIds, Math.ceil((2 * solanaCorpus.withdrawals.length) / registry!.maxConsumptions));
 
   const evmKeys = await writeRelayerKeystore(dir);
   const solanaKeypair = join(dir, "solana-relayer.json");
