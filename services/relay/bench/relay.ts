@@ -47,14 +47,15 @@ import {
   submitEvmWithdrawals,
   submitSolanaCorpus,
   writeEvmRelayerKeystore,
+  registerSolanaRelayer,
   writeSolanaRelayerKeypair,
   type Child,
   type HardhatNode,
   type SolanaCloak,
 } from "@cloak/service-testkit";
 import { releaseProvingResources, verifyProof } from "@cloak/sdk";
-import { addRelayerInstruction, fetchRegistry, mineAndRevealClaim, registerMinerInstruction, sendSolanaInstructions } from "@cloak/sdk/solana";
-import { LAMPORTS_PER_SOL, PublicKey } from "@solana/web3.js";
+import { fetchRegistry, mineAndRevealClaim, registerMinerInstruction, sendSolanaInstructions } from "@cloak/sdk/solana";
+import { PublicKey } from "@solana/web3.js";
 import pino from "pino";
 import { stringify } from "smol-toml";
 import { benchmarkRun, latencySummary, machine, round } from "../../../bench/stats.ts";
@@ -143,12 +144,7 @@ async function startSolanaChain(): Promise<SolanaChain> {
     const started = performance.now();
     await submitSolanaCorpus(cloak, { corpus: solanaCorpus });
     const depositSeconds = round((performance.now() - started) / 1000, 1);
-    await cloak.node.airdrop(SOLANA_CORPUS_RELAYER.publicKey, 100 * LAMPORTS_PER_SOL);
-    await sendSolanaInstructions(
-      connection,
-      { payer: cloak.node.authority, instructions: [await addRelayerInstruction({ programId: programIds.shieldPool, admin: cloak.node.authority.publicKey, relayer: SOLANA_CORPUS_RELAYER.publicKey })] },
-      { programIds },
-    );
+    await registerSolanaRelayer(cloak.node, cloak.deployment, SOLANA_CORPUS_RELAYER.publicKey);
     const miner = await cloak.node.fundedKeypair(1);
     await sendSolanaInstructions(connection, { payer: miner, instructions: [await registerMinerInstruction({ programId: programIds.scrambleRegistry, authority: miner.publicKey })] }, { programIds });
     const { maxConsumptions } = (await fetchRegistry(connection, { programId: programIds.scrambleRegistry }))!;

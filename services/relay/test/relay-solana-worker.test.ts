@@ -1,22 +1,24 @@
 import assert from "node:assert/strict";
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { Keypair as ShieldedKeypair, RelayerClient, getPoseidon, loadBundledProver, releaseProvingResources, toHex32 } from "@cloak/sdk";
-import { SolanaShieldPoolClient, addRelayerInstruction, fetchClaim, fetchRegistry, mineAndRevealClaim, registerMinerInstruction, sendSolanaInstructions } from "@cloak/sdk/solana";
+import { SolanaShieldPoolClient, fetchClaim, fetchRegistry, mineAndRevealClaim, registerMinerInstruction, sendSolanaInstructions } from "@cloak/sdk/solana";
 import { openDatabase, type Database } from "@cloak/service-kit";
 import {
   SOLANA_CORPUS_RELAYER,
   deployEvm,
   freePort,
   loadSolanaCorpus,
+  registerSolanaRelayer,
   runTs,
   sharedDatabase,
   solanaExtDataOf,
   startHardhatNode,
   startSolanaCloak,
   submitSolanaCorpus,
+  writeSolanaRelayerKeypair,
   type Child,
   type EvmDeployment,
   type HardhatNode,
@@ -56,12 +58,7 @@ describe("the relay serving Solana beside EVM", () => {
     // The corpus' withdrawals are proven against the root after every deposit, for its relayer key.
     await submitSolanaCorpus(cloak, { corpus });
     const connection = cloak.node.connection;
-    await cloak.node.airdrop(SOLANA_CORPUS_RELAYER.publicKey, 100 * LAMPORTS_PER_SOL);
-    await sendSolanaInstructions(
-      connection,
-      { payer: cloak.node.authority, instructions: [await addRelayerInstruction({ programId: programIds.shieldPool, admin: cloak.node.authority.publicKey, relayer: SOLANA_CORPUS_RELAYER.publicKey })] },
-      { programIds },
-    );
+    await registerSolanaRelayer(cloak.node, cloak.deployment, SOLANA_CORPUS_RELAYER.publicKey);
     miner = await cloak.node.fundedKeypair(1);
     await sendSolanaInstructions(connection, { payer: miner, instructions: [await registerMinerInstruction({ programId: programIds.scrambleRegistry, authority: miner.publicKey })] }, { programIds });
     claim = (await mineAndRevealClaim(connection, miner, { registryProgramId: programIds.scrambleRegistry, programIds })).claim;
@@ -69,9 +66,7 @@ describe("the relay serving Solana beside EVM", () => {
     shared = await sharedDatabase();
     database = await openDatabase({ service: "relay", config: { url: shared.url, pool_size: 2, timeout: 10_000, max_lifetime: 3_600_000 }, logger: pino({ level: "silent" }), migrationsDir: MIGRATIONS_DIR });
     const keys = await writeRelayerKeystore(dir);
-    const keypairFile = join(dir, "solana-relayer.json");
-    writeFileSync(keypairFile, JSON.stringify(Array.from(SOLANA_CORPUS_RELAYER.secretKey)));
-    chmodSync(keypairFile, 0o600);
+    const keypairFile = writeSolanaRelayerKeypair(dir);
     const port = await freePort();
     const configFile = join(dir, "relay.toml");
     writeFileSync(

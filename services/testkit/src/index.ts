@@ -52,6 +52,7 @@ export {
   assertSolanaCorpusMatches,
   deploySolana,
   startLocalnet,
+  registerSolanaRelayer,
   startSolanaCloak,
   submitSolanaCorpus,
   type Localnet,

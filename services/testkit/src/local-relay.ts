@@ -6,10 +6,10 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import { encryptKeystoreJson } from "ethers";
-import { Keypair, LAMPORTS_PER_SOL, PublicKey } from "@solana/web3.js";
-import { addRelayerInstruction, sendSolanaInstructions } from "@cloak/sdk/solana";
+import { Keypair } from "@solana/web3.js";
 import { stringify } from "smol-toml";
 import { evmRelayerWallet, writeOwnerOnly } from "./relay-fixtures.ts";
+import { registerSolanaRelayer } from "./solana.ts";
 import type { Localnet } from "../../../localnet/launcher.ts";
 import type { SolanaDeployment } from "../../../tasks/solana/lib/deployment.ts";
 
@@ -46,13 +46,7 @@ export async function writeLocalRelay(setup: LocalRelaySetup): Promise<LocalRela
   const { node, deployment } = setup.solana;
   const solanaKey = Keypair.generate();
   const keypairFile = writeOwnerOnly(join(setup.dir, "solana-relayer.json"), JSON.stringify(Array.from(solanaKey.secretKey)));
-  await node.airdrop(solanaKey.publicKey, SOLANA_RELAYER_SOL * LAMPORTS_PER_SOL);
-  const programIds = { shieldPool: new PublicKey(deployment.programs.shieldPool), scrambleRegistry: new PublicKey(deployment.programs.scrambleRegistry) };
-  await sendSolanaInstructions(
-    node.connection,
-    { payer: node.authority, instructions: [await addRelayerInstruction({ programId: programIds.shieldPool, admin: node.authority.publicKey, relayer: solanaKey.publicKey })] },
-    { programIds },
-  );
+  await registerSolanaRelayer(node, deployment, solanaKey.publicKey, SOLANA_RELAYER_SOL);
 
   const config = writeOwnerOnly(
     join(setup.dir, "relay.toml"),

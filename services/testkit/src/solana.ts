@@ -1,9 +1,9 @@
 // The local Solana node (localnet/launcher.ts) with Cloak deployed by the operator's deploy library, and
 // the Solana corpus sent to it in order through the SDK's client.
 import { join } from "node:path";
-import { Keypair as SolanaKeypair, PublicKey } from "@solana/web3.js";
+import { LAMPORTS_PER_SOL, Keypair as SolanaKeypair, PublicKey } from "@solana/web3.js";
 import { CloakError, ErrorCode, PRODUCTION_TREE_DEPTH, getPoseidon, type Prover } from "@cloak/sdk";
-import { NATIVE_MINT, SolanaShieldPoolClient, poolPda } from "@cloak/sdk/solana";
+import { NATIVE_MINT, SolanaShieldPoolClient, addRelayerInstruction, poolPda, sendSolanaInstructions } from "@cloak/sdk/solana";
 import { startLocalnet, type Localnet, type LocalnetOptions } from "../../../localnet/launcher.ts";
 import { deploySolana, type SolanaDeployOptions } from "../../../tasks/solana/lib/deploy.ts";
 import type { SolanaDeployment } from "../../../tasks/solana/lib/deployment.ts";
@@ -11,6 +11,20 @@ import { loadSolanaCorpus, publicInputsOfEntry, solanaExtDataOf, type SolanaCorp
 import { TestkitError, TestkitErrorCode } from "./errors.ts";
 
 export { startLocalnet, type Localnet, type LocalnetOptions, deploySolana, type SolanaDeployment };
+
+/**
+ * Funds `relayer` by airdrop (`sol` SOL: the lookup table, nullifier rent, above the relay's balance
+ * thresholds) and registers it with the shield pool, signed by the node's authority (the admin).
+ */
+export async function registerSolanaRelayer(node: Localnet, deployment: SolanaDeployment, relayer: PublicKey, sol = 100): Promise<void> {
+  await node.airdrop(relayer, sol * LAMPORTS_PER_SOL);
+  const programIds = { shieldPool: new PublicKey(deployment.programs.shieldPool), scrambleRegistry: new PublicKey(deployment.programs.scrambleRegistry) };
+  await sendSolanaInstructions(
+    node.connection,
+    { payer: node.authority, instructions: [await addRelayerInstruction({ programId: programIds.shieldPool, admin: node.authority.publicKey, relayer })] },
+    { programIds },
+  );
+}
 
 export interface SolanaCloak {
   node: Localnet;

@@ -4,24 +4,26 @@
 // deployed beside it (a relay serves EVM always); real `cloak-relay` processes configured for both;
 // and an audit of the relayer's transactions on the Solana node against the relay's records.
 import assert from "node:assert/strict";
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { addRelayerInstruction, fetchRegistry, mineAndRevealClaim, nullifierPda, registerMinerInstruction, sendSolanaInstructions, updateRegistryParamsInstruction } from "@cloak/sdk/solana";
+import { fetchRegistry, mineAndRevealClaim, nullifierPda, registerMinerInstruction, sendSolanaInstructions, updateRegistryParamsInstruction } from "@cloak/sdk/solana";
 import {
   SOLANA_CORPUS_RELAYER,
   deployEvm,
   freePort,
   startHardhatNode,
+  registerSolanaRelayer,
   startSolanaCloak,
   submitSolanaCorpus,
+  writeSolanaRelayerKeypair,
   type EvmDeployment,
   type HardhatNode,
   type SolanaCloak,
   type SolanaCorpusEntry,
 } from "@cloak/service-testkit";
-import { LAMPORTS_PER_SOL, PublicKey, type Connection } from "@solana/web3.js";
+import { PublicKey, type Connection } from "@solana/web3.js";
 import type pg from "pg";
 import { stringify } from "smol-toml";
 import { writeRelayerKeystore } from "./evm.ts";
@@ -83,13 +85,10 @@ export async function startRelaySolanaChain(evmSide: EvmSide): Promise<RelaySola
   const programIds = { shieldPool: new PublicKey(cloak.deployment.programs.shieldPool), scrambleRegistry: new PublicKey(cloak.deployment.programs.scrambleRegistry) };
   await submitSolanaCorpus(cloak, { corpus: solanaCorpus });
   const connection = cloak.node.connection;
-  await cloak.node.airdrop(SOLANA_CORPUS_RELAYER.publicKey, 100 * LAMPORTS_PER_SOL);
-  await asAuthority(cloak, await addRelayerInstruction({ programId: programIds.shieldPool, admin: cloak.node.authority.publicKey, relayer: SOLANA_CORPUS_RELAYER.publicKey }));
+  await registerSolanaRelayer(cloak.node, cloak.deployment, SOLANA_CORPUS_RELAYER.publicKey);
 
   const evmKeys = await writeRelayerKeystore(dir);
-  const solanaKeypair = join(dir, "solana-relayer.json");
-  writeFileSync(solanaKeypair, JSON.stringify(Array.from(SOLANA_CORPUS_RELAYER.secretKey)));
-  chmodSync(solanaKeypair, 0o600);
+  const solanaKeypair = writeSolanaRelayerKeypair(dir);
   const [newest] = await connection.getSignaturesForAddress(SOLANA_CORPUS_RELAYER.publicKey, { limit: 1 }, "confirmed");
   return {
     node,
