@@ -89,55 +89,115 @@ interface Arithmetic<V> {
 }
 
 /**
- * Poseidon(a, b) with circomlib's optimised schedule (circomlibjs' poseidon_opt.js), except that the partial
- * rounds carry state[0] scaled by a known factor `mu`, chosen so the S-box output enters each round's new
- * state[0] with coefficient 1; the factors fold into the constants.
+ * Poseidon(a, b) with circomlib's optimised schedule (circomlibjs' poseidon_opt.js): the first half of the full
+ * rounds, the partial rounds as `partialPlan` rewrites them (see there), then the second half.
  */
-function permutation<V>(ops: Arithmetic<V>, k: OptimisedConstants, left: V, right: V): V {
-  const { C, S, M } = k;
+function firstHalf<V>(ops: Arithmetic<V>, k: OptimisedConstants, left: V, right: V): V[] {
+  const { C, M } = k;
   const c = (i: number): V => ops.constant(C[i]!);
-  const mix = (state: V[], matrix: bigint[][], outputs: number): V[] =>
-    Array.from({ length: outputs }, (_, i) =>
-      state.reduce<V>((acc, value, j) => ops.add(acc, ops.mul(ops.constant(matrix[j]![i]!), value)), ops.constant(0n)),
-    );
-
   let state: V[] = [ops.constant(0n), left, right].map((value, i) => ops.add(value, c(i)));
   state = ops.store(state);
   for (let r = 0; r < FULL_ROUNDS / 2; r++) {
     const sboxed = ops.store(state.map((value, i) => ops.add(ops.pow5(value), c((r + 1) * WIDTH + i))));
-    state = ops.store(mix(sboxed, r === FULL_ROUNDS / 2 - 1 ? k.P : M, WIDTH));
+    state = ops.store(mix(ops, sboxed, r === FULL_ROUNDS / 2 - 1 ? k.P : M, WIDTH));
   }
+  return state;
+}
 
-  // Partial rounds. With x0 = mu * w:  a = x0^5 + c = mu^5 * (w^5 + c / mu^5) = mu^5 * a',
-  // new x0 = S0 a + S1 x1 + S2 x2 = mu' * (a' + (S1 / mu') x1 + (S2 / mu') x2) with mu' = S0 mu^5,
-  // x1 += S3 mu^5 a',  x2 += S4 mu^5 a'.
+function secondHalf<V>(ops: Arithmetic<V>, k: OptimisedConstants, input: V[]): V {
+  const { C, M } = k;
+  const c = (i: number): V => ops.constant(C[i]!);
+  let state = input;
+  const start = (FULL_ROUNDS / 2 + 1) * WIDTH + PARTIAL_ROUNDS;
+  for (let r = 0; r < FULL_ROUNDS / 2 - 1; r++) {
+    const sboxed = ops.store(state.map((value, i) => ops.add(ops.pow5(value), c(start + r * WIDTH + i))));
+    state = ops.store(mix(ops, sboxed, M, WIDTH));
+  }
+  const [out] = mix(ops, state.map((value) => ops.pow5(value)), M, 1) as [V];
+  return ops.reduce(out);
+}
+
+function mix<V>(ops: Arithmetic<V>, state: V[], matrix: bigint[][], outputs: number): V[] {
+  return Array.from({ length: outputs }, (_, i) =>
+    state.reduce<V>((acc, value, j) => ops.add(acc, ops.mul(ops.constant(matrix[j]![i]!), value)), ops.constant(0n)),
+  );
+}
+
+/** One rewritten partial round's constants (see `partialPlan`), and whether each x update must reduce. */
+export interface PartialRound {
+  /** Added to w^5: circomlib's round constant over mu^5. */
+  c: bigint;
+  /** x_i += d[i - 1] * a. */
+  d: [bigint, bigint];
+  /** w' = a + k[0] * x1' + k[1] * x2' (the updated x's). */
+  k: [bigint, bigint];
+  /** x_i's update is an ADDMOD: an ADD could pass 2^256 - 1 given x_i's bound. */
+  reduce: [boolean, boolean];
+}
+
+/**
+ * circomlib's partial round is  a = x0^5 + C,  x0' = S0 a + S1 x1 + S2 x2,  x1 += S3 a,  x2 += S4 a.  Written with
+ * the updated x's (x1 = x1' - S3 a), x0' = E a + S1 x1' + S2 x2' with E = S0 - S1 S3 - S2 S4. Carrying x0 = mu w
+ * for a known factor mu: a = mu^5 (w^5 + C / mu^5) = mu^5 a', and with mu' = E mu^5,
+ * w' = a' + (S1 / mu') x1' + (S2 / mu') x2',  x1' = x1 + (S3 mu^5) a',  x2' = x2 + (S4 mu^5) a'. The S-box output
+ * enters with coefficient 1 (7 multiplications a round instead of 8), and the updates come before w', so each x
+ * is read once by its update and once by w' (the stack code in `emitPartialRounds` relies on that order).
+ * `bounds` are the x's inclusive upper bounds entering the first round; `mu` restores x0 = mu w at the end.
+ */
+export function partialPlan(k: OptimisedConstants, bounds: [bigint, bigint]): { rounds: PartialRound[]; mu: bigint; bounds: [bigint, bigint] } {
+  const { C, S } = k;
   let mu = 1n;
-  let [w, x1, x2] = state as [V, V, V];
+  const bound: [bigint, bigint] = [...bounds];
+  const rounds: PartialRound[] = [];
   for (let r = 0; r < PARTIAL_ROUNDS; r++) {
     const s = (j: number): bigint => S[(WIDTH * 2 - 1) * r + j]!;
     const mu5 = pow(mu, 5);
-    const [a] = ops.store([ops.add(ops.pow5(w), ops.constant((C[(FULL_ROUNDS / 2 + 1) * WIDTH + r]! * inverse(mu5)) % P))]) as [V];
-    const nextMu = (s(0) * mu5) % P;
+    const e = (((s(0) - s(1) * s(3) - s(2) * s(4)) % P) + P) % P;
+    const nextMu = (e * mu5) % P;
     if (nextMu === 0n) throw new Error(`partial round ${r}: zero scale`);
     const nextMuInverse = inverse(nextMu);
-    const nextW = ops.add(
-      ops.add(a, ops.mul(ops.constant((s(1) * nextMuInverse) % P), x1)),
-      ops.mul(ops.constant((s(2) * nextMuInverse) % P), x2),
-    );
-    const nextX1 = ops.add(x1, ops.mul(ops.constant((s(3) * mu5) % P), a));
-    const nextX2 = ops.add(x2, ops.mul(ops.constant((s(4) * mu5) % P), a));
-    [w, x1, x2] = ops.store([nextW, nextX1, nextX2]) as [V, V, V];
+    const reduce = bound.map((b) => b + (P - 1n) > WORD_MAX) as [boolean, boolean];
+    for (const i of [0, 1]) bound[i] = reduce[i] ? P - 1n : bound[i]! + (P - 1n);
+    rounds.push({
+      c: (C[(FULL_ROUNDS / 2 + 1) * WIDTH + r]! * inverse(mu5)) % P,
+      d: [(s(3) * mu5) % P, (s(4) * mu5) % P],
+      k: [(s(1) * nextMuInverse) % P, (s(2) * nextMuInverse) % P],
+      reduce,
+    });
     mu = nextMu;
   }
-  state = ops.store([ops.mul(ops.constant(mu), w), x1, x2]);
+  return { rounds, mu, bounds: bound };
+}
 
-  const secondHalf = (FULL_ROUNDS / 2 + 1) * WIDTH + PARTIAL_ROUNDS;
-  for (let r = 0; r < FULL_ROUNDS / 2 - 1; r++) {
-    const sboxed = ops.store(state.map((value, i) => ops.add(ops.pow5(value), c(secondHalf + r * WIDTH + i))));
-    state = ops.store(mix(sboxed, M, WIDTH));
+/** The partial rounds of `partialPlan` on bigints, asserting every value within its bound and below 2^256. */
+function evaluatePartial(k: OptimisedConstants, x0: Checked, x1: Checked, x2: Checked): Checked[] {
+  const plan = partialPlan(k, [x1.bound, x2.bound]);
+  const within = (value: bigint, bound: bigint): bigint => {
+    if (value > bound || value > WORD_MAX) throw new Error("a value exceeded its tracked bound");
+    return value;
+  };
+  let w = x0.value % P;
+  const x = [x1.value, x2.value];
+  const bound = [x1.bound, x2.bound];
+  for (const round of plan.rounds) {
+    const a = within(pow(w, 5) + round.c, 2n * P - 2n);
+    for (const i of [0, 1]) {
+      const product = (round.d[i]! * a) % P;
+      if (round.reduce[i]) {
+        x[i] = (x[i]! + product) % P;
+        bound[i] = P - 1n;
+      } else {
+        bound[i] = bound[i]! + (P - 1n);
+        x[i] = within(x[i]! + product, bound[i]!);
+      }
+    }
+    w = within(a + ((round.k[0] * x[0]!) % P) + ((round.k[1] * x[1]!) % P), 4n * P - 4n);
   }
-  const [out] = mix(state.map((value) => ops.pow5(value)), M, 1) as [V];
-  return ops.reduce(out);
+  return [
+    { value: (plan.mu * w) % P, bound: P - 1n },
+    { value: x[0]!, bound: bound[0]! },
+    { value: x[1]!, bound: bound[1]! },
+  ];
 }
 
 /** Concrete evaluation of the permutation, checking every value against the bound the emitter tracks. */
@@ -172,7 +232,8 @@ export function evaluate(k: OptimisedConstants, a: bigint, b: bigint): bigint {
     reduce: (x) => check(checked.reduce(x)),
   };
   const input = (x: bigint): Checked => ({ value: x % P, bound: P - 1n });
-  return permutation(guarded, k, input(a), input(b)).value;
+  const [x0, x1, x2] = firstHalf(guarded, k, input(a), input(b)) as [Checked, Checked, Checked];
+  return secondHalf(guarded, k, evaluatePartial(k, x0, x1, x2)).value;
 }
 
 // --- Raw EVM bytecode ---------------------------------------------------------------------------------------
@@ -296,7 +357,16 @@ function emitPermutation(asm: Assembler, k: OptimisedConstants): void {
   // Inputs are reduced first, as circomlibjs reduces them.
   const [a, b] = ops.store([ops.reduce(input("a")), ops.reduce(input("b"))]) as [Node, Node];
   const reduced = (n: Node): Node => (n.op === "ref" ? { op: "ref", name: n.name, bound: P - 1n } : n);
-  const out = ops.store([permutation(ops, k, reduced(a), reduced(b))]);
+  const entering = ops.store(firstHalf(ops, k, reduced(a), reduced(b))) as (Node & { op: "ref" })[];
+  // The partial rounds are hand-scheduled stack code (`emitPartialRounds`) between the two halves' statements.
+  const partialAt = statements.length;
+  const plan = partialPlan(k, [entering[1]!.bound, entering[2]!.bound]);
+  const leaving: (Node & { op: "ref" })[] = [
+    { op: "ref", name: "partial0", bound: P - 1n },
+    { op: "ref", name: "partial1", bound: plan.bounds[0] },
+    { op: "ref", name: "partial2", bound: plan.bounds[1] },
+  ];
+  const out = ops.store([secondHalf(ops, k, leaving)]);
   const result = (out[0] as Node & { op: "ref" }).name;
 
   const lastRead = new Map<string, number>();
@@ -398,7 +468,53 @@ function emitPermutation(asm: Assembler, k: OptimisedConstants): void {
     asm.op(OP.POP);
     stack.pop();
   };
+  /**
+   * The partial rounds on a fixed layout, top first [w, p, X, Y]: a spare copy of the modulus under w feeds the
+   * S-box's last MULMOD, and the x's trade places every round, so each is on top when it is updated and no value
+   * is ever popped (28 cheap operations and 7 MULMODs a round; the generic allocator above needed 32).
+   */
+  const emitPartialRounds = (): void => {
+    const names = entering.map((n) => n.name);
+    // Top first [w, x1, x2], filling depth 3, then 2, then 1 (a swap through the top disturbs no filled depth).
+    for (let depth = 3; depth >= 1; depth--) {
+      const name = names[depth - 1]!;
+      if (depthOf(name) === depth) continue;
+      if (depthOf(name) > 1) swapWithTop(depthOf(name));
+      if (depth > 1) swapWithTop(depth);
+    }
+    if (stack.lastIndexOf("#") > stack.length - 4) throw new Error(`partial rounds: modulus among the inputs (${stack.join()})`);
+    // [w, X, Y] -> [w, p, X, Y]
+    asm.dup(depthOf("#")).swap(1);
+    stack.splice(stack.length - 1, 0, "~");
+    const h = depthOf("#"); // the modulus's depth with the four layout slots on top
+    let roles: [number, number] = [0, 1]; // which x (0: x1, 1: x2) sits at depth 3 and which at depth 4
+    for (const round of plan.rounds) {
+      // S-box: [w, p] -> [w^5], with x^2 and x^4 kept on the stack.
+      asm.dup(2).dup(3).dup(3).dup(1).op(OP.MULMOD).dup(1).op(OP.MULMOD).op(OP.MULMOD);
+      // a = w^5 + c, then a spare modulus under it: [a, p, X, Y].
+      asm.push(round.c).op(OP.ADD).dup(h - 1).swap(1);
+      // Each x comes to the top for its update, a staying at depth 3: [X, p, a, Y] -> [X', p, a, Y].
+      const update = (role: number): void => {
+        if (round.reduce[role]) asm.dup(h).swap(1).dup(h + 1).dup(5).push(round.d[role]!).op(OP.MULMOD, OP.ADDMOD);
+        else asm.dup(h).dup(4).push(round.d[role]!).op(OP.MULMOD, OP.ADD);
+      };
+      asm.swap(2);
+      update(roles[0]);
+      asm.swap(3); // [Y, p, a, X']
+      update(roles[1]);
+      asm.swap(2); // [a, p, Y', X']
+      // w' = a + k * X' + k * Y': [p, a, p, Y', X'] reads X' at depth 5, then [p, s, p, Y', X'] reads Y' at depth 4.
+      asm.dup(h).dup(5).push(round.k[roles[0]]!).op(OP.MULMOD, OP.ADD);
+      asm.dup(h).dup(4).push(round.k[roles[1]]!).op(OP.MULMOD, OP.ADD);
+      roles = [roles[1], roles[0]];
+    }
+    // x0 = mu * w with the spare modulus: [w, p, X, Y] -> [x0, X, Y].
+    asm.push(plan.mu).op(OP.MULMOD);
+    stack.length -= 4;
+    stack.push(leaving[1 + roles[1]]!.name, leaving[1 + roles[0]]!.name, leaving[0]!.name);
+  };
   statements.forEach((s, i) => {
+    if (i === partialAt) emitPartialRounds();
     current = i;
     consumed = new Set();
     evaluate(s.node, true);

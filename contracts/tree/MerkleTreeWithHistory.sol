@@ -207,8 +207,7 @@ abstract contract MerkleTreeWithHistory is Initializable {
     /// @notice Appends `leaf1` and `leaf2` at the next two indices and records the new root; when the pair does
     ///         not fit, the current tree is finished first (`TreeRolledOver`) and the pair opens the next one.
     /// @dev Reverts with MerkleTreeValueOutOfField for a leaf at or above the field modulus. Hashes `levels` times,
-    ///      in one `hashPath` call: each level's sibling is read first, then the `filledSubtrees` to keep are
-    ///      taken from the returned nodes.
+    ///      in one `hashPath` call (`_hashPathAndStore`), and writes at most one `filledSubtrees` entry.
     /// @param leaf1 The leaf placed at the returned (even) index.
     /// @param leaf2 The leaf placed right after it.
     /// @return tree The number of the tree the pair went into.
@@ -229,30 +228,84 @@ abstract contract MerkleTreeWithHistory is Initializable {
         }
         tree = $.treeNumber;
 
-        // Copied to memory once, so each level reads its empty sibling with one mload.
-        bytes memory zeroTable = ZERO_TABLE;
-        // The pair's node index at level 1; bit (level - 1) says whether the level's node is a right child.
-        uint256 pairIndex = nextIndex >> 1;
-        uint256[] memory siblings = new uint256[](treeLevels - 1);
-        for (uint256 level = 1; level < treeLevels; ++level) {
-            siblings[level - 1] = (pairIndex >> (level - 1)) & 1 == 0
-                ? uint256(_zeroAt(zeroTable, level))
-                : uint256($.filledSubtrees[level]);
-        }
-        (bool success, uint256[] memory nodes) = _tryHashPath(hasher, leaf1, leaf2, pairIndex, siblings);
-        if (!success || nodes.length != treeLevels) revert MerkleTreeHasherFailed(hasher);
-        for (uint256 level = 1; level < treeLevels; ++level) {
-            // A left node holds the newest leaf, so its subtree is full when the leaf count is a multiple of the
-            // subtree's width, 2^level. Only then is its value final, and only then will a right sibling read it.
-            uint256 fullMask = (uint256(1) << level) - 1;
-            if ((pairIndex >> (level - 1)) & 1 == 0 && newSize & fullMask == 0) {
-                $.filledSubtrees[level] = bytes32(nodes[level - 1]);
-            }
-        }
-
+        bytes32 root = _hashPathAndStore($, hasher, leaf1, leaf2, nextIndex >> 1, treeLevels);
         // Fits: `_capacity` never exceeds type(uint32).max.
         $.nextIndex = uint32(newSize);
-        _recordRoot($, bytes32(nodes[treeLevels - 1]), $.rootCount);
+        _recordRoot($, root, $.rootCount);
+    }
+
+    /// @dev Hashes the pair's path and writes the one `filledSubtrees` entry the insert completes. A left node holds
+    ///      the newest leaf, so its subtree is full, and its value final, exactly when the bits of `pairIndex` below
+    ///      it are all set: the only level written is t + 1 for the count t of trailing ones of `pairIndex`, the only
+    ///      value a later right sibling will read there.
+    /// @return root The new root, the last node.
+    function _hashPathAndStore(
+        MerkleTreeStorage storage $,
+        address hasher,
+        bytes32 left,
+        bytes32 right,
+        uint256 pairIndex,
+        uint256 treeLevels
+    ) private returns (bytes32 root) {
+        mapping(uint256 => bytes32) storage filled = $.filledSubtrees;
+        uint256 filledSlot;
+        assembly ("memory-safe") {
+            filledSlot := filled.slot
+        }
+        (bool success, uint256 nodes) = _hashPath(hasher, left, right, pairIndex, treeLevels, filledSlot);
+        if (!success) revert MerkleTreeHasherFailed(hasher);
+        uint256 storeLevel;
+        bytes32 stored;
+        assembly ("memory-safe") {
+            root := mload(add(nodes, mul(sub(treeLevels, 1), 0x20)))
+            let trailingOnes := 0
+            for {} and(shr(trailingOnes, pairIndex), 1) {} { trailingOnes := add(trailingOnes, 1) }
+            storeLevel := add(trailingOnes, 1)
+            stored := mload(add(nodes, mul(trailingOnes, 0x20)))
+        }
+        if (storeLevel < treeLevels) filled[storeLevel] = stored;
+    }
+
+    /// @dev `hasher.hashPath(left, right, pairIndex, siblings)`, encoded and read in place past the free memory
+    ///      pointer: the ABI-encoded array round trip cost about 17k gas an insert (docs/evm.md). Each level's
+    ///      sibling is `zeros(level)` when the path's node there is a left child (bit level - 1 of `pairIndex`
+    ///      clear), else `filledSubtrees[level]` (in the mapping at `filledSlot`).
+    /// @return success False when the call reverts or its result is not uint256[treeLevels].
+    /// @return nodes Memory address of the returned nodes, from the pair's parent up to the root.
+    function _hashPath(address hasher, bytes32 left, bytes32 right, uint256 pairIndex, uint256 treeLevels, uint256 filledSlot)
+        private
+        view
+        returns (bool success, uint256 nodes)
+    {
+        // Copied to memory once, so each level reads its empty sibling with one mload.
+        bytes memory zeroTable = ZERO_TABLE;
+        bytes4 selector = IPoseidonPathHasher.hashPath.selector;
+        assembly ("memory-safe") {
+            let input := mload(0x40)
+            // Selector, three words, the array's offset and length (treeLevels - 1), then the siblings.
+            mstore(input, selector)
+            mstore(add(input, 0x04), left)
+            mstore(add(input, 0x24), right)
+            mstore(add(input, 0x44), pairIndex)
+            mstore(add(input, 0x64), 0x80)
+            mstore(add(input, 0x84), sub(treeLevels, 1))
+            let word := add(input, 0xa4)
+            for { let level := 1 } lt(level, treeLevels) { level := add(level, 1) } {
+                switch and(shr(sub(level, 1), pairIndex), 1)
+                case 0 { mstore(word, mload(add(zeroTable, mul(add(level, 1), 0x20)))) }
+                default {
+                    mstore(0x00, level)
+                    mstore(0x20, filledSlot)
+                    mstore(word, sload(keccak256(0x00, 0x40)))
+                }
+                word := add(word, 0x20)
+            }
+            // The result (offset, length, nodes) lands right after the calldata.
+            success := staticcall(gas(), hasher, input, sub(word, input), word, mul(add(treeLevels, 2), 0x20))
+            success := and(success, eq(returndatasize(), mul(add(treeLevels, 2), 0x20)))
+            success := and(success, and(eq(mload(word), 0x20), eq(mload(add(word, 0x20)), treeLevels)))
+            nodes := add(word, 0x40)
+        }
     }
 
     /// @notice Whether `root` is the current root or one of the ROOT_HISTORY_SIZE - 1 before it.
