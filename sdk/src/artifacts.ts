@@ -2,7 +2,8 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { CloakError, ErrorCode } from "./errors.js";
 import { PRODUCTION_TREE_DEPTH } from "./merkle.js";
-import { SnarkjsProver } from "./prover.js";
+import { createProver, type CreateProverOptions, type NativeProver } from "./native-prover.js";
+import { loadArtifacts, type SnarkjsProver } from "./prover.js";
 
 /**
  * The published package ships the ceremony's depth-20 artifacts (wasm, final zkey, verification key)
@@ -16,7 +17,10 @@ export function bundledArtifactsDir(depth = PRODUCTION_TREE_DEPTH): string {
   return dir;
 }
 
-/** A prover over the bundled production artifacts, checksums verified. */
-export function loadBundledProver(depth = PRODUCTION_TREE_DEPTH): Promise<SnarkjsProver> {
-  return SnarkjsProver.fromDirectory(bundledArtifactsDir(depth));
+/**
+ * A prover over the bundled production artifacts, checksums verified: native where @cloak/native
+ * loads, snarkjs otherwise (see createProver; `options.backend` overrides).
+ */
+export async function loadBundledProver(depth = PRODUCTION_TREE_DEPTH, options: CreateProverOptions = {}): Promise<NativeProver | SnarkjsProver> {
+  return createProver(await loadArtifacts(bundledArtifactsDir(depth)), options);
 }

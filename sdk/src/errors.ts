@@ -20,6 +20,8 @@ export const ErrorCode = {
   ARTIFACT_MISMATCH: "ARTIFACT_MISMATCH",
   WITNESS_FAILED: "WITNESS_FAILED",
   PROOF_FAILED: "PROOF_FAILED",
+  /** The prover backend asked for does not load on this machine (the native addon is absent). */
+  PROVER_UNAVAILABLE: "PROVER_UNAVAILABLE",
   NOT_INITIALIZED: "NOT_INITIALIZED",
   /** A PDA seed (nullifier, batch hash, slot) does not fit its fixed-width encoding. */
   INVALID_PDA_SEED: "INVALID_PDA_SEED",

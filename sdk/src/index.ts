@@ -50,6 +50,7 @@ export { encodeSolidityProof, toSolidityProof, type Groth16Proof, type SolidityP
 export {
   ARTIFACT_FILES,
   SnarkjsProver,
+  WitnessGenerator,
   loadArtifacts,
   publicInputsOf,
   publicSignalsOf,
@@ -79,6 +80,15 @@ export {
   type TransactionOutput,
   type TransactionRequest,
 } from "./transaction.js";
+export {
+  NativeProver,
+  createProver,
+  loadNativeAddon,
+  type CreateProverOptions,
+  type NativeAddon,
+  type NativeProvingKey,
+  type ProverBackend,
+} from "./native-prover.js";
 export { bundledArtifactsDir, loadBundledProver } from "./artifacts.js";
 export { toTransactArgs, type PoolExtDataArgs, type PoolProofArgs } from "./evm/transact-args.js";
 export { PoolSync, type PoolNote, type PoolSyncOptions, type SyncTarget } from "./evm/pool-sync.js";

@@ -25,10 +25,12 @@ export interface ProofResult {
 }
 
 /**
- * A Groth16 backend for the join-split. SnarkjsProver is the portable one; a native backend
- * (e.g. rapidsnark) implements the same interface and plugs in wherever a Prover is taken.
+ * A Groth16 backend for the join-split. SnarkjsProver is the portable one; NativeProver (the
+ * @cloak/native addon) implements the same interface and plugs in wherever a Prover is taken.
  */
 export interface Prover {
+  /** Which backend proves: "snarkjs" or "native" (see createProver). */
+  readonly name: string;
   /** Tree depth of the circuit the artifacts were made for. */
   readonly depth: number;
   prove(inputs: CircuitInputs): Promise<ProofResult>;
@@ -103,29 +105,64 @@ export async function loadArtifacts(dir: string): Promise<ProverArtifacts> {
 }
 
 /**
+ * circom_runtime's witness calculator over the circuit's wasm, one computation at a time: the
+ * calculator owns one WebAssembly memory, so every prover built on it queues its proofs here.
+ */
+export class WitnessGenerator {
+  readonly #wasm: Uint8Array;
+  #calculator: WitnessCalculator;
+  #queue: Promise<unknown> = Promise.resolve();
+
+  private constructor(wasm: Uint8Array, calculator: WitnessCalculator) {
+    this.#wasm = wasm;
+    this.#calculator = calculator;
+  }
+
+  static async create(wasm: Uint8Array): Promise<WitnessGenerator> {
+    return new WitnessGenerator(wasm, await WitnessCalculatorBuilder(wasm, { sanityCheck: true }));
+  }
+
+  /** Runs `task` after every earlier one has settled (a failure does not block the next). */
+  serialize<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.#queue.then(task);
+    this.#queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /** The witness as a circom `.wtns` binary; WITNESS_FAILED when the inputs violate the circuit. */
+  async wtns(inputs: CircuitInputs): Promise<Uint8Array> {
+    try {
+      return await this.#calculator.calculateWTNSBin(inputs, true);
+    } catch (error) {
+      // circom_runtime appends every failure to one message buffer per instance; a fresh instance
+      // keeps the next failure's message about that failure alone.
+      this.#calculator = await WitnessCalculatorBuilder(this.#wasm, { sanityCheck: true });
+      const detail = (error as Error).message.split("\n").filter(Boolean).join("; ");
+      throw new CloakError(ErrorCode.WITNESS_FAILED, `the inputs violate the circuit: ${detail}`, { cause: error });
+    }
+  }
+}
+
+/**
  * snarkjs Groth16 prover that keeps the compiled witness generator and the proving key in memory,
  * so each proof pays only for the witness and the multi-exponentiations.
  */
 export class SnarkjsProver implements Prover {
+  readonly name = "snarkjs";
   readonly depth: number;
   readonly verificationKey: object;
   readonly #zkey: Uint8Array;
-  readonly #wasm: Uint8Array;
-  #witness: WitnessCalculator;
-  // The witness calculator owns one WebAssembly memory: proofs are generated one at a time.
-  #queue: Promise<unknown> = Promise.resolve();
+  readonly #witness: WitnessGenerator;
 
-  private constructor(artifacts: ProverArtifacts, witness: WitnessCalculator) {
+  private constructor(artifacts: ProverArtifacts, witness: WitnessGenerator) {
     this.depth = artifacts.depth;
     this.verificationKey = artifacts.verificationKey;
     this.#zkey = artifacts.zkey;
-    this.#wasm = artifacts.wasm;
     this.#witness = witness;
   }
 
   static async create(artifacts: ProverArtifacts): Promise<SnarkjsProver> {
-    const witness = await WitnessCalculatorBuilder(artifacts.wasm, { sanityCheck: true });
-    return new SnarkjsProver(artifacts, witness);
+    return new SnarkjsProver(artifacts, await WitnessGenerator.create(artifacts.wasm));
   }
 
   static async fromDirectory(dir: string): Promise<SnarkjsProver> {
@@ -133,23 +170,12 @@ export class SnarkjsProver implements Prover {
   }
 
   prove(inputs: CircuitInputs): Promise<ProofResult> {
-    const run = this.#queue.then(() => this.#prove(inputs));
-    this.#queue = run.catch(() => undefined);
-    return run;
+    return this.#witness.serialize(() => this.#prove(inputs));
   }
 
   async #prove(inputs: CircuitInputs): Promise<ProofResult> {
     const started = performance.now();
-    let witness: Uint8Array;
-    try {
-      witness = await this.#witness.calculateWTNSBin(inputs, true);
-    } catch (error) {
-      // circom_runtime appends every failure to one message buffer per instance; a fresh instance
-      // keeps the next failure's message about that failure alone.
-      this.#witness = await WitnessCalculatorBuilder(this.#wasm, { sanityCheck: true });
-      const detail = (error as Error).message.split("\n").filter(Boolean).join("; ");
-      throw new CloakError(ErrorCode.WITNESS_FAILED, `the inputs violate the circuit: ${detail}`, { cause: error });
-    }
+    const witness = await this.#witness.wtns(inputs);
     const witnessDone = performance.now();
     let result: Awaited<ReturnType<typeof snarkjs.groth16.prove>>;
     try {

@@ -1,16 +1,22 @@
-// The committed Solidity verifier on Hardhat's in-process EVM, against real depth-20 proofs from the SDK.
+// The committed Solidity verifier on Hardhat's in-process EVM, against real depth-20 proofs from the SDK,
+// made by each prover backend (snarkjs, and the native addon).
 import { expect } from "chai";
 import { network } from "hardhat";
-import { FIELD_SIZE, releaseProvingResources, toSolidityProof, type ProofResult } from "@cloak/sdk";
-import { PRODUCTION_DEPTH, proverFor, transferAndWithdraw } from "../support/fixtures.ts";
+import { FIELD_SIZE, NativeProver, loadArtifacts, releaseProvingResources, toSolidityProof, type ProofResult, type Prover } from "@cloak/sdk";
+import { PRODUCTION_DEPTH, artifactsDir, proverFor, transferAndWithdraw } from "../support/fixtures.ts";
 
 const { ethers } = await network.create();
 
-describe("Transaction20Verifier", function () {
+const backends: Record<string, () => Promise<Prover>> = {
+  snarkjs: () => proverFor(PRODUCTION_DEPTH),
+  native: async () => NativeProver.create(await loadArtifacts(artifactsDir(PRODUCTION_DEPTH))),
+};
+
+for (const [backend, makeProver] of Object.entries(backends)) describe(`Transaction20Verifier (${backend} proofs)`, function () {
   let proven: ProofResult;
 
   before(async function () {
-    const prover = await proverFor(PRODUCTION_DEPTH);
+    const prover = await makeProver();
     const tx = await transferAndWithdraw(PRODUCTION_DEPTH);
     proven = await prover.prove(tx.circuitInputs);
   });

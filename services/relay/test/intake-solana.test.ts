@@ -295,6 +295,7 @@ describe("Solana intake", () => {
       const entry = withdrawal(2);
       await cloak.node.airdrop(relayer, 10_000_000_000);
       const provenOnly: Prover = {
+        name: "pre-proven",
         depth: PRODUCTION_TREE_DEPTH,
         prove: () => Promise.reject(new CloakError(ErrorCode.PROOF_FAILED, "corpus transactions arrive proven")),
         verify: () => Promise.reject(new CloakError(ErrorCode.PROOF_FAILED, "corpus transactions arrive proven")),

@@ -85,6 +85,7 @@ export interface SolanaSubmitOptions {
 
 /** The client's prover is never asked: every corpus transaction arrives proven. */
 const provenOnly: Prover = {
+  name: "pre-proven",
   depth: PRODUCTION_TREE_DEPTH,
   prove: () => Promise.reject(new CloakError(ErrorCode.PROOF_FAILED, "the corpus client sends only pre-proven transactions")),
   verify: () => Promise.reject(new CloakError(ErrorCode.PROOF_FAILED, "the corpus client sends only pre-proven transactions")),

@@ -1,0 +1,49 @@
+/** Error codes of the addon's failures; NOT_LOADED when there is no addon for this machine. */
+export type NativeErrorCode = "INVALID_ZKEY" | "INVALID_WITNESS" | "INVALID_INPUT" | "PROOF_FAILED" | "INTERNAL" | "NOT_LOADED";
+
+export declare class NativeError extends Error {
+  readonly code: NativeErrorCode;
+  constructor(code: NativeErrorCode, message: string, options?: { cause?: unknown });
+}
+
+/** A proof in snarkjs' affine JSON shape (decimal strings) with its public signals. */
+export interface NativeProof {
+  pi_a: [string, string];
+  pi_b: [[string, string], [string, string]];
+  pi_c: [string, string];
+  /** The public signals in the circuit's order, as decimal strings. */
+  publicSignals: string[];
+  /** Milliseconds reading the witness, and in the Groth16 prover (witness map, FFTs, the five MSMs). */
+  witnessParseMs: number;
+  proveMs: number;
+}
+
+/** A Groth16 proving key held in native memory. */
+export interface NativeProvingKey {
+  /** Number of public signals. */
+  readonly nPublic: number;
+  /** Number of witness values a proof takes (the constant 1, public and private signals). */
+  readonly nVars: number;
+  /** Proves from a circom `.wtns` binary off the JS thread; rejects with INVALID_WITNESS for a malformed one. */
+  prove(wtns: Uint8Array): Promise<NativeProof>;
+}
+
+export interface NativeAddon {
+  /**
+   * Parses a snarkjs Groth16 `.zkey` (BN254). Its points are not checked to be on the curve: pass
+   * only bytes already matched against the ceremony's SHA256SUMS. Throws INVALID_ZKEY for a file
+   * whose layout is wrong.
+   */
+  loadProvingKey(zkey: Uint8Array): NativeProvingKey;
+  /** circomlib's Poseidon of 1 to 12 field elements, each in [0, p); INVALID_INPUT otherwise. */
+  poseidonHash(inputs: readonly bigint[]): bigint;
+  /** Poseidon of consecutive `arity`-tuples of 32-byte big-endian field elements; 32 bytes per hash. */
+  poseidonHashBatch(arity: number, inputs: Uint8Array): Uint8Array;
+}
+
+/** The addon, or null where it does not load (see nativeLoadError). */
+export declare function loadNative(): NativeAddon | null;
+/** Why loadNative() returns null, or null when it loads. */
+export declare function nativeLoadError(): NativeError | null;
+/** The addon, or throws a NativeError with code NOT_LOADED. */
+export declare function requireNative(): NativeAddon;
