@@ -65,7 +65,11 @@ fn g1(point: &Value) -> [u8; 64] {
 }
 
 fn transaction_fixture() -> (Proof, PublicInputs) {
-    let json = fixture("transaction_20.json");
+    proof_fixture("transaction_20.json")
+}
+
+fn proof_fixture(name: &str) -> (Proof, PublicInputs) {
+    let json = fixture(name);
     assert_eq!(json["depth"], 20);
     let proof = Proof {
         a: g1(&json["proof"]["pi_a"]),
@@ -90,6 +94,15 @@ fn a_real_proof_verifies() {
         verify_transaction_proof(&Proof::from_bytes(&proof.to_bytes()), &inputs),
         Ok(())
     );
+}
+
+/// The native prover's proof of the same statement (make-fixtures.ts): what the SDK sends by
+/// default on linux-x64 must pass the on-chain verifier too.
+#[test]
+fn a_native_prover_proof_verifies() {
+    let (proof, inputs) = proof_fixture("transaction_20_native.json");
+    assert_eq!(inputs, transaction_fixture().1);
+    assert_eq!(verify_transaction_proof(&proof, &inputs), Ok(()));
 }
 
 #[test]
