@@ -88,39 +88,69 @@ interface Arithmetic<V> {
   reduce(a: V): V;
 }
 
+/** Values carried scaled: the true state element i is `scales[i] * values[i]` (mod p). */
+interface Scaled<V> {
+  values: V[];
+  scales: bigint[];
+}
+
 /**
  * Poseidon(a, b) with circomlib's optimised schedule (circomlibjs' poseidon_opt.js): the first half of the full
- * rounds, the partial rounds as `partialPlan` rewrites them (see there), then the second half.
+ * rounds, the partial rounds as `partialPlan` rewrites them (see there), then the second half. Full rounds carry
+ * every state element scaled by a known factor (`scaledMix`), which saves a multiplication per mixed output.
  */
-function firstHalf<V>(ops: Arithmetic<V>, k: OptimisedConstants, left: V, right: V): V[] {
+function firstHalf<V>(ops: Arithmetic<V>, k: OptimisedConstants, left: V, right: V): Scaled<V> {
   const { C, M } = k;
-  const c = (i: number): V => ops.constant(C[i]!);
-  let state: V[] = [ops.constant(0n), left, right].map((value, i) => ops.add(value, c(i)));
-  state = ops.store(state);
+  let state: Scaled<V> = {
+    values: ops.store([ops.constant(0n), left, right].map((value, i) => ops.add(value, ops.constant(C[i]!)))),
+    scales: [1n, 1n, 1n],
+  };
   for (let r = 0; r < FULL_ROUNDS / 2; r++) {
-    const sboxed = ops.store(state.map((value, i) => ops.add(ops.pow5(value), c((r + 1) * WIDTH + i))));
-    state = ops.store(mix(ops, sboxed, r === FULL_ROUNDS / 2 - 1 ? k.P : M, WIDTH));
+    state = scaledMix(ops, sbox(ops, state, (i) => C[(r + 1) * WIDTH + i]!), r === FULL_ROUNDS / 2 - 1 ? k.P : M);
   }
   return state;
 }
 
-function secondHalf<V>(ops: Arithmetic<V>, k: OptimisedConstants, input: V[]): V {
+function secondHalf<V>(ops: Arithmetic<V>, k: OptimisedConstants, input: Scaled<V>): V {
   const { C, M } = k;
-  const c = (i: number): V => ops.constant(C[i]!);
   let state = input;
   const start = (FULL_ROUNDS / 2 + 1) * WIDTH + PARTIAL_ROUNDS;
   for (let r = 0; r < FULL_ROUNDS / 2 - 1; r++) {
-    const sboxed = ops.store(state.map((value, i) => ops.add(ops.pow5(value), c(start + r * WIDTH + i))));
-    state = ops.store(mix(ops, sboxed, M, WIDTH));
+    state = scaledMix(ops, sbox(ops, state, (i) => C[start + r * WIDTH + i]!), M);
   }
-  const [out] = mix(ops, state.map((value) => ops.pow5(value)), M, 1) as [V];
+  // The output is exact: every coefficient of its row, scale included, is multiplied in.
+  const last = sbox(ops, state, () => 0n);
+  const out = last.values.reduce<V>(
+    (acc, value, j) => ops.add(acc, ops.mul(ops.constant((M[j]![0]! * last.scales[j]!) % P), value)),
+    ops.constant(0n),
+  );
   return ops.reduce(out);
 }
 
-function mix<V>(ops: Arithmetic<V>, state: V[], matrix: bigint[][], outputs: number): V[] {
-  return Array.from({ length: outputs }, (_, i) =>
-    state.reduce<V>((acc, value, j) => ops.add(acc, ops.mul(ops.constant(matrix[j]![i]!), value)), ops.constant(0n)),
+/** x^5 + c for each element: with x = s y, that is s^5 (y^5 + c / s^5), so the result carries the scale s^5. */
+function sbox<V>(ops: Arithmetic<V>, state: Scaled<V>, constant: (i: number) => bigint): Scaled<V> {
+  const scales = state.scales.map((scale) => pow(scale, 5));
+  const values = state.values.map((value, i) =>
+    ops.add(ops.pow5(value), ops.constant((constant(i) * inverse(scales[i]!)) % P)),
   );
+  return { values: ops.store(values), scales };
+}
+
+/**
+ * The MDS mix of scaled inputs into scaled outputs: output i is sum_j M[j][i] s_j v_j; carried as that over
+ * lambda_i = M[i][i] s_i, its own input enters with coefficient 1 (two multiplications instead of three).
+ */
+function scaledMix<V>(ops: Arithmetic<V>, input: Scaled<V>, matrix: bigint[][]): Scaled<V> {
+  const scales = input.values.map((_, i) => (matrix[i]![i]! * input.scales[i]!) % P);
+  if (scales.some((scale) => scale === 0n)) throw new Error("a zero scale in a full round");
+  const values = scales.map((scale, i) => {
+    const over = inverse(scale);
+    return input.values.reduce<V>(
+      (acc, value, j) => ops.add(acc, ops.mul(ops.constant((matrix[j]![i]! * input.scales[j]! * over) % P), value)),
+      ops.constant(0n),
+    );
+  });
+  return { values: ops.store(values), scales };
 }
 
 /** One rewritten partial round's constants (see `partialPlan`), and whether each x update must reduce. */
@@ -144,9 +174,15 @@ export interface PartialRound {
  * is read once by its update and once by w' (the stack code in `emitPartialRounds` relies on that order).
  * `bounds` are the x's inclusive upper bounds entering the first round; `mu` restores x0 = mu w at the end.
  */
-export function partialPlan(k: OptimisedConstants, bounds: [bigint, bigint]): { rounds: PartialRound[]; mu: bigint; bounds: [bigint, bigint] } {
+export function partialPlan(
+  k: OptimisedConstants,
+  bounds: [bigint, bigint],
+  scales: bigint[],
+): { rounds: PartialRound[]; mu: bigint; bounds: [bigint, bigint] } {
   const { C, S } = k;
-  let mu = 1n;
+  // x0 = mu w, and x_i = scales[i] y_i for the two others, whose scales stay: the y's updates and reads absorb them.
+  let mu = scales[0]!;
+  const [xScale1, xScale2] = [scales[1]!, scales[2]!];
   const bound: [bigint, bigint] = [...bounds];
   const rounds: PartialRound[] = [];
   for (let r = 0; r < PARTIAL_ROUNDS; r++) {
@@ -160,8 +196,8 @@ export function partialPlan(k: OptimisedConstants, bounds: [bigint, bigint]): { 
     for (const i of [0, 1]) bound[i] = reduce[i] ? P - 1n : bound[i]! + (P - 1n);
     rounds.push({
       c: (C[(FULL_ROUNDS / 2 + 1) * WIDTH + r]! * inverse(mu5)) % P,
-      d: [(s(3) * mu5) % P, (s(4) * mu5) % P],
-      k: [(s(1) * nextMuInverse) % P, (s(2) * nextMuInverse) % P],
+      d: [(s(3) * mu5 * inverse(xScale1)) % P, (s(4) * mu5 * inverse(xScale2)) % P],
+      k: [(s(1) * xScale1 * nextMuInverse) % P, (s(2) * xScale2 * nextMuInverse) % P],
       reduce,
     });
     mu = nextMu;
@@ -170,8 +206,9 @@ export function partialPlan(k: OptimisedConstants, bounds: [bigint, bigint]): { 
 }
 
 /** The partial rounds of `partialPlan` on bigints, asserting every value within its bound and below 2^256. */
-function evaluatePartial(k: OptimisedConstants, x0: Checked, x1: Checked, x2: Checked): Checked[] {
-  const plan = partialPlan(k, [x1.bound, x2.bound]);
+function evaluatePartial(k: OptimisedConstants, input: Scaled<Checked>): Scaled<Checked> {
+  const [x0, x1, x2] = input.values as [Checked, Checked, Checked];
+  const plan = partialPlan(k, [x1.bound, x2.bound], input.scales);
   const within = (value: bigint, bound: bigint): bigint => {
     if (value > bound || value > WORD_MAX) throw new Error("a value exceeded its tracked bound");
     return value;
@@ -193,11 +230,14 @@ function evaluatePartial(k: OptimisedConstants, x0: Checked, x1: Checked, x2: Ch
     }
     w = within(a + ((round.k[0] * x[0]!) % P) + ((round.k[1] * x[1]!) % P), 4n * P - 4n);
   }
-  return [
-    { value: (plan.mu * w) % P, bound: P - 1n },
-    { value: x[0]!, bound: bound[0]! },
-    { value: x[1]!, bound: bound[1]! },
-  ];
+  return {
+    values: [
+      { value: w, bound: 4n * P - 4n },
+      { value: x[0]!, bound: bound[0]! },
+      { value: x[1]!, bound: bound[1]! },
+    ],
+    scales: [plan.mu, input.scales[1]!, input.scales[2]!],
+  };
 }
 
 /** Concrete evaluation of the permutation, checking every value against the bound the emitter tracks. */
@@ -207,7 +247,9 @@ interface Checked {
 }
 const checked: Arithmetic<Checked> = {
   constant: (value) => ({ value, bound: value }),
-  mul: (a, b) => ({ value: (a.value * b.value) % P, bound: a.bound === 0n || b.bound === 0n ? 0n : P - 1n }),
+  // As the emitter does, a multiplication by the constant 1 is no operation: the other value keeps its bound.
+  mul: (a, b) =>
+    a.bound === 1n ? b : b.bound === 1n ? a : { value: (a.value * b.value) % P, bound: a.bound === 0n || b.bound === 0n ? 0n : P - 1n },
   add: (a, b) => {
     if (a.bound + b.bound <= WORD_MAX) return { value: a.value + b.value, bound: a.bound + b.bound };
     return { value: (a.value + b.value) % P, bound: P - 1n };
@@ -232,8 +274,7 @@ export function evaluate(k: OptimisedConstants, a: bigint, b: bigint): bigint {
     reduce: (x) => check(checked.reduce(x)),
   };
   const input = (x: bigint): Checked => ({ value: x % P, bound: P - 1n });
-  const [x0, x1, x2] = firstHalf(guarded, k, input(a), input(b)) as [Checked, Checked, Checked];
-  return secondHalf(guarded, k, evaluatePartial(k, x0, x1, x2)).value;
+  return secondHalf(guarded, k, evaluatePartial(k, firstHalf(guarded, k, input(a), input(b)))).value;
 }
 
 // --- Raw EVM bytecode ---------------------------------------------------------------------------------------
@@ -357,16 +398,17 @@ function emitPermutation(asm: Assembler, k: OptimisedConstants): void {
   // Inputs are reduced first, as circomlibjs reduces them.
   const [a, b] = ops.store([ops.reduce(input("a")), ops.reduce(input("b"))]) as [Node, Node];
   const reduced = (n: Node): Node => (n.op === "ref" ? { op: "ref", name: n.name, bound: P - 1n } : n);
-  const entering = ops.store(firstHalf(ops, k, reduced(a), reduced(b))) as (Node & { op: "ref" })[];
+  const first = firstHalf(ops, k, reduced(a), reduced(b));
+  const entering = first.values as (Node & { op: "ref" })[];
   // The partial rounds are hand-scheduled stack code (`emitPartialRounds`) between the two halves' statements.
   const partialAt = statements.length;
-  const plan = partialPlan(k, [entering[1]!.bound, entering[2]!.bound]);
+  const plan = partialPlan(k, [entering[1]!.bound, entering[2]!.bound], first.scales);
   const leaving: (Node & { op: "ref" })[] = [
-    { op: "ref", name: "partial0", bound: P - 1n },
+    { op: "ref", name: "partial0", bound: 4n * P - 4n },
     { op: "ref", name: "partial1", bound: plan.bounds[0] },
     { op: "ref", name: "partial2", bound: plan.bounds[1] },
   ];
-  const out = ops.store([secondHalf(ops, k, leaving)]);
+  const out = ops.store([secondHalf(ops, k, { values: leaving, scales: [plan.mu, first.scales[1]!, first.scales[2]!] })]);
   const result = (out[0] as Node & { op: "ref" }).name;
 
   const lastRead = new Map<string, number>();
@@ -508,8 +550,8 @@ function emitPermutation(asm: Assembler, k: OptimisedConstants): void {
       asm.dup(h).dup(4).push(round.k[roles[1]]!).op(OP.MULMOD, OP.ADD);
       roles = [roles[1], roles[0]];
     }
-    // x0 = mu * w with the spare modulus: [w, p, X, Y] -> [x0, X, Y].
-    asm.push(plan.mu).op(OP.MULMOD);
+    // [w, p, X, Y] -> [w, X, Y]: w leaves scaled by mu, which the next S-box's constants absorb.
+    asm.swap(1).op(OP.POP);
     stack.length -= 4;
     stack.push(leaving[1 + roles[1]]!.name, leaving[1 + roles[0]]!.name, leaving[0]!.name);
   };
