@@ -1,75 +1,158 @@
-// `npm run bench:prove`: join-split proving cost at the production depth with the SDK's snarkjs
-// prover (wasm and zkey held in memory), plus Poseidon throughput. Prints a table and writes
-// bench/results/prove.json.
+// `npm run bench:prove`: join-split proving cost at the production depth with both of the SDK's
+// backends in one run — snarkjs (SnarkjsProver) and the native addon (NativeProver, @cloak/native) —
+// proofs alternating between them so both see the same machine load; plus Poseidon throughput in
+// JavaScript and natively. Prints a table and writes bench/results/prove.json.
 import { readFileSync, writeFileSync, mkdirSync } from "node:fs";
+import { loadavg } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { getPoseidon, releaseProvingResources, verifyProof } from "@cloak/sdk";
-import { machine, median, round, runCount } from "./stats.ts";
-import { artifactsDir, proverFor, repoRoot, transferAndWithdraw } from "../test/support/fixtures.ts";
+import { requireNative } from "@cloak/native";
+import {
+  FIELD_SIZE,
+  NativeProver,
+  SnarkjsProver,
+  WitnessGenerator,
+  bigIntToBytes,
+  getPoseidon,
+  loadArtifacts,
+  releaseProvingResources,
+  verifyProof,
+  type Prover,
+} from "@cloak/sdk";
+import { machine, median, percentile, round, runCount } from "./stats.ts";
+import { artifactsDir, repoRoot, transferAndWithdraw } from "../test/support/fixtures.ts";
 
 const { values } = parseArgs({
   options: {
     depth: { type: "string", default: "20" },
-    runs: { type: "string", default: "7" },
+    runs: { type: "string", default: "11" },
     out: { type: "string", default: join(repoRoot, "bench/results/prove.json") },
   },
 });
 const depth = Number(values.depth);
 const runs = runCount(values.runs);
+const loadAtStart = loadavg().map((x) => round(x, 2));
 
 const circuit = JSON.parse(readFileSync(join(artifactsDir(depth), "circuit.json"), "utf8")) as { constraints: number };
-const loadStart = performance.now();
-const prover = await proverFor(depth);
-const loadMs = performance.now() - loadStart;
+const timed = async <T>(fn: () => Promise<T>): Promise<[T, number]> => {
+  const start = performance.now();
+  const value = await fn();
+  return [value, performance.now() - start];
+};
 
-// Warm-up: the first proof pays for building curve tables and JIT.
+// Reading the files and checking them against SHA256SUMS is shared; each backend then builds its own
+// witness calculator and key (snarkjs keeps the zkey bytes; the addon parses them into points).
+const [artifacts, artifactsMs] = await timed(() => loadArtifacts(artifactsDir(depth)));
+const [snarkjs, snarkjsLoadMs] = await timed(() => SnarkjsProver.create(artifacts));
+const [native, nativeLoadMs] = await timed(() => NativeProver.create(artifacts));
+const addon = requireNative();
+const [, zkeyParseMs] = await timed(async () => addon.loadProvingKey(artifacts.zkey));
+
+interface Samples {
+  witnessMs: number[];
+  proveMs: number[];
+  totalMs: number[];
+}
+const samples = new Map<Prover, Samples>([
+  [snarkjs, { witnessMs: [], proveMs: [], totalMs: [] }],
+  [native, { witnessMs: [], proveMs: [], totalMs: [] }],
+]);
+
+// Warm-up: the first proof pays for building curve tables, thread pools and JIT.
 const warm = await transferAndWithdraw(depth);
-await prover.prove(warm.circuitInputs);
+for (const prover of samples.keys()) await prover.prove(warm.circuitInputs);
 
-const witnessMs: number[] = [];
-const proveMs: number[] = [];
-const verifyMs: number[] = [];
 for (let i = 0; i < runs; i++) {
   const tx = await transferAndWithdraw(depth);
-  const result = await prover.prove(tx.circuitInputs);
-  witnessMs.push(result.timings.witnessMs);
-  proveMs.push(result.timings.proveMs);
-  const verifyStart = performance.now();
-  const ok = await verifyProof(prover.verificationKey, result.proof, result.publicSignals);
-  verifyMs.push(performance.now() - verifyStart);
-  if (!ok) throw new Error("a benchmark proof failed to verify");
+  for (const [prover, s] of samples) {
+    const result = await prover.prove(tx.circuitInputs);
+    s.witnessMs.push(result.timings.witnessMs);
+    s.proveMs.push(result.timings.proveMs);
+    s.totalMs.push(result.timings.witnessMs + result.timings.proveMs);
+    if (!(await verifyProof(artifacts.verificationKey, result.proof, result.publicSignals))) throw new Error(`a ${prover.name} benchmark proof failed to verify`);
+  }
 }
 
-const poseidon = await getPoseidon();
+// Inside the native call: reading the witness, and the Groth16 prover itself (witness map, FFTs,
+// the five MSMs); the rest of the SDK's figure is napi's hand-off and the promise.
+const key = addon.loadProvingKey(artifacts.zkey);
+const wtns = await (await WitnessGenerator.create(artifacts.wasm)).wtns((await transferAndWithdraw(depth)).circuitInputs);
+const inside: { parse: number[]; prove: number[] } = { parse: [], prove: [] };
+for (let i = 0; i < 5; i++) {
+  const proof = await key.prove(wtns);
+  inside.parse.push(proof.witnessParseMs);
+  inside.prove.push(proof.proveMs);
+}
+
+const summary = (xs: number[]) => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  return { median: round(median(xs)), p95: round(percentile(sorted, 95)), all: xs.map((x) => round(x)) };
+};
+const backend = (prover: Prover, loadMs: number) => {
+  const s = samples.get(prover)!;
+  return { loadMs: round(loadMs), witnessMs: summary(s.witnessMs), proveMs: summary(s.proveMs), totalMs: summary(s.totalMs) };
+};
+const snarkjsResult = backend(snarkjs, snarkjsLoadMs);
+const nativeResult = backend(native, nativeLoadMs);
+
+// Poseidon(2): the SDK's JavaScript hasher, the addon one call per hash, and the addon's batch call.
 const POSEIDON_HASHES = 20_000;
+const poseidon = await getPoseidon();
+const rate = (seconds: number) => Math.round(POSEIDON_HASHES / seconds);
 let acc = 1n;
-const hashStart = performance.now();
+let start = performance.now();
 for (let i = 0; i < POSEIDON_HASHES; i++) acc = poseidon.hash([acc, BigInt(i)]);
-const hashSeconds = (performance.now() - hashStart) / 1000;
+const jsRate = rate((performance.now() - start) / 1000);
+const check = acc;
+acc = 1n;
+start = performance.now();
+for (let i = 0; i < POSEIDON_HASHES; i++) acc = addon.poseidonHash([acc, BigInt(i)]);
+const nativeRate = rate((performance.now() - start) / 1000);
+if (acc !== check) throw new Error("native and JavaScript Poseidon chains differ");
+const pairs = new Uint8Array(POSEIDON_HASHES * 64);
+for (let i = 0; i < POSEIDON_HASHES; i++) {
+  pairs.set(bigIntToBytes(FIELD_SIZE - 1n - BigInt(i), 32), i * 64);
+  pairs.set(bigIntToBytes(BigInt(i), 32), i * 64 + 32);
+}
+start = performance.now();
+addon.poseidonHashBatch(2, pairs);
+const batchRate = rate((performance.now() - start) / 1000);
 
 const result = {
   benchmark: "prove",
   date: new Date().toISOString(),
   machine: machine(),
+  loadAtStart,
   circuit: { depth, constraints: circuit.constraints },
-  prover: "snarkjs groth16 (SDK SnarkjsProver, wasm + zkey in memory)",
   runs,
-  artifactLoadMs: round(loadMs),
-  witnessMs: { median: round(median(witnessMs)), all: witnessMs.map((x) => round(x)) },
-  totalProveMs: { median: round(median(witnessMs.map((w, i) => w + proveMs[i]!))) },
-  groth16ProveMs: { median: round(median(proveMs)), all: proveMs.map((x) => round(x)) },
-  verifyMs: { median: round(median(verifyMs)), all: verifyMs.map((x) => round(x)) },
-  poseidon: { inputs: 2, hashes: POSEIDON_HASHES, hashesPerSecond: Math.round(POSEIDON_HASHES / hashSeconds) },
+  method: "one warm-up proof per backend, then the runs alternating snarkjs and native on the same fresh transaction; every proof verified with snarkjs",
+  artifactsLoadMs: round(artifactsMs),
+  snarkjs: { prover: "SnarkjsProver (snarkjs 0.7.6 groth16, wasm + zkey in memory)", ...snarkjsResult },
+  native: {
+    prover: "NativeProver (@cloak/native: taceo-groth16 over the snarkjs zkey, witness from the same wasm)",
+    ...nativeResult,
+    zkeyParseMs: round(zkeyParseMs),
+    insideAddon: { witnessParseMs: summary(inside.parse), groth16Ms: summary(inside.prove) },
+  },
+  ratio: {
+    proveMedian: round(snarkjsResult.proveMs.median / nativeResult.proveMs.median, 2),
+    totalMedian: round(snarkjsResult.totalMs.median / nativeResult.totalMs.median, 2),
+    totalP95: round(snarkjsResult.totalMs.p95 / nativeResult.totalMs.p95, 2),
+  },
+  poseidon: { inputs: 2, hashes: POSEIDON_HASHES, hashesPerSecond: { javascript: jsRate, native: nativeRate, nativeBatch: batchRate } },
 };
 
-console.log(`Join-split (depth ${depth}, ${circuit.constraints} constraints), ${runs} runs after 1 warm-up:`);
-console.log(`  artifacts load       ${result.artifactLoadMs} ms (once)`);
-console.log(`  witness              ${result.witnessMs.median} ms median`);
-console.log(`  groth16 prove        ${result.groth16ProveMs.median} ms median`);
-console.log(`  witness + prove      ${result.totalProveMs.median} ms median`);
-console.log(`  verify (off-chain)   ${result.verifyMs.median} ms median`);
-console.log(`  poseidon(2)          ${result.poseidon.hashesPerSecond} hashes/s`);
+const row = (label: string, s: { median: number; p95: number }, n: { median: number; p95: number }) =>
+  console.log(`  ${label.padEnd(22)} ${`${s.median} / ${s.p95}`.padStart(18)} ${`${n.median} / ${n.p95}`.padStart(18)}`);
+console.log(`Join-split (depth ${depth}, ${circuit.constraints} constraints), ${runs} runs per backend after 1 warm-up, load ${loadAtStart.join(" ")}:`);
+console.log(`  ${"ms (median / p95)".padEnd(22)} ${"snarkjs".padStart(18)} ${"native".padStart(18)}`);
+row("witness", snarkjsResult.witnessMs, nativeResult.witnessMs);
+row("groth16 prove", snarkjsResult.proveMs, nativeResult.proveMs);
+row("witness + prove", snarkjsResult.totalMs, nativeResult.totalMs);
+console.log(`  ${"prover load (once)".padEnd(22)} ${String(snarkjsResult.loadMs).padStart(18)} ${String(nativeResult.loadMs).padStart(18)}   (artifacts read + SHA-256 ${result.artifactsLoadMs} ms; zkey parse alone ${result.native.zkeyParseMs} ms)`);
+console.log(`  ratio snarkjs/native   prove ${result.ratio.proveMedian}x, total ${result.ratio.totalMedian}x (p95 ${result.ratio.totalP95}x)`);
+console.log(`  inside the addon       witness parse ${result.native.insideAddon.witnessParseMs.median} ms, groth16 ${result.native.insideAddon.groth16Ms.median} ms (medians)`);
+console.log(`  poseidon(2)            ${jsRate} hashes/s JavaScript, ${nativeRate} native, ${batchRate} native batch`);
 mkdirSync(join(values.out, ".."), { recursive: true });
 writeFileSync(values.out, `${JSON.stringify(result, null, 2)}\n`);
 console.log(`Wrote ${values.out}`);
