@@ -84,7 +84,9 @@ if (options.check) {
 
 const seed = CORPUS_SEED;
 const poseidon = await getPoseidon();
-const prover = await loadBundledProver();
+// snarkjs, not the native prover: seedableProofRandomness seeds snarkjs' blinding, which keeps the corpus
+// reproducible byte for byte.
+const prover = await loadBundledProver(PRODUCTION_TREE_DEPTH, { backend: "snarkjs" });
 const seedProof = await seedableProofRandomness();
 const dec = (value: bigint) => value.toString();
 const proofOf = (proof: Groth16Proof, signals: bigint[]) => ({ proof, publicSignals: signals.map(dec) });
