@@ -465,18 +465,15 @@ function emitPermutation(asm: Assembler, k: OptimisedConstants): void {
         stack.push("~");
       }
     } else if (n.op === "pow5") {
-      // x^5 = x * (x^2)^2 with x and its square kept on the stack, never stored: [p, x] -> [p, x, x^2] ->
-      // [p, x, x^4] -> [x^5].
+      // x^5 = x * (x^2)^2 with x and its square kept on the stack, never stored. Top first: [x, p] ->
+      // [x^2, p, x, p] (both moduli copied from the one under x) -> [x^4, x, p] -> [x^5].
       const [x] = n.args as [Node];
       if (first && consumable(x)) consume(x as Node & { op: "ref" });
       else evaluate(x, first);
       asm.dup(depthOf("#")).swap(1);
       stack.push("~");
-      asm.dup(depthOf("#")).dup(2).dup(1).op(OP.MULMOD);
-      stack.push("~");
-      asm.dup(depthOf("#")).swap(1).dup(1).op(OP.MULMOD);
-      asm.op(OP.MULMOD);
-      stack.length -= 2;
+      asm.dup(2).dup(3).dup(3).dup(1).op(OP.MULMOD).dup(1).op(OP.MULMOD).op(OP.MULMOD);
+      stack.length -= 1;
     } else if (n.op === "add") {
       // Addition commutes: the operand that can consume a value goes first.
       const [x, y] = first && leads(n.args[0]!) ? [n.args[0]!, n.args[1]!] : [n.args[1]!, n.args[0]!];

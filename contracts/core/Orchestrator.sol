@@ -58,13 +58,19 @@ contract Orchestrator is Initializable, AccessControlUpgradeable, UUPSUpgradeabl
     uint256 public constant EXIT_WINDOW = 48 hours;
 
     /// @custom:storage-location erc7201:cloak.storage.Orchestrator
+    /// @dev A registered pool's switches and limit, packed into one slot.
+    struct PoolConfig {
+        bool registered;
+        bool paused;
+        uint240 depositLimit;
+    }
+
     struct OrchestratorStorage {
         ITransactionVerifier verifier;
         bool allPaused;
         address[] pools;
-        mapping(address pool => bool) registered;
-        mapping(address pool => bool) paused;
-        mapping(address pool => uint256) depositLimit;
+        // One slot per pool, so a transaction's `transactContext` reads the pool's whole configuration at once.
+        mapping(address pool => PoolConfig) poolConfig;
         mapping(address pool => address) poolAsset;
         address[] relayers;
         mapping(address relayer => uint256) relayerSlot; // index in `relayers` + 1; 0 = not registered
@@ -89,6 +95,10 @@ contract Orchestrator is Initializable, AccessControlUpgradeable, UUPSUpgradeabl
     error UnknownRelayer(address relayer);
     /// @notice The token is a pool asset, which can never be rescued.
     error TokenIsPoolAsset(address token);
+    /// @notice A deposit limit above what the Orchestrator stores.
+    /// @param limit The limit given.
+    /// @param max The largest limit accepted, type(uint240).max.
+    error DepositLimitTooLarge(uint256 limit, uint256 max);
     /// @notice The call would not change any state.
     error NoChange();
     /// @notice The pool's asset is not the one given to `registerPool`.
@@ -156,17 +166,17 @@ contract Orchestrator is Initializable, AccessControlUpgradeable, UUPSUpgradeabl
     function registerPool(address pool, address asset, uint256 depositLimit_) external onlyRole(GOVERNOR_ROLE) {
         if (pool == address(0)) revert ZeroAddress("pool");
         OrchestratorStorage storage $ = _storage();
-        if ($.registered[pool]) revert PoolAlreadyRegistered(pool);
+        if ($.poolConfig[pool].registered) revert PoolAlreadyRegistered(pool);
+        _requireStorableLimit(depositLimit_);
         // The orchestrator is checked first: an address without code answers nothing, read as address(0),
         // which would otherwise pass for a native pool's asset.
         address poolOrchestrator = _readAddress(pool, IPoolIdentity.orchestrator.selector);
         if (poolOrchestrator != address(this)) revert PoolOrchestratorMismatch(pool, poolOrchestrator);
         address poolToken = _readAddress(pool, IPoolIdentity.token.selector);
         if (poolToken != asset) revert PoolAssetMismatch(pool, asset, poolToken);
-        $.registered[pool] = true;
+        $.poolConfig[pool] = PoolConfig({registered: true, paused: false, depositLimit: uint240(depositLimit_)});
         $.pools.push(pool);
         $.poolAsset[pool] = asset;
-        $.depositLimit[pool] = depositLimit_;
         emit PoolRegistered(pool, asset, depositLimit_);
     }
 
@@ -180,14 +190,28 @@ contract Orchestrator is Initializable, AccessControlUpgradeable, UUPSUpgradeabl
     /// @param pool The address to check.
     /// @return True when registered.
     function isPool(address pool) external view returns (bool) {
-        return _storage().registered[pool];
+        return _storage().poolConfig[pool].registered;
     }
 
     /// @inheritdoc IOrchestrator
     function poolState(address pool) external view returns (PoolState memory state) {
         OrchestratorStorage storage $ = _storage();
-        if (!$.registered[pool]) revert UnknownPool(pool);
-        state = PoolState({paused: $.allPaused || $.paused[pool], verifier: $.verifier, depositLimit: $.depositLimit[pool]});
+        PoolConfig memory config = $.poolConfig[pool];
+        if (!config.registered) revert UnknownPool(pool);
+        state = PoolState({paused: $.allPaused || config.paused, verifier: $.verifier, depositLimit: config.depositLimit});
+    }
+
+    /// @inheritdoc IOrchestrator
+    function transactContext(address relayer) external view returns (TransactContext memory context) {
+        OrchestratorStorage storage $ = _storage();
+        PoolConfig memory config = $.poolConfig[msg.sender];
+        if (!config.registered) revert UnknownPool(msg.sender);
+        context = TransactContext({
+            paused: $.allPaused || config.paused,
+            verifier: $.verifier,
+            depositLimit: config.depositLimit,
+            relayerRegistered: relayer != address(0) && $.relayerSlot[relayer] != 0
+        });
     }
 
     /// @notice Sets a pool's largest single deposit (a timelocked parameter).
@@ -195,8 +219,9 @@ contract Orchestrator is Initializable, AccessControlUpgradeable, UUPSUpgradeabl
     /// @param limit The new limit.
     function setDepositLimit(address pool, uint256 limit) external onlyRole(GOVERNOR_ROLE) {
         OrchestratorStorage storage $ = _requirePool(pool);
-        uint256 previous = $.depositLimit[pool];
-        $.depositLimit[pool] = limit;
+        _requireStorableLimit(limit);
+        uint256 previous = $.poolConfig[pool].depositLimit;
+        $.poolConfig[pool].depositLimit = uint240(limit);
         emit DepositLimitChanged(pool, previous, limit);
     }
 
@@ -204,7 +229,7 @@ contract Orchestrator is Initializable, AccessControlUpgradeable, UUPSUpgradeabl
     /// @param pool The pool.
     /// @return The limit.
     function depositLimit(address pool) external view returns (uint256) {
-        return _storage().depositLimit[pool];
+        return _storage().poolConfig[pool].depositLimit;
     }
 
     // ---------------------------------------------------------------- pause
@@ -213,8 +238,8 @@ contract Orchestrator is Initializable, AccessControlUpgradeable, UUPSUpgradeabl
     /// @param pool The pool to stop.
     function pause(address pool) external onlyRole(GUARDIAN_ROLE) {
         OrchestratorStorage storage $ = _requirePool(pool);
-        if ($.paused[pool]) revert NoChange();
-        $.paused[pool] = true;
+        if ($.poolConfig[pool].paused) revert NoChange();
+        $.poolConfig[pool].paused = true;
         ++$.pausedPoolCount;
         emit PoolPaused(pool, msg.sender);
     }
@@ -231,8 +256,8 @@ contract Orchestrator is Initializable, AccessControlUpgradeable, UUPSUpgradeabl
     /// @param pool The pool to resume.
     function unpause(address pool) external onlyRole(UNPAUSER_ROLE) {
         OrchestratorStorage storage $ = _requirePool(pool);
-        if (!$.paused[pool]) revert NoChange();
-        $.paused[pool] = false;
+        if (!$.poolConfig[pool].paused) revert NoChange();
+        $.poolConfig[pool].paused = false;
         --$.pausedPoolCount;
         _restartExitWindowIfUnpaused($);
         emit PoolUnpaused(pool, msg.sender);
@@ -252,7 +277,7 @@ contract Orchestrator is Initializable, AccessControlUpgradeable, UUPSUpgradeabl
     /// @return True when paused.
     function isPaused(address pool) external view returns (bool) {
         OrchestratorStorage storage $ = _storage();
-        return $.allPaused || $.paused[pool];
+        return $.allPaused || $.poolConfig[pool].paused;
     }
 
     /// @notice Whether the global pause is on.
@@ -438,7 +463,13 @@ contract Orchestrator is Initializable, AccessControlUpgradeable, UUPSUpgradeabl
 
     function _requirePool(address pool) private view returns (OrchestratorStorage storage $) {
         $ = _storage();
-        if (!$.registered[pool]) revert UnknownPool(pool);
+        if (!$.poolConfig[pool].registered) revert UnknownPool(pool);
+    }
+
+    /// @dev A deposit limit is stored in 240 bits beside the pool's switches; larger ones mean nothing anyway, since
+    ///      a pool refuses any amount of 2^248 or more (PublicAmount).
+    function _requireStorableLimit(uint256 limit) private pure {
+        if (limit > type(uint240).max) revert DepositLimitTooLarge(limit, type(uint240).max);
     }
 
     function _authorizeUpgrade(address) internal view override {

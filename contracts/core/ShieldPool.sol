@@ -123,7 +123,8 @@ contract ShieldPool is Initializable, UUPSUpgradeable, MerkleTreeWithHistory, Re
     /// @param extData The public part; `pool` and `chainId` must name this pool on this chain.
     function transact(Proof calldata proof, ExtData calldata extData) external payable nonReentrant {
         ShieldPoolStorage storage $ = _storage();
-        IOrchestrator.PoolState memory state = $.orchestrator.poolState(address(this));
+        IOrchestrator.TransactContext memory state =
+            $.orchestrator.transactContext(extData.fee > 0 ? extData.relayer : address(0));
 
         // Checks
         if (state.paused) revert PoolIsPaused();
@@ -135,7 +136,7 @@ contract ShieldPool is Initializable, UUPSUpgradeable, MerkleTreeWithHistory, Re
             if ($.nullifierSpent[proof.inputNullifiers[i]]) revert NullifierAlreadySpent(proof.inputNullifiers[i]);
         }
         uint256 publicAmount_ = _checkedPublicAmount(extData, state.depositLimit);
-        if (extData.fee > 0 && !$.orchestrator.isRelayer(extData.relayer)) {
+        if (extData.fee > 0 && !state.relayerRegistered) {
             revert RelayerNotRegistered(extData.relayer);
         }
         uint256[7] memory signals = [

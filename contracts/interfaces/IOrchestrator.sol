@@ -25,6 +25,18 @@ interface IOrchestrator is IAccessControl {
         uint256 depositLimit;
     }
 
+    /// @notice What a pool's `transact` reads, in one call: its state and whether the fee's relayer is registered.
+    /// @param paused Whether the pool (or every pool) is paused.
+    /// @param verifier The verifier currently registered for the join-split circuit.
+    /// @param depositLimit The largest single deposit the pool accepts.
+    /// @param relayerRegistered Whether the relayer asked about is registered; false for address(0).
+    struct TransactContext {
+        bool paused;
+        ITransactionVerifier verifier;
+        uint256 depositLimit;
+        bool relayerRegistered;
+    }
+
     /// @notice The verdict on a caller asking to upgrade the Orchestrator or a pool.
     /// @dev Unauthorized: neither UPGRADER_ROLE nor, during an emergency, SECURITY_COUNCIL_ROLE.
     ///      NoEmergency: only SECURITY_COUNCIL_ROLE, and the global pause is off.
@@ -40,6 +52,12 @@ interface IOrchestrator is IAccessControl {
     /// @param pool The pool asking.
     /// @return state Its paused flag, verifier and deposit limit.
     function poolState(address pool) external view returns (PoolState memory state);
+
+    /// @notice The calling pool's state and whether `relayer` may receive fees; reverts unless the caller is a
+    ///         registered pool.
+    /// @param relayer The relayer a transaction pays, or address(0) when it pays none (not looked up).
+    /// @return context What `transact` checks.
+    function transactContext(address relayer) external view returns (TransactContext memory context);
 
     /// @notice Whether `relayer` may receive fees.
     /// @param relayer The address named in a transaction's extData.

@@ -270,6 +270,55 @@ describe("Orchestrator", function () {
         .to.emit(g.orchestrator, "PoolRegistered")
         .withArgs(tokenPool, token.target, 7n);
     });
+
+    it("refuses a deposit limit above 2^240 - 1, which it could not store beside the pool's switches", async function () {
+      const g = await governed();
+      const token = await ethers.deployContract("TestToken");
+      const tokenPool = await poolFor(await g.orchestrator.getAddress(), await token.getAddress(), g.hasher);
+      const max = (1n << 240n) - 1n;
+      await expect(g.orchestrator.registerPool(tokenPool, token.target, max + 1n))
+        .to.be.revertedWithCustomError(g.orchestrator, "DepositLimitTooLarge")
+        .withArgs(max + 1n, max);
+    });
+  });
+
+  describe("deposit limits and the transaction context", function () {
+    it("stores a deposit limit up to 2^240 - 1 and refuses a larger one without changing it", async function () {
+      const g = await governed();
+      const max = (1n << 240n) - 1n;
+      await (await g.orchestrator.setDepositLimit(g.pool.target, max)).wait();
+      expect(await g.orchestrator.depositLimit(g.pool.target)).to.equal(max);
+      await expect(g.orchestrator.setDepositLimit(g.pool.target, ethers.MaxUint256))
+        .to.be.revertedWithCustomError(g.orchestrator, "DepositLimitTooLarge")
+        .withArgs(ethers.MaxUint256, max);
+      expect(await g.orchestrator.depositLimit(g.pool.target)).to.equal(max);
+    });
+
+    it("answers transactContext only to a registered pool: UnknownPool(caller) for anyone else", async function () {
+      const g = await governed();
+      await expect(g.orchestrator.connect(g.stranger).transactContext(ethers.ZeroAddress))
+        .to.be.revertedWithCustomError(g.orchestrator, "UnknownPool")
+        .withArgs(g.stranger.address);
+    });
+
+    it("gives a pool its pause, verifier, limit and the relayer's registration in one call", async function () {
+      const g = await governed();
+      const [deployer] = await ethers.getSigners();
+      await (await g.orchestrator.addRelayer(g.monitor.address)).wait();
+      await (await g.orchestrator.connect(g.monitor).pause(g.pool.target)).wait();
+      await networkHelpers.impersonateAccount(g.pool.target as string);
+      await networkHelpers.setBalance(g.pool.target as string, 10n ** 18n);
+      const asPool = g.orchestrator.connect(await ethers.getSigner(g.pool.target as string));
+      const registered = await asPool.transactContext(g.monitor.address);
+      expect([registered.paused, registered.verifier, registered.depositLimit, registered.relayerRegistered]).to.deep.equal([
+        true,
+        await g.orchestrator.verifier(),
+        await g.orchestrator.depositLimit(g.pool.target),
+        true,
+      ]);
+      expect((await asPool.transactContext(deployer!.address)).relayerRegistered).to.equal(false);
+      expect((await asPool.transactContext(ethers.ZeroAddress)).relayerRegistered).to.equal(false);
+    });
   });
 });
 
