@@ -2,8 +2,9 @@
 // backends in one run — snarkjs (SnarkjsProver) and the native addon (NativeProver, @cloak/native) —
 // proofs alternating between them so both see the same machine load; plus Poseidon throughput in
 // JavaScript and natively. Prints a table and writes bench/results/prove.json.
-import { readFileSync, writeFileSync, mkdirSync } from "node:fs";
-import { loadavg } from "node:os";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { requireNative } from "@cloak/native";
@@ -84,6 +85,22 @@ for (let i = 0; i < 5; i++) {
   inside.prove.push(proof.proveMs);
 }
 
+// Where the native proof's time goes: native/examples/phases.rs times the witness map and each of
+// the five MSMs alone (each on the whole thread pool), then a whole proof, on the same witness.
+const scratch = mkdtempSync(join(tmpdir(), "cloak-bench-prove-"));
+let phases: unknown;
+try {
+  writeFileSync(join(scratch, "proof.wtns"), wtns);
+  const output = execFileSync(
+    "cargo",
+    ["run", "--quiet", "--release", "--locked", "-j", "2", "--manifest-path", join(repoRoot, "native/Cargo.toml"), "--example", "phases", "--", join(artifactsDir(depth), "transaction_final.zkey"), join(scratch, "proof.wtns"), "5"],
+    { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] },
+  );
+  phases = JSON.parse(output.trim().split("\n").pop()!);
+} finally {
+  rmSync(scratch, { recursive: true, force: true });
+}
+
 const summary = (xs: number[]) => {
   const sorted = [...xs].sort((a, b) => a - b);
   return { median: round(median(xs)), p95: round(percentile(sorted, 95)), all: xs.map((x) => round(x)) };
@@ -133,6 +150,7 @@ const result = {
     ...nativeResult,
     zkeyParseMs: round(zkeyParseMs),
     insideAddon: { witnessParseMs: summary(inside.parse), groth16Ms: summary(inside.prove) },
+    phases,
   },
   ratio: {
     proveMedian: round(snarkjsResult.proveMs.median / nativeResult.proveMs.median, 2),
@@ -152,6 +170,7 @@ row("witness + prove", snarkjsResult.totalMs, nativeResult.totalMs);
 console.log(`  ${"prover load (once)".padEnd(22)} ${String(snarkjsResult.loadMs).padStart(18)} ${String(nativeResult.loadMs).padStart(18)}   (artifacts read + SHA-256 ${result.artifactsLoadMs} ms; zkey parse alone ${result.native.zkeyParseMs} ms)`);
 console.log(`  ratio snarkjs/native   prove ${result.ratio.proveMedian}x, total ${result.ratio.totalMedian}x (p95 ${result.ratio.totalP95}x)`);
 console.log(`  inside the addon       witness parse ${result.native.insideAddon.witnessParseMs.median} ms, groth16 ${result.native.insideAddon.groth16Ms.median} ms (medians)`);
+console.log(`  native phases          ${JSON.stringify((phases as { medianMs: object }).medianMs)} (ms, each alone)`);
 console.log(`  poseidon(2)            ${jsRate} hashes/s JavaScript, ${nativeRate} native, ${batchRate} native batch`);
 mkdirSync(join(values.out, ".."), { recursive: true });
 writeFileSync(values.out, `${JSON.stringify(result, null, 2)}\n`);
