@@ -22,6 +22,8 @@ export const ErrorCode = {
   PROOF_FAILED: "PROOF_FAILED",
   /** The prover backend asked for does not load on this machine (the native addon is absent). */
   PROVER_UNAVAILABLE: "PROVER_UNAVAILABLE",
+  /** A native backend was asked for (e.g. Poseidon's) where @cloak/native does not load. */
+  NATIVE_UNAVAILABLE: "NATIVE_UNAVAILABLE",
   NOT_INITIALIZED: "NOT_INITIALIZED",
   /** A PDA seed (nullifier, batch hash, slot) does not fit its fixed-width encoding. */
   INVALID_PDA_SEED: "INVALID_PDA_SEED",

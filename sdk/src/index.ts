@@ -13,7 +13,7 @@ export {
   toHex32,
   type FieldLike,
 } from "./field.js";
-export { getPoseidon, type PoseidonHasher } from "./poseidon.js";
+export { getPoseidon, type PoseidonBackend, type PoseidonHasher, type PoseidonOptions } from "./poseidon.js";
 export { ADDRESS_PREFIX, Keypair, decodeAddress, encodeAddress, type SerializedKeypair, type ShieldedAddress } from "./keys.js";
 export {
   createNote,
