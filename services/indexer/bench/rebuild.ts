@@ -10,7 +10,7 @@ import { availableParallelism, loadavg } from "node:os";
 import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { FIELD_SIZE, getPoseidon } from "@cloak/sdk";
+import { FIELD_SIZE, getPoseidon, loadNativeAddon } from "@cloak/sdk";
 import { machine, round } from "../../../bench/stats.ts";
 import { buildTree } from "../src/rebuild.ts";
 import { IndexedTree, TREE_DEPTH, zeroHashes } from "../src/tree.ts";
@@ -50,7 +50,8 @@ const loadBefore = loadavg();
 process.stdout.write(`generating ${leafCount} seeded leaves… `);
 const leaves = Array.from({ length: leafCount }, (_, i) => BigInt(`0x${createHash("sha256").update(`cloak-indexer-rebuild:${i}`).digest("hex")}`) % FIELD_SIZE);
 console.log("done");
-const poseidon = await getPoseidon();
+const poseidon = await getPoseidon({ backend: "wasm" });
+const native = (await loadNativeAddon()).addon ? await getPoseidon({ backend: "native" }) : null;
 const zeros = zeroHashes(poseidon);
 const sample = leaves.slice(0, sampleCount);
 const sampleHashes = hashesFor(sampleCount);
@@ -63,16 +64,26 @@ const sdk = await timed(() => {
 });
 const sequential = sdk.value;
 const sdkRate = sampleHashes / sdk.seconds;
+const sdkNative = native
+  ? await timed(() => {
+      const tree = new IndexedTree(native, zeros);
+      tree.append(sample);
+      return tree;
+    })
+  : null;
+if (sdkNative) check(sdkNative.value.root === sequential.root, "the SDK's native hasher gives the WebAssembly root");
 
-await buildTree(sample.slice(0, 1000), { workers: 0 }); // compiles the module once, outside the timing
-const inline = await timed(() => buildTree(sample, { workers: 0 }));
+await buildTree(sample.slice(0, 1000), { backend: "wasm", workers: 0 }); // compiles the module once, outside the timing
+const inline = await timed(() => buildTree(sample, { backend: "wasm", workers: 0 }));
 check(inline.value.root === sequential.root, "the one-thread rebuild of the sample has the sequential root");
 const inlineRate = sampleHashes / inline.seconds;
 
 const workers = availableParallelism();
-const build = await timed(() => buildTree(leaves));
+const build = await timed(() => buildTree(leaves, { backend: "wasm" }));
 const tree = build.value;
 check(tree.size === leafCount, "the rebuilt tree holds every leaf");
+const nativeBuild = native ? await timed(() => buildTree(leaves, { backend: "native" })) : null;
+if (nativeBuild) check(nativeBuild.value.root === tree.root, "the native rebuild has the WebAssembly rebuild's root");
 for (let level = 1; level <= TREE_DEPTH; level++) {
   // Nodes over whole subtrees of the sample are the same in both trees (the last one of a level may cover leaves past it).
   const whole = Math.floor(sampleCount / 2 ** level);
@@ -92,7 +103,7 @@ const result = {
   loadAverage1m: { before: round(loadBefore[0]!, 2), after: round(loadavg()[0]!, 2) },
   tree: { depth: TREE_DEPTH, leaves: leafCount, poseidonHashes: fullHashes, leafSeed: "sha256('cloak-indexer-rebuild:' + i) mod r" },
   sdkSequential: {
-    how: "IndexedTree.append with the SDK's PoseidonHasher (circomlibjs WebAssembly, BigInt in and out per hash), one thread",
+    how: "IndexedTree.append with the SDK's PoseidonHasher, backend wasm (circomlibjs WebAssembly, BigInt in and out per hash), one thread",
     sampleLeaves: sampleCount,
     sampleHashes,
     seconds: round(sdk.seconds, 2),
@@ -100,6 +111,16 @@ const result = {
     hashesPerSecond: Math.round(sdkRate),
     extrapolatedSecondsForTree: round(fullHashes / sdkRate, 1),
   },
+  sdkSequentialNative: sdkNative
+    ? {
+        how: "the same with the SDK's native backend (@cloak/native's Poseidon, one addon call per hash), one thread",
+        sampleLeaves: sampleCount,
+        seconds: round(sdkNative.seconds, 2),
+        cpuSeconds: round(sdkNative.cpuSeconds, 2),
+        hashesPerSecond: Math.round(sampleHashes / sdkNative.seconds),
+        extrapolatedSecondsForTree: round((fullHashes * sdkNative.seconds) / sampleHashes, 1),
+      }
+    : "the native addon did not load",
   wasmOneThread: {
     how: "buildTree(workers: 0): the same WebAssembly Poseidon called on Montgomery-form nodes in its memory, one thread",
     sampleLeaves: sampleCount,
@@ -109,12 +130,20 @@ const result = {
     extrapolatedSecondsForTree: round(fullHashes / inlineRate, 1),
   },
   buildTree: {
-    how: `buildTree(leaves), default options: ${workers} worker threads on aligned subtrees, levels above on the calling thread; one run, measured`,
+    how: `buildTree(leaves, { backend: "wasm" }): ${workers} worker threads on aligned subtrees, levels above on the calling thread; one run, measured`,
     workers,
     seconds: round(build.seconds, 2),
     cpuSeconds: round(build.cpuSeconds, 2),
     hashesPerSecond: Math.round(fullHashes / build.seconds),
   },
+  buildTreeNative: nativeBuild
+    ? {
+        how: "buildTree(leaves), the default where @cloak/native loads: one batch call to the addon per level (its batch uses every core); one run, measured",
+        seconds: round(nativeBuild.seconds, 2),
+        cpuSeconds: round(nativeBuild.cpuSeconds, 2),
+        hashesPerSecond: Math.round(fullHashes / nativeBuild.seconds),
+      }
+    : "the native addon did not load",
   snapshot: {
     bytes: snapshot.length,
     serializeSeconds: round(serialize.seconds, 2),
@@ -125,8 +154,10 @@ const result = {
 
 console.log(`Tree of ${leafCount} leaves (${fullHashes} Poseidon(2) hashes), ${result.machine.cpus} cores, load ${result.loadAverage1m.before} → ${result.loadAverage1m.after}:`);
 console.log(`  SDK Poseidon, sequential   ${result.sdkSequential.hashesPerSecond} hashes/s on ${sampleCount} leaves → ~${result.sdkSequential.extrapolatedSecondsForTree} s for the tree (extrapolated)`);
+if (sdkNative) console.log(`  SDK Poseidon, native       ${Math.round(sampleHashes / sdkNative.seconds)} hashes/s on ${sampleCount} leaves`);
 console.log(`  WebAssembly, one thread    ${result.wasmOneThread.hashesPerSecond} hashes/s on ${sampleCount} leaves → ~${result.wasmOneThread.extrapolatedSecondsForTree} s for the tree (extrapolated)`);
 console.log(`  buildTree, ${workers} workers        ${result.buildTree.seconds} s (${result.buildTree.hashesPerSecond} hashes/s, measured; ${result.buildTree.cpuSeconds} CPU-s)`);
+if (nativeBuild) console.log(`  buildTree, native batch    ${round(nativeBuild.seconds, 2)} s (${Math.round(fullHashes / nativeBuild.seconds)} hashes/s, measured; ${round(nativeBuild.cpuSeconds, 2)} CPU-s)`);
 console.log(`  serialize + deserialize    ${result.snapshot.serializeSeconds} s + ${result.snapshot.deserializeSeconds} s (${(snapshot.length / 2 ** 20).toFixed(0)} MiB)`);
 mkdirSync(dirname(values.out), { recursive: true });
 writeFileSync(values.out, `${JSON.stringify(result, null, 2)}\n`);

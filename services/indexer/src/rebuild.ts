@@ -1,8 +1,9 @@
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
-import { CloakError, ErrorCode, FIELD_SIZE, getPoseidon, type PoseidonHasher } from "@cloak/sdk";
+import { CloakError, ErrorCode, FIELD_SIZE, getPoseidon, loadNativeAddon, type PoseidonHasher } from "@cloak/sdk";
 import { buildPoseidon } from "circomlibjs";
 import { IndexerError, IndexerErrorCode } from "./errors.ts";
+import { hashLevelsNative } from "./rebuild-native.ts";
 import { packFieldElements, SubtreeHasher, unpackFieldElements, WebAssemblyApi, type WasmModule } from "./rebuild-hasher.ts";
 import type { SubtreeTask, WorkerData, WorkerReply } from "./rebuild-worker.ts";
 import { IndexedTree, zeroHashes } from "./tree.ts";
@@ -21,6 +22,12 @@ export interface BuildTreeOptions {
   inlineBelow?: number;
   /** Height of the aligned subtrees handed to the workers; by default about four per worker. */
   subtreeHeight?: number;
+  /**
+   * "auto" (the default): the native addon's batch Poseidon, one call per level, where @cloak/native loads, and
+   * circomlibjs' WebAssembly Poseidon in workers elsewhere; "native" refuses to fall back; "wasm" never uses the
+   * addon. `workers`, `inlineBelow` and `subtreeHeight` shape only the WebAssembly path.
+   */
+  backend?: "auto" | "native" | "wasm";
 }
 
 let poseidonModule: Promise<WasmModule> | undefined;
@@ -61,6 +68,16 @@ export async function buildTree(leaves: readonly bigint[], options: BuildTreeOpt
     layers.push(new Array<bigint>(width));
   }
   if (leaves.length === 0) return new IndexedTree(poseidon, zeros, layers);
+
+  const backend = options.backend ?? "auto";
+  if (backend !== "wasm") {
+    const { addon, reason } = await loadNativeAddon();
+    if (addon) {
+      hashLevelsNative(addon, layers, zeros);
+      return new IndexedTree(poseidon, zeros, layers);
+    }
+    if (backend === "native") throw new CloakError(ErrorCode.NATIVE_UNAVAILABLE, `rebuild backend "native": ${reason ?? "the addon did not load"}`);
+  }
 
   const workers = options.workers ?? availableParallelism();
   let lowest = 0;
