@@ -80,15 +80,8 @@ export {
   type TransactionOutput,
   type TransactionRequest,
 } from "./transaction.js";
-export {
-  NativeProver,
-  createProver,
-  loadNativeAddon,
-  type CreateProverOptions,
-  type NativeAddon,
-  type NativeProvingKey,
-  type ProverBackend,
-} from "./native-prover.js";
+export { loadNativeAddon, type NativeAddon, type NativeProvingKey } from "./native-addon.js";
+export { NativeProver, createProver, type CreateProverOptions, type ProverBackend } from "./native-prover.js";
 export { bundledArtifactsDir, loadBundledProver } from "./artifacts.js";
 export { toTransactArgs, type PoolExtDataArgs, type PoolProofArgs } from "./evm/transact-args.js";
 export { PoolSync, type PoolNote, type PoolSyncOptions, type SyncTarget } from "./evm/pool-sync.js";

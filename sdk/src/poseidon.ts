@@ -1,7 +1,7 @@
 import { buildPoseidon } from "circomlibjs";
 import { CloakError, ErrorCode } from "./errors.js";
 import { FIELD_SIZE } from "./field.js";
-import { loadNativeAddon, type NativeAddon } from "./native-prover.js";
+import { loadNativeAddon, type NativeAddon } from "./native-addon.js";
 
 /** Where a hasher runs: @cloak/native's Rust Poseidon, or circomlibjs' WebAssembly one. */
 export type PoseidonBackend = "native" | "wasm";

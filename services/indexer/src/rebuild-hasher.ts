@@ -120,28 +120,35 @@ export class SubtreeHasher {
   }
 }
 
-/** Packs `values[from..to)` little-endian, `FIELD_BYTES` each, as the hasher reads them (values must be field elements). */
-export function packFieldElements(values: readonly bigint[], from = 0, to = values.length): Uint8Array {
-  const words = new BigUint64Array((to - from) * 4);
-  for (let i = from, w = 0; i < to; i++, w += 4) {
+/**
+ * Packs `values[from..to)`, `FIELD_BYTES` each (values must be field elements): little-endian as the
+ * WebAssembly hasher reads them, or big-endian (`littleEndian` false) as the native addon's batch does.
+ */
+export function packFieldElements(values: readonly bigint[], from = 0, to = values.length, littleEndian = true): Uint8Array {
+  const bytes = new Uint8Array((to - from) * FIELD_BYTES);
+  const view = new DataView(bytes.buffer);
+  // Word k (bits 64k..64k+63) sits at word slot k little-endian, at slot 3 - k big-endian.
+  const slot = (k: number): number => 8 * (littleEndian ? k : 3 - k);
+  for (let i = from, offset = 0; i < to; i++, offset += FIELD_BYTES) {
     const value = values[i]!;
-    words[w] = BigInt.asUintN(64, value);
-    words[w + 1] = BigInt.asUintN(64, value >> 64n);
-    words[w + 2] = BigInt.asUintN(64, value >> 128n);
-    words[w + 3] = value >> 192n;
+    view.setBigUint64(offset + slot(0), BigInt.asUintN(64, value), littleEndian);
+    view.setBigUint64(offset + slot(1), BigInt.asUintN(64, value >> 64n), littleEndian);
+    view.setBigUint64(offset + slot(2), BigInt.asUintN(64, value >> 128n), littleEndian);
+    view.setBigUint64(offset + slot(3), value >> 192n, littleEndian);
   }
-  return new Uint8Array(words.buffer);
+  return bytes;
 }
 
-/** Reads `count` little-endian packed elements from `bytes` at element `start` into `out` from `at` on. */
-export function unpackFieldElements(bytes: Uint8Array, start: number, count: number, out: bigint[], at: number): void {
+/** Reads `count` packed elements (see packFieldElements) from `bytes` at element `start` into `out` from `at` on. */
+export function unpackFieldElements(bytes: Uint8Array, start: number, count: number, out: bigint[], at: number, littleEndian = true): void {
   // Four 64-bit words and three shifts per element: far fewer BigInt operations than byte by byte.
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const slot = (k: number): number => 8 * (littleEndian ? k : 3 - k);
   for (let i = 0, offset = start * FIELD_BYTES; i < count; i++, offset += FIELD_BYTES) {
     out[at + i] =
-      view.getBigUint64(offset, true) |
-      (view.getBigUint64(offset + 8, true) << 64n) |
-      (view.getBigUint64(offset + 16, true) << 128n) |
-      (view.getBigUint64(offset + 24, true) << 192n);
+      view.getBigUint64(offset + slot(0), littleEndian) |
+      (view.getBigUint64(offset + slot(1), littleEndian) << 64n) |
+      (view.getBigUint64(offset + slot(2), littleEndian) << 128n) |
+      (view.getBigUint64(offset + slot(3), littleEndian) << 192n);
   }
 }
