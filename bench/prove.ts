@@ -46,6 +46,8 @@ const timed = async <T>(fn: () => Promise<T>): Promise<[T, number]> => {
 const [artifacts, artifactsMs] = await timed(() => loadArtifacts(artifactsDir(depth)));
 const [snarkjs, snarkjsLoadMs] = await timed(() => SnarkjsProver.create(artifacts));
 const [native, nativeLoadMs] = await timed(() => NativeProver.create(artifacts));
+// The same addon with fixed-base tables of the key built at creation (its load time includes them).
+const [nativeTables, nativeTablesLoadMs] = await timed(() => NativeProver.create(artifacts, { fixedBaseTables: true }));
 const addon = requireNative();
 const [, zkeyParseMs] = await timed(async () => addon.loadProvingKey(artifacts.zkey));
 
@@ -57,6 +59,7 @@ interface Samples {
 const samples = new Map<Prover, Samples>([
   [snarkjs, { witnessMs: [], proveMs: [], totalMs: [] }],
   [native, { witnessMs: [], proveMs: [], totalMs: [] }],
+  [nativeTables, { witnessMs: [], proveMs: [], totalMs: [] }],
 ]);
 
 // Warm-up: the first proof pays for building curve tables, thread pools and JIT.
@@ -111,6 +114,8 @@ const backend = (prover: Prover, loadMs: number) => {
 };
 const snarkjsResult = backend(snarkjs, snarkjsLoadMs);
 const nativeResult = backend(native, nativeLoadMs);
+const tablesResult = backend(nativeTables, nativeTablesLoadMs);
+const tablesInfo = nativeTables.fixedBaseTables!;
 
 // Poseidon(2), 20,000 chained hashes each: the SDK's hasher on circomlibjs' WebAssembly and on the
 // addon (getPoseidon's two backends), the addon called directly, and the addon's batch call.
@@ -144,7 +149,7 @@ const result = {
   loadAtStart,
   circuit: { depth, constraints: circuit.constraints },
   runs,
-  method: "one warm-up proof per backend, then the runs alternating snarkjs and native on the same fresh transaction; every proof verified with snarkjs",
+  method: "one warm-up proof per backend, then the runs taking snarkjs, native and native with fixed-base tables in turn on the same fresh transaction; every proof verified with snarkjs",
   artifactsLoadMs: round(artifactsMs),
   snarkjs: { prover: "SnarkjsProver (snarkjs 0.7.6 groth16, wasm + zkey in memory)", ...snarkjsResult },
   native: {
@@ -154,23 +159,36 @@ const result = {
     insideAddon: { witnessParseMs: summary(inside.parse), groth16Ms: summary(inside.prove) },
     phases,
   },
+  nativeTables: {
+    prover: "NativeProver({ fixedBaseTables: true }) (@cloak/native: the five MSMs over fixed-base tables of the key, 13-bit windows, built at creation)",
+    ...tablesResult,
+    tables: { buildMs: round(tablesInfo.buildMs), MiB: round(tablesInfo.bytes / 2 ** 20) },
+  },
   ratio: {
     proveMedian: round(snarkjsResult.proveMs.median / nativeResult.proveMs.median, 2),
     totalMedian: round(snarkjsResult.totalMs.median / nativeResult.totalMs.median, 2),
     totalP95: round(snarkjsResult.totalMs.p95 / nativeResult.totalMs.p95, 2),
   },
+  ratioTables: {
+    proveMedian: round(snarkjsResult.proveMs.median / tablesResult.proveMs.median, 2),
+    totalMedian: round(snarkjsResult.totalMs.median / tablesResult.totalMs.median, 2),
+    totalP95: round(snarkjsResult.totalMs.p95 / tablesResult.totalMs.p95, 2),
+  },
   poseidon: { inputs: 2, hashes: POSEIDON_HASHES, hashesPerSecond: { sdkWasm: wasmRate, sdkNative: sdkNativeRate, addon: nativeRate, addonBatch: batchRate } },
 };
 
-const row = (label: string, s: { median: number; p95: number }, n: { median: number; p95: number }) =>
-  console.log(`  ${label.padEnd(22)} ${`${s.median} / ${s.p95}`.padStart(18)} ${`${n.median} / ${n.p95}`.padStart(18)}`);
+type Spread = { median: number; p95: number };
+const row = (label: string, s: Spread, n: Spread, t: Spread) =>
+  console.log(`  ${label.padEnd(22)} ${`${s.median} / ${s.p95}`.padStart(18)} ${`${n.median} / ${n.p95}`.padStart(18)} ${`${t.median} / ${t.p95}`.padStart(18)}`);
 console.log(`Join-split (depth ${depth}, ${circuit.constraints} constraints), ${runs} runs per backend after 1 warm-up, load ${loadAtStart.join(" ")}:`);
-console.log(`  ${"ms (median / p95)".padEnd(22)} ${"snarkjs".padStart(18)} ${"native".padStart(18)}`);
-row("witness", snarkjsResult.witnessMs, nativeResult.witnessMs);
-row("groth16 prove", snarkjsResult.proveMs, nativeResult.proveMs);
-row("witness + prove", snarkjsResult.totalMs, nativeResult.totalMs);
-console.log(`  ${"prover load (once)".padEnd(22)} ${String(snarkjsResult.loadMs).padStart(18)} ${String(nativeResult.loadMs).padStart(18)}   (artifacts read + SHA-256 ${result.artifactsLoadMs} ms; zkey parse alone ${result.native.zkeyParseMs} ms)`);
+console.log(`  ${"ms (median / p95)".padEnd(22)} ${"snarkjs".padStart(18)} ${"native".padStart(18)} ${"native + tables".padStart(18)}`);
+row("witness", snarkjsResult.witnessMs, nativeResult.witnessMs, tablesResult.witnessMs);
+row("groth16 prove", snarkjsResult.proveMs, nativeResult.proveMs, tablesResult.proveMs);
+row("witness + prove", snarkjsResult.totalMs, nativeResult.totalMs, tablesResult.totalMs);
+console.log(`  ${"prover load (once)".padEnd(22)} ${String(snarkjsResult.loadMs).padStart(18)} ${String(nativeResult.loadMs).padStart(18)} ${String(tablesResult.loadMs).padStart(18)}`);
+console.log(`  (artifacts read + SHA-256 ${result.artifactsLoadMs} ms; zkey parse alone ${result.native.zkeyParseMs} ms; tables built in ${result.nativeTables.tables.buildMs} ms, ${result.nativeTables.tables.MiB} MiB)`);
 console.log(`  ratio snarkjs/native   prove ${result.ratio.proveMedian}x, total ${result.ratio.totalMedian}x (p95 ${result.ratio.totalP95}x)`);
+console.log(`  ratio snarkjs/tables   prove ${result.ratioTables.proveMedian}x, total ${result.ratioTables.totalMedian}x (p95 ${result.ratioTables.totalP95}x)`);
 console.log(`  inside the addon       witness parse ${result.native.insideAddon.witnessParseMs.median} ms, groth16 ${result.native.insideAddon.groth16Ms.median} ms (medians)`);
 console.log(`  native phases          ${JSON.stringify((phases as { medianMs: object }).medianMs)} (ms, each alone)`);
 console.log(`  poseidon(2)            hashes/s: SDK WebAssembly ${wasmRate}, SDK native ${sdkNativeRate}, addon ${nativeRate}, addon batch ${batchRate}`);

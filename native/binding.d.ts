@@ -9,6 +9,13 @@ export declare class ProvingKey {
   get nPublic(): number
   /** Number of witness elements a proof needs (the constant 1, public and private signals). */
   get nVars(): number
+  /** Bytes held by the fixed-base tables (0 until `buildTables` has finished). */
+  get tablesBytes(): number
+  /**
+   * Builds fixed-base tables of the key's five queries on the thread pool (seconds, tens of
+   * MiB); every later proof uses them and is faster. Building again returns at once.
+   */
+  buildTables(): Promise<TablesReport>
   /**
    * Proves from a circom `.wtns` binary (as circom_runtime's `calculateWTNSBin` returns it) on
    * libuv's thread pool, so the event loop stays free while the MSMs run.
@@ -25,6 +32,8 @@ export interface NativeProof {
   /** Milliseconds spent reading the witness and in the Groth16 prover (witness map, FFTs, MSMs). */
   witnessParseMs: number
   proveMs: number
+  /** Whether the MSMs ran over the fixed-base tables. */
+  fixedBase: boolean
 }
 
 /** Poseidon of 1–12 field elements (each in [0, p)), as circomlibjs' `poseidon(inputs)`. */
@@ -35,3 +44,9 @@ export declare function poseidonHash(inputs: Array<bigint>): bigint
  * returns the hashes, 32 bytes big-endian each, in order. Large batches use every core.
  */
 export declare function poseidonHashBatch(arity: number, inputs: Uint8Array): Buffer
+
+/** What building the fixed-base tables cost. */
+export interface TablesReport {
+  buildMs: number
+  bytes: number
+}

@@ -68,6 +68,16 @@ function wrap(binding) {
       return {
         nPublic: key.nPublic,
         nVars: key.nVars,
+        get tablesBytes() {
+          return key.tablesBytes;
+        },
+        buildTables: async () => {
+          try {
+            return await call(() => key.buildTables());
+          } catch (error) {
+            throw error instanceof NativeError ? error : coded(error);
+          }
+        },
         prove: async (wtns) => {
           try {
             return await call(() => key.prove(wtns));

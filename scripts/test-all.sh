@@ -20,6 +20,7 @@ step npm run test:contracts   # also compiles, generating the contract types the
 step npm run typecheck        # tsx and Hardhat strip types without checking them
 step npm run test:circuits
 step npm run test:package
+step npm run test:native    # the addon's own Rust tests: fixed-base MSMs against arkworks, table proofs against taceo's
 step npm run build:sbf      # the SBPF probe the Rust suites run in LiteSVM (nightly + sbpf-linker, installed if missing)
 step npm run test:rust      # cloak-zk, both Anchor programs natively in solana-program-test's bank
 step npm run test:solana    # the local node (localnet/), the SDK's Solana client and the solana:* commands over RPC

@@ -1,7 +1,17 @@
 //! `cargo run --release --example phases -- <zkey> <wtns> [runs]`: the Groth16 prover's phases for one
 //! witness, each timed alone on the whole thread pool (the prover itself runs the five MSMs at
-//! once), then the whole proof. Prints one JSON object of medians in milliseconds. Used by
-//! `npm run bench:prove` to say where the native proof's time goes.
+//! once), then the whole proof; the same for the fixed-base tables' MSMs and proof. Prints one JSON
+//! object of medians in milliseconds. Used by `npm run bench:prove` to say where the native proof's
+//! time goes.
+
+// The addon's own modules, compiled into the example (linking the cdylib's napi symbols is not
+// possible outside Node).
+#[path = "../src/fixed_base.rs"]
+#[allow(dead_code)]
+mod fixed_base;
+#[path = "../src/tables.rs"]
+#[allow(dead_code)]
+mod tables;
 
 use std::time::Instant;
 
@@ -50,6 +60,7 @@ fn main() {
         .expect("wtns")
         .values;
     let n_public = matrices.num_instance_variables;
+    let (fixed, tables_build_ms) = time(|| tables::ProvingTables::build(&pk, tables::WINDOW_BITS));
 
     let names = [
         "witnessMap",
@@ -59,6 +70,12 @@ fn main() {
         "msmL",
         "msmH",
         "prove",
+        "tablesMsmA",
+        "tablesMsmB1",
+        "tablesMsmB2",
+        "tablesMsmL",
+        "tablesMsmH",
+        "proveTables",
     ];
     let mut samples: Vec<Vec<f64>> = vec![Vec::new(); names.len()];
     for _ in 0..runs + 1 {
@@ -75,9 +92,18 @@ fn main() {
             Groth16::<Bn254>::prove::<CircomReduction>(&pk, r, s, &matrices, &witness)
                 .expect("proof")
         });
+        let (_, f_a) = time(|| fixed.a.msm(&witness));
+        let (_, f_b1) = time(|| fixed.b_g1.msm(&witness));
+        let (_, f_b2) = time(|| fixed.b_g2.msm(&witness));
+        let (_, f_l) = time(|| fixed.l.msm(&witness[n_public..]));
+        let (_, f_h) = time(|| fixed.h.msm(&h));
+        let (_, f_prove) =
+            time(|| fixed.prove(&pk, &matrices, &witness, r, s).expect("proof with tables"));
         for (sample, t) in samples
             .iter_mut()
-            .zip([t_map, t_a, t_b1, t_b2, t_l, t_h, t_prove])
+            .zip([
+                t_map, t_a, t_b1, t_b2, t_l, t_h, t_prove, f_a, f_b1, f_b2, f_l, f_h, f_prove,
+            ])
         {
             sample.push(t);
         }
@@ -89,8 +115,9 @@ fn main() {
         .map(|(name, xs)| format!("\"{name}\": {:.1}", median(xs[1..].to_vec())))
         .collect();
     println!(
-        "{{\"runs\": {runs}, \"threads\": {}, \"zkeyLoadMs\": {load_ms:.1}, \"medianMs\": {{{}}}}}",
+        "{{\"runs\": {runs}, \"threads\": {}, \"zkeyLoadMs\": {load_ms:.1}, \"tablesBuildMs\": {tables_build_ms:.0}, \"tablesMiB\": {:.1}, \"medianMs\": {{{}}}}}",
         rayon::current_num_threads(),
+        fixed.size_bytes() as f64 / (1 << 20) as f64,
         fields.join(", ")
     );
 }

@@ -7,6 +7,8 @@
 //! still runs under `catch_unwind`, turning anything missed into an `INTERNAL` error.
 
 mod bytes;
+mod fixed_base;
+mod tables;
 mod poseidon;
 mod wtns;
 mod zkey;
@@ -14,7 +16,7 @@ mod zkey;
 pub use poseidon::{poseidon_hash, poseidon_hash_batch};
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::Instant;
 
 use ark_bn254::{Bn254, Fr, G1Affine, G2Affine};
@@ -26,6 +28,7 @@ use napi_derive::napi;
 use taceo_circom_types::groth16::Zkey;
 use taceo_circom_types::CheckElement;
 use taceo_groth16::{CircomReduction, ConstraintMatrices, Groth16, ProvingKey as ArkProvingKey};
+use tables::ProvingTables;
 
 /// Error codes the loader exposes as `NativeError.code`.
 pub(crate) mod code {
@@ -60,6 +63,8 @@ struct LoadedKey {
     key: ArkProvingKey<Bn254>,
     n_public: usize,
     n_vars: usize,
+    /// Fixed-base tables, once `buildTables` has made them; proofs use them from then on.
+    tables: OnceLock<ProvingTables>,
 }
 
 fn load_key(bytes: &[u8]) -> Result<LoadedKey> {
@@ -76,6 +81,7 @@ fn load_key(bytes: &[u8]) -> Result<LoadedKey> {
         key,
         n_public: layout.n_public,
         n_vars: layout.n_vars,
+        tables: OnceLock::new(),
     })
 }
 
@@ -109,6 +115,21 @@ impl ProvingKey {
         self.inner.n_vars as u32
     }
 
+    /// Bytes held by the fixed-base tables (0 until `buildTables` has finished).
+    #[napi(getter)]
+    pub fn tables_bytes(&self) -> f64 {
+        self.inner.tables.get().map_or(0, ProvingTables::size_bytes) as f64
+    }
+
+    /// Builds fixed-base tables of the key's five queries on the thread pool (seconds, tens of
+    /// MiB); every later proof uses them and is faster. Building again returns at once.
+    #[napi(ts_return_type = "Promise<TablesReport>")]
+    pub fn build_tables(&self) -> AsyncTask<BuildTablesTask> {
+        AsyncTask::new(BuildTablesTask {
+            key: Arc::clone(&self.inner),
+        })
+    }
+
     /// Proves from a circom `.wtns` binary (as circom_runtime's `calculateWTNSBin` returns it) on
     /// libuv's thread pool, so the event loop stays free while the MSMs run.
     #[napi(ts_return_type = "Promise<NativeProof>")]
@@ -133,6 +154,42 @@ pub struct NativeProof {
     /// Milliseconds spent reading the witness and in the Groth16 prover (witness map, FFTs, MSMs).
     pub witness_parse_ms: f64,
     pub prove_ms: f64,
+    /// Whether the MSMs ran over the fixed-base tables.
+    pub fixed_base: bool,
+}
+
+/// What building the fixed-base tables cost.
+#[napi(object)]
+pub struct TablesReport {
+    pub build_ms: f64,
+    pub bytes: f64,
+}
+
+pub struct BuildTablesTask {
+    key: Arc<LoadedKey>,
+}
+
+impl Task for BuildTablesTask {
+    type Output = TablesReport;
+    type JsValue = TablesReport;
+
+    fn compute(&mut self) -> Result<Self::Output> {
+        guarded("building the fixed-base tables", || {
+            let started = Instant::now();
+            let tables = self
+                .key
+                .tables
+                .get_or_init(|| ProvingTables::build(&self.key.key, tables::WINDOW_BITS));
+            Ok(TablesReport {
+                build_ms: started.elapsed().as_secs_f64() * 1e3,
+                bytes: tables.size_bytes() as f64,
+            })
+        })
+    }
+
+    fn resolve(&mut self, _env: Env, out: Self::Output) -> Result<Self::JsValue> {
+        Ok(out)
+    }
 }
 
 pub struct ProveOutput {
@@ -142,6 +199,7 @@ pub struct ProveOutput {
     public_signals: Vec<Fr>,
     witness_parse_ms: f64,
     prove_ms: f64,
+    fixed_base: bool,
 }
 
 pub struct ProveTask {
@@ -162,13 +220,27 @@ fn prove(key: &LoadedKey, wtns: &[u8]) -> Result<ProveOutput> {
     let witness = wtns::parse(wtns, key.n_vars).map_err(|e| coded(code::INVALID_WITNESS, e))?;
     let parsed = Instant::now();
     let (r, s) = (random_scalar()?, random_scalar()?);
-    let proof = Groth16::<Bn254>::prove::<CircomReduction>(&key.key, r, s, &key.matrices, &witness)
-        .map_err(|e| coded(code::PROOF_FAILED, e))?;
+    let fixed_base = key.tables.get();
+    let (a, b, c) = match fixed_base {
+        Some(tables) => {
+            let proof = tables
+                .prove(&key.key, &key.matrices, &witness, r, s)
+                .map_err(|e| coded(code::PROOF_FAILED, e))?;
+            (proof.a, proof.b, proof.c)
+        }
+        None => {
+            let proof =
+                Groth16::<Bn254>::prove::<CircomReduction>(&key.key, r, s, &key.matrices, &witness)
+                    .map_err(|e| coded(code::PROOF_FAILED, e))?;
+            (proof.a, proof.b, proof.c)
+        }
+    };
     let proved = Instant::now();
     Ok(ProveOutput {
-        a: proof.a,
-        b: proof.b,
-        c: proof.c,
+        a,
+        b,
+        c,
+        fixed_base: fixed_base.is_some(),
         public_signals: witness[1..=key.n_public].to_vec(),
         witness_parse_ms: (parsed - started).as_secs_f64() * 1e3,
         prove_ms: (proved - parsed).as_secs_f64() * 1e3,
@@ -221,6 +293,7 @@ impl Task for ProveTask {
                 .collect(),
             witness_parse_ms: out.witness_parse_ms,
             prove_ms: out.prove_ms,
+            fixed_base: out.fixed_base,
         })
     }
 }

@@ -81,7 +81,7 @@ export {
   type TransactionRequest,
 } from "./transaction.js";
 export { loadNativeAddon, type NativeAddon, type NativeProvingKey } from "./native-addon.js";
-export { NativeProver, createProver, type CreateProverOptions, type ProverBackend } from "./native-prover.js";
+export { NativeProver, createProver, type CreateProverOptions, type FixedBaseTablesInfo, type NativeProverOptions, type ProverBackend } from "./native-prover.js";
 export { bundledArtifactsDir, loadBundledProver } from "./artifacts.js";
 export { toTransactArgs, type PoolExtDataArgs, type PoolProofArgs } from "./evm/transact-args.js";
 export { PoolSync, type PoolNote, type PoolSyncOptions, type SyncTarget } from "./evm/pool-sync.js";

@@ -11,6 +11,8 @@ export interface NativeAddon {
 export interface NativeProvingKey {
   readonly nPublic: number;
   readonly nVars: number;
+  readonly tablesBytes: number;
+  buildTables(): Promise<{ buildMs: number; bytes: number }>;
   prove(wtns: Uint8Array): Promise<{
     pi_a: string[];
     pi_b: string[][];
@@ -18,6 +20,7 @@ export interface NativeProvingKey {
     publicSignals: string[];
     witnessParseMs: number;
     proveMs: number;
+    fixedBase: boolean;
   }>;
 }
 

@@ -33,11 +33,13 @@ const native: NativeAddon = addon;
 
 let artifacts: ProverArtifacts;
 let prover: NativeProver;
+let tablesProver: NativeProver;
 let wtns: Uint8Array;
 
 before(async () => {
   artifacts = await loadArtifacts(artifactsDir(PRODUCTION_DEPTH));
   prover = await NativeProver.create(artifacts);
+  tablesProver = await NativeProver.create(artifacts, { fixedBaseTables: true });
   const tx = await transferAndWithdraw(PRODUCTION_DEPTH);
   wtns = await (await WitnessGenerator.create(artifacts.wasm)).wtns(tx.circuitInputs);
 });
@@ -65,18 +67,23 @@ function snarkjsProofJson(proof: { pi_a: string[]; pi_b: string[][]; pi_c: strin
   return { pi_a: [...proof.pi_a, "1"], pi_b: [...proof.pi_b, ["1", "0"]], pi_c: [...proof.pi_c, "1"], protocol: "groth16", curve: "bn128" };
 }
 
-describe("native prover (depth 20)", () => {
+const msmModes: ReadonlyArray<[string, () => NativeProver]> = [
+  ["variable-base MSMs", () => prover],
+  ["fixed-base tables", () => tablesProver],
+];
+
+for (const [mode, proverOf] of msmModes) describe(`native prover (depth 20, ${mode})`, () => {
   it("makes a join-split proof snarkjs verifies, with the circuit's public signals", async () => {
     const tx = await transferAndWithdraw(PRODUCTION_DEPTH);
-    const result = await prover.prove(tx.circuitInputs);
-    assert.equal(prover.name, "native");
+    const result = await proverOf().prove(tx.circuitInputs);
+    assert.equal(proverOf().name, "native");
     assert.deepEqual(result.publicSignals, publicSignalsOf(tx.publicInputs));
     assert.equal(await verifyProof(artifacts.verificationKey, result.proof, result.publicSignals), true);
   });
 
   it("makes a proof the snarkjs CLI verifies", async () => {
     const tx = await transferAndWithdraw(PRODUCTION_DEPTH);
-    const result = await prover.prove(tx.circuitInputs);
+    const result = await proverOf().prove(tx.circuitInputs);
     const dir = mkdtempSync(join(tmpdir(), "cloak-native-cli-"));
     try {
       writeFileSync(join(dir, "proof.json"), JSON.stringify(snarkjsProofJson(result.proof)));
@@ -94,10 +101,38 @@ describe("native prover (depth 20)", () => {
 
   it("makes a proof snarkjs rejects under a changed public signal", async () => {
     const tx = await transferAndWithdraw(PRODUCTION_DEPTH);
-    const result = await prover.prove(tx.circuitInputs);
+    const result = await proverOf().prove(tx.circuitInputs);
     const signals = [...result.publicSignals];
     signals[2] = (signals[2]! + 1n) % FIELD_SIZE;
     assert.equal(await verifyProof(artifacts.verificationKey, result.proof, signals), false);
+  });
+});
+
+describe("fixed-base tables", () => {
+  it("are absent until built, then every proof uses them", async () => {
+    const key = native.loadProvingKey(artifacts.zkey);
+    assert.equal(key.tablesBytes, 0);
+    assert.equal((await key.prove(wtns)).fixedBase, false);
+    const report = await key.buildTables();
+    assert.ok(report.buildMs > 0);
+    assert.ok(report.bytes > 50 * 2 ** 20, `tables of ${report.bytes} bytes`);
+    assert.equal(key.tablesBytes, report.bytes);
+    const proof = await key.prove(wtns);
+    assert.equal(proof.fixedBase, true);
+    assert.deepEqual(proof.publicSignals, (await key.prove(wtns)).publicSignals);
+  });
+
+  it("are built once: building again returns the same tables", async () => {
+    const key = native.loadProvingKey(artifacts.zkey);
+    const first = await key.buildTables();
+    const again = await key.buildTables();
+    assert.equal(again.bytes, first.bytes);
+    assert.ok(again.buildMs < first.buildMs / 10, `rebuilt in ${again.buildMs} ms after ${first.buildMs} ms`);
+  });
+
+  it("are reported by the SDK prover that uses them, and absent by default", () => {
+    assert.equal(prover.fixedBaseTables, null);
+    assert.ok(tablesProver.fixedBaseTables !== null && tablesProver.fixedBaseTables.bytes > 0);
   });
 });
 
@@ -202,6 +237,31 @@ describe("prover backend choice", () => {
       });
     } finally {
       delete process.env.CLOAK_NATIVE_DISABLE;
+    }
+  });
+
+  it("builds fixed-base tables when CLOAK_PROVER_TABLES=1", async () => {
+    process.env.CLOAK_PROVER_TABLES = "1";
+    try {
+      const chosen = await createProver(artifacts);
+      assert.ok(chosen instanceof NativeProver);
+      assert.ok(chosen.fixedBaseTables !== null);
+    } finally {
+      delete process.env.CLOAK_PROVER_TABLES;
+    }
+  });
+
+  it("refuses a CLOAK_PROVER_TABLES other than 0 or 1 with INVALID_OPTION", async () => {
+    process.env.CLOAK_PROVER_TABLES = "yes";
+    try {
+      await assert.rejects(createProver(artifacts), (error: unknown) => {
+        assert.ok(error instanceof CloakError);
+        assert.equal(error.code, ErrorCode.INVALID_OPTION);
+        assert.equal(error.message, 'CLOAK_PROVER_TABLES must be 0 or 1, not "yes"');
+        return true;
+      });
+    } finally {
+      delete process.env.CLOAK_PROVER_TABLES;
     }
   });
 

@@ -1,5 +1,5 @@
 // The committed Solidity verifier on Hardhat's in-process EVM, against real depth-20 proofs from the SDK,
-// made by each prover backend (snarkjs, and the native addon).
+// made by each prover backend (snarkjs, and the native addon with and without fixed-base tables).
 import { expect } from "chai";
 import { network } from "hardhat";
 import { FIELD_SIZE, NativeProver, loadArtifacts, releaseProvingResources, toSolidityProof, type ProofResult, type Prover } from "@cloak/sdk";
@@ -10,6 +10,7 @@ const { ethers } = await network.create();
 const backends: Record<string, () => Promise<Prover>> = {
   snarkjs: () => proverFor(PRODUCTION_DEPTH),
   native: async () => NativeProver.create(await loadArtifacts(artifactsDir(PRODUCTION_DEPTH))),
+  "native, fixed-base tables": async () => NativeProver.create(await loadArtifacts(artifactsDir(PRODUCTION_DEPTH)), { fixedBaseTables: true }),
 };
 
 for (const [backend, makeProver] of Object.entries(backends)) describe(`Transaction20Verifier (${backend} proofs)`, function () {

@@ -1,0 +1,384 @@
+//! Fixed-base multi-scalar multiplication over tables built once per proving key.
+//!
+//! A Groth16 proving key's bases never change between proofs, so each base's window multiples
+//! `2^(c·j)·P` can be tabulated at load. An MSM then accumulates every window of every scalar into
+//! one set of `2^(c-1)` buckets: one bucket reduction in total instead of one per window, and no
+//! doublings between windows. Bucket additions are done in affine coordinates, batched so that one
+//! field inversion serves a whole batch (Montgomery's trick); the rare additions that cannot join
+//! a batch (a bucket already in it, or a doubling/cancellation) go to per-bucket projective sums.
+//!
+//! Generic over short-Weierstrass curves so that G1 and G2 share the code.
+
+use ark_ec::short_weierstrass::{Affine, Projective, SWCurveConfig};
+use ark_ec::{AffineRepr, CurveGroup};
+use ark_ff::{AdditiveGroup, BigInteger, Field, PrimeField, Zero};
+use rayon::prelude::*;
+
+/// Additions resolved by one batch inversion: large enough to amortise the inversion, small
+/// enough that a batch rarely hits the same bucket twice.
+const BATCH: usize = 256;
+
+/// Bases whose multiples one task tabulates (and normalises with one batch inversion).
+const TABULATE_CHUNK: usize = 512;
+
+/// Window multiples of the non-zero bases of one MSM, row-major: row `k` holds
+/// `2^(c·j)·P_{index[k]}` for `j` in `0..windows`, so one scalar's windows are read contiguously.
+pub struct FixedBaseTable<P: SWCurveConfig> {
+    bits: usize,
+    windows: usize,
+    index: Vec<u32>,
+    points: Vec<Affine<P>>,
+}
+
+/// Windows of `bits` bits needed so that the signed recoding of any scalar below the modulus never
+/// carries out of the top window (`windows · bits ≥ modulus bits + 1`).
+fn window_count<P: SWCurveConfig>(bits: usize) -> usize {
+    (P::ScalarField::MODULUS_BIT_SIZE as usize + 1).div_ceil(bits)
+}
+
+impl<P: SWCurveConfig> FixedBaseTable<P> {
+    /// Tabulates `bases` (points at infinity are left out: they add nothing) for `bits`-bit windows.
+    pub fn build(bases: &[Affine<P>], bits: usize) -> Self {
+        assert!((2..=20).contains(&bits), "window bits out of range: {bits}");
+        let windows = window_count::<P>(bits);
+        let index: Vec<u32> = bases
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| !p.is_zero())
+            .map(|(i, _)| i as u32)
+            .collect();
+        let mut points = vec![Affine::<P>::identity(); index.len() * windows];
+        points
+            .par_chunks_mut(TABULATE_CHUNK * windows)
+            .zip(index.par_chunks(TABULATE_CHUNK))
+            .for_each(|(rows, chunk)| {
+                let mut projective = Vec::with_capacity(rows.len());
+                for &i in chunk {
+                    let mut multiple = bases[i as usize].into_group();
+                    for j in 0..windows {
+                        if j > 0 {
+                            for _ in 0..bits {
+                                multiple.double_in_place();
+                            }
+                        }
+                        projective.push(multiple);
+                    }
+                }
+                rows.copy_from_slice(&Projective::normalize_batch(&projective));
+            });
+        FixedBaseTable {
+            bits,
+            windows,
+            index,
+            points,
+        }
+    }
+
+    /// Bytes the table occupies.
+    pub fn size_bytes(&self) -> usize {
+        self.points.len() * std::mem::size_of::<Affine<P>>() + self.index.len() * 4
+    }
+
+    /// `Σ scalars[i] · bases[i]` over the bases the table was built from. `scalars` may be longer
+    /// or shorter than the bases; missing scalars count as zero.
+    pub fn msm(&self, scalars: &[P::ScalarField]) -> Projective<P> {
+        let rows = self
+            .index
+            .partition_point(|&i| (i as usize) < scalars.len());
+        if rows == 0 {
+            return Projective::zero();
+        }
+        // One part per thread: each part owns its buckets, so the parts run independently and
+        // the bucket reduction is paid once per part.
+        let parts = rayon::current_num_threads().clamp(1, rows);
+        let per_part = rows.div_ceil(parts);
+        (0..rows)
+            .step_by(per_part)
+            .collect::<Vec<_>>()
+            .into_par_iter()
+            .map(|start| self.accumulate(scalars, start..(start + per_part).min(rows)))
+            .reduce(Projective::zero, |a, b| a + b)
+    }
+
+    fn accumulate(&self, scalars: &[P::ScalarField], rows: std::ops::Range<usize>) -> Projective<P> {
+        let mut buckets = Buckets::<P>::new(1 << (self.bits - 1));
+        let mut digits = vec![0i32; self.windows];
+        for k in rows {
+            let scalar = scalars[self.index[k] as usize].into_bigint();
+            if scalar.is_zero() {
+                continue;
+            }
+            signed_digits(scalar.as_ref(), self.bits, &mut digits);
+            let row = &self.points[k * self.windows..(k + 1) * self.windows];
+            for (digit, point) in digits.iter().zip(row) {
+                match digit.signum() {
+                    0 => {}
+                    1 => buckets.add(*digit as usize - 1, *point),
+                    _ => buckets.add(digit.unsigned_abs() as usize - 1, -*point),
+                }
+            }
+        }
+        buckets.sum()
+    }
+}
+
+/// Signed `bits`-bit digits of a little-endian integer, lowest first, each in
+/// `(-2^(bits-1), 2^(bits-1)]`, so that `Σ digits[j] · 2^(bits·j)` is the integer.
+fn signed_digits(limbs: &[u64], bits: usize, digits: &mut [i32]) {
+    let mask = (1u64 << bits) - 1;
+    let half = 1i64 << (bits - 1);
+    let mut carry = 0i64;
+    for (j, digit) in digits.iter_mut().enumerate() {
+        let offset = j * bits;
+        let (limb, shift) = (offset / 64, offset % 64);
+        let mut raw = limbs.get(limb).map_or(0, |l| l >> shift);
+        if shift + bits > 64 {
+            raw |= limbs.get(limb + 1).map_or(0, |l| l << (64 - shift));
+        }
+        let mut value = (raw & mask) as i64 + carry;
+        carry = 0;
+        if value > half {
+            value -= 1 << bits;
+            carry = 1;
+        }
+        *digit = value as i32;
+    }
+    debug_assert_eq!(carry, 0, "the top window absorbs the last carry");
+}
+
+/// Buckets kept in affine coordinates, updated in batches sharing one inversion, with projective
+/// overflow sums for additions a batch cannot take.
+struct Buckets<P: SWCurveConfig> {
+    affine: Vec<Affine<P>>,
+    overflow: Vec<Projective<P>>,
+    in_batch: Vec<bool>,
+    batch: Vec<(u32, Affine<P>)>,
+    scratch: Vec<P::BaseField>,
+}
+
+impl<P: SWCurveConfig> Buckets<P> {
+    fn new(count: usize) -> Self {
+        Buckets {
+            affine: vec![Affine::identity(); count],
+            overflow: vec![Projective::zero(); count],
+            in_batch: vec![false; count],
+            batch: Vec::with_capacity(BATCH),
+            scratch: Vec::with_capacity(BATCH),
+        }
+    }
+
+    #[inline]
+    fn add(&mut self, bucket: usize, point: Affine<P>) {
+        let current = &mut self.affine[bucket];
+        if current.is_zero() {
+            *current = point;
+            return;
+        }
+        // The chord formula needs distinct x; a bucket already waiting in this batch would be
+        // updated twice from a stale value.
+        if self.in_batch[bucket] || current.x == point.x {
+            self.overflow[bucket] += &point;
+            return;
+        }
+        self.in_batch[bucket] = true;
+        self.batch.push((bucket as u32, point));
+        if self.batch.len() == BATCH {
+            self.flush();
+        }
+    }
+
+    /// Adds every queued point to its bucket: `λ = (y₂ − y₁)/(x₂ − x₁)`, `x₃ = λ² − x₁ − x₂`,
+    /// `y₃ = λ(x₁ − x₃) − y₁`, with the inverses of all `x₂ − x₁` from one inversion.
+    fn flush(&mut self) {
+        if self.batch.is_empty() {
+            return;
+        }
+        // Prefix products of the denominators, one inversion, then walk back.
+        self.scratch.clear();
+        let mut product = P::BaseField::ONE;
+        for (bucket, point) in &self.batch {
+            self.scratch.push(product);
+            product *= point.x - self.affine[*bucket as usize].x;
+        }
+        let mut inverse = product.inverse().expect("denominators are non-zero");
+        for ((bucket, point), prefix) in self.batch.iter().zip(&self.scratch).rev() {
+            let current = &mut self.affine[*bucket as usize];
+            let dx = point.x - current.x;
+            let dx_inverse = inverse * prefix;
+            inverse *= dx;
+            let slope = (point.y - current.y) * dx_inverse;
+            let x = slope.square() - current.x - point.x;
+            current.y = slope * (current.x - x) - current.y;
+            current.x = x;
+            self.in_batch[*bucket as usize] = false;
+        }
+        self.batch.clear();
+    }
+
+    /// `Σ (b + 1) · bucket_b` by the running-sum method.
+    fn sum(mut self) -> Projective<P> {
+        self.flush();
+        let mut running = Projective::<P>::zero();
+        let mut total = Projective::<P>::zero();
+        for (affine, overflow) in self.affine.iter().zip(&self.overflow).rev() {
+            if !affine.is_zero() {
+                running += affine;
+            }
+            if !overflow.is_zero() {
+                running += overflow;
+            }
+            total += running;
+        }
+        total
+    }
+}
+
+/// Deterministic pseudo-random field elements and points for tests (splitmix64 stream).
+#[cfg(test)]
+pub(crate) mod test_values {
+    use ark_bn254::{Fr, G1Affine, G2Affine};
+    use ark_ec::{AffineRepr, CurveGroup};
+    use ark_ff::PrimeField;
+
+    pub struct Stream(u64);
+
+    impl Stream {
+        pub fn new(seed: u64) -> Self {
+            Stream(seed)
+        }
+
+        fn next_u64(&mut self) -> u64 {
+            self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+            let mut z = self.0;
+            z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+            z ^ (z >> 31)
+        }
+
+        pub fn scalar(&mut self) -> Fr {
+            let bytes: Vec<u8> = (0..8).flat_map(|_| self.next_u64().to_le_bytes()).collect();
+            Fr::from_le_bytes_mod_order(&bytes)
+        }
+
+        pub fn g1(&mut self) -> G1Affine {
+            (G1Affine::generator() * self.scalar()).into_affine()
+        }
+
+        pub fn g2(&mut self) -> G2Affine {
+            (G2Affine::generator() * self.scalar()).into_affine()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::test_values::Stream;
+    use super::*;
+    use ark_bn254::{Fr, G1Affine, G1Projective, G2Affine};
+    use ark_ec::VariableBaseMSM;
+
+    fn edge_scalars(n: usize, rng: &mut Stream) -> Vec<Fr> {
+        let specials = [
+            Fr::zero(),
+            Fr::ONE,
+            -Fr::ONE,
+            Fr::from(2u64),
+            -Fr::from(2u64),
+            Fr::from(1u64 << 12),
+            Fr::from((1u64 << 12) + 1),
+            Fr::from(u64::MAX),
+            -Fr::from(u64::MAX),
+        ];
+        (0..n)
+            .map(|i| {
+                if i % 3 == 0 {
+                    specials[(i / 3) % specials.len()]
+                } else {
+                    rng.scalar()
+                }
+            })
+            .collect()
+    }
+
+    fn check<P: SWCurveConfig>(bases: &[Affine<P>], scalars: &[P::ScalarField], bits: usize) {
+        let table = FixedBaseTable::build(bases, bits);
+        let expected = Projective::<P>::msm_unchecked(bases, scalars);
+        assert_eq!(
+            table.msm(scalars).into_affine(),
+            expected.into_affine(),
+            "{bits}-bit windows"
+        );
+    }
+
+    #[test]
+    fn g1_matches_arkworks_for_edge_and_random_scalars() {
+        let mut rng = Stream::new(7);
+        let mut bases: Vec<G1Affine> = (0..600)
+            .map(|_| rng.g1())
+            .collect();
+        // Points at infinity, and repeated and opposite bases (doublings, cancellations in a bucket).
+        bases[5] = G1Affine::identity();
+        bases[9] = bases[8];
+        bases[11] = -bases[10];
+        let scalars = edge_scalars(bases.len(), &mut rng);
+        for bits in [2, 5, 8, 13, 16] {
+            check(&bases, &scalars, bits);
+        }
+    }
+
+    #[test]
+    fn g2_matches_arkworks_for_edge_and_random_scalars() {
+        let mut rng = Stream::new(11);
+        let mut bases: Vec<G2Affine> = (0..300)
+            .map(|_| rng.g2())
+            .collect();
+        bases[0] = G2Affine::identity();
+        bases[3] = bases[2];
+        let scalars = edge_scalars(bases.len(), &mut rng);
+        for bits in [3, 13] {
+            check(&bases, &scalars, bits);
+        }
+    }
+
+    #[test]
+    fn same_scalar_everywhere_hits_one_bucket_repeatedly() {
+        let mut rng = Stream::new(3);
+        let bases: Vec<G1Affine> = (0..1000)
+            .map(|_| rng.g1())
+            .collect();
+        check(&bases, &vec![Fr::from(3u64); bases.len()], 13);
+    }
+
+    #[test]
+    fn fewer_scalars_than_bases_count_the_rest_as_zero() {
+        let mut rng = Stream::new(5);
+        let bases: Vec<G1Affine> = (0..100)
+            .map(|_| rng.g1())
+            .collect();
+        let scalars: Vec<Fr> = (0..40).map(|_| rng.scalar()).collect();
+        let table = FixedBaseTable::build(&bases, 9);
+        assert_eq!(
+            table.msm(&scalars).into_affine(),
+            G1Projective::msm_unchecked(&bases[..40], &scalars).into_affine()
+        );
+        assert!(table.msm(&[]).is_zero());
+    }
+
+    #[test]
+    fn signed_digits_recompose_the_scalar() {
+        let mut rng = Stream::new(1);
+        for bits in [2usize, 7, 13, 16, 20] {
+            let windows = window_count::<ark_bn254::g1::Config>(bits);
+            for scalar in edge_scalars(60, &mut rng) {
+                let mut digits = vec![0i32; windows];
+                signed_digits(scalar.into_bigint().as_ref(), bits, &mut digits);
+                let half = 1i32 << (bits - 1);
+                assert!(digits.iter().all(|d| -half < *d && *d <= half));
+                let recomposed = digits.iter().rev().fold(Fr::zero(), |acc, d| {
+                    acc * Fr::from(1u64 << bits) + Fr::from(*d as i64)
+                });
+                assert_eq!(recomposed, scalar, "{bits}-bit digits");
+            }
+        }
+    }
+}
