@@ -97,14 +97,14 @@ fn main() {
         let (_, f_b2) = time(|| fixed.b_g2.msm(&witness));
         let (_, f_l) = time(|| fixed.l.msm(&witness[n_public..]));
         let (_, f_h) = time(|| fixed.h.msm(&h));
-        let (_, f_prove) =
-            time(|| fixed.prove(&pk, &matrices, &witness, r, s).expect("proof with tables"));
-        for (sample, t) in samples
-            .iter_mut()
-            .zip([
-                t_map, t_a, t_b1, t_b2, t_l, t_h, t_prove, f_a, f_b1, f_b2, f_l, f_h, f_prove,
-            ])
-        {
+        let (_, f_prove) = time(|| {
+            fixed
+                .prove(&pk, &matrices, &witness, r, s)
+                .expect("proof with tables")
+        });
+        for (sample, t) in samples.iter_mut().zip([
+            t_map, t_a, t_b1, t_b2, t_l, t_h, t_prove, f_a, f_b1, f_b2, f_l, f_h, f_prove,
+        ]) {
             sample.push(t);
         }
     }

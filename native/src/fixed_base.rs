@@ -79,19 +79,22 @@ impl<P: SWCurveConfig> FixedBaseTable<P> {
         self.points.len() * std::mem::size_of::<Affine<P>>() + self.index.len() * 4
     }
 
-    /// `Σ scalars[i] · bases[i]` over the bases the table was built from. `scalars` may be longer
-    /// or shorter than the bases; missing scalars count as zero.
+    /// `Σ scalars[i] · bases[i]` over the bases the table was built from, split over every thread.
+    /// `scalars` may be longer or shorter than the bases; missing scalars count as zero.
     pub fn msm(&self, scalars: &[P::ScalarField]) -> Projective<P> {
+        self.msm_in_parts(scalars, rayon::current_num_threads())
+    }
+
+    /// The MSM split into `parts` independent tasks, each with its own buckets (and so its own
+    /// bucket reduction): fewer parts when other MSMs run beside it and keep the threads busy.
+    pub fn msm_in_parts(&self, scalars: &[P::ScalarField], parts: usize) -> Projective<P> {
         let rows = self
             .index
             .partition_point(|&i| (i as usize) < scalars.len());
         if rows == 0 {
             return Projective::zero();
         }
-        // One part per thread: each part owns its buckets, so the parts run independently and
-        // the bucket reduction is paid once per part.
-        let parts = rayon::current_num_threads().clamp(1, rows);
-        let per_part = rows.div_ceil(parts);
+        let per_part = rows.div_ceil(parts.clamp(1, rows));
         (0..rows)
             .step_by(per_part)
             .collect::<Vec<_>>()
@@ -100,7 +103,11 @@ impl<P: SWCurveConfig> FixedBaseTable<P> {
             .reduce(Projective::zero, |a, b| a + b)
     }
 
-    fn accumulate(&self, scalars: &[P::ScalarField], rows: std::ops::Range<usize>) -> Projective<P> {
+    fn accumulate(
+        &self,
+        scalars: &[P::ScalarField],
+        rows: std::ops::Range<usize>,
+    ) -> Projective<P> {
         let mut buckets = Buckets::<P>::new(1 << (self.bits - 1));
         let mut digits = vec![0i32; self.windows];
         for k in rows {
@@ -146,15 +153,21 @@ fn signed_digits(limbs: &[u64], bits: usize, digits: &mut [i32]) {
     debug_assert_eq!(carry, 0, "the top window absorbs the last carry");
 }
 
-/// Buckets kept in affine coordinates, updated in batches sharing one inversion, with projective
-/// overflow sums for additions a batch cannot take.
+/// Buckets kept in affine coordinates, updated in batches sharing one inversion. An addition to a
+/// bucket already in the batch waits in a short queue for the next batch; what the queue cannot
+/// hold, and the rare doubling or cancellation, goes to per-bucket projective sums.
 struct Buckets<P: SWCurveConfig> {
     affine: Vec<Affine<P>>,
     overflow: Vec<Projective<P>>,
     in_batch: Vec<bool>,
     batch: Vec<(u32, Affine<P>)>,
-    scratch: Vec<P::BaseField>,
+    deferred: Vec<(u32, Affine<P>)>,
+    prefix: Vec<P::BaseField>,
+    dx: Vec<P::BaseField>,
 }
+
+/// Additions to busy buckets held for the next batch (beyond it they go projective).
+const DEFERRED: usize = 32;
 
 impl<P: SWCurveConfig> Buckets<P> {
     fn new(count: usize) -> Self {
@@ -163,47 +176,67 @@ impl<P: SWCurveConfig> Buckets<P> {
             overflow: vec![Projective::zero(); count],
             in_batch: vec![false; count],
             batch: Vec::with_capacity(BATCH),
-            scratch: Vec::with_capacity(BATCH),
+            deferred: Vec::with_capacity(DEFERRED),
+            prefix: Vec::with_capacity(BATCH),
+            dx: Vec::with_capacity(BATCH),
         }
     }
 
     #[inline]
     fn add(&mut self, bucket: usize, point: Affine<P>) {
-        let current = &mut self.affine[bucket];
-        if current.is_zero() {
-            *current = point;
-            return;
-        }
-        // The chord formula needs distinct x; a bucket already waiting in this batch would be
-        // updated twice from a stale value.
-        if self.in_batch[bucket] || current.x == point.x {
-            self.overflow[bucket] += &point;
-            return;
-        }
-        self.in_batch[bucket] = true;
-        self.batch.push((bucket as u32, point));
+        self.insert(bucket, point);
         if self.batch.len() == BATCH {
             self.flush();
         }
     }
 
+    #[inline]
+    fn insert(&mut self, bucket: usize, point: Affine<P>) {
+        let current = &mut self.affine[bucket];
+        if current.is_zero() {
+            *current = point;
+            return;
+        }
+        // A bucket already waiting in this batch would be updated twice from a stale value.
+        if self.in_batch[bucket] {
+            if self.deferred.len() < DEFERRED {
+                self.deferred.push((bucket as u32, point));
+            } else {
+                self.overflow[bucket] += &point;
+            }
+            return;
+        }
+        // The chord formula needs distinct x: a doubling or a cancellation.
+        if current.x == point.x {
+            self.overflow[bucket] += &point;
+            return;
+        }
+        self.in_batch[bucket] = true;
+        self.batch.push((bucket as u32, point));
+    }
+
     /// Adds every queued point to its bucket: `λ = (y₂ − y₁)/(x₂ − x₁)`, `x₃ = λ² − x₁ − x₂`,
-    /// `y₃ = λ(x₁ − x₃) − y₁`, with the inverses of all `x₂ − x₁` from one inversion.
+    /// `y₃ = λ(x₁ − x₃) − y₁`, with the inverses of all `x₂ − x₁` from one inversion; then moves
+    /// the deferred additions into the next batch (fewer than a batch, so they never fill it).
     fn flush(&mut self) {
         if self.batch.is_empty() {
             return;
         }
         // Prefix products of the denominators, one inversion, then walk back.
-        self.scratch.clear();
+        self.prefix.clear();
+        self.dx.clear();
         let mut product = P::BaseField::ONE;
         for (bucket, point) in &self.batch {
-            self.scratch.push(product);
-            product *= point.x - self.affine[*bucket as usize].x;
+            let dx = point.x - self.affine[*bucket as usize].x;
+            self.prefix.push(product);
+            self.dx.push(dx);
+            product *= dx;
         }
         let mut inverse = product.inverse().expect("denominators are non-zero");
-        for ((bucket, point), prefix) in self.batch.iter().zip(&self.scratch).rev() {
+        for (((bucket, point), prefix), dx) in
+            self.batch.iter().zip(&self.prefix).zip(&self.dx).rev()
+        {
             let current = &mut self.affine[*bucket as usize];
-            let dx = point.x - current.x;
             let dx_inverse = inverse * prefix;
             inverse *= dx;
             let slope = (point.y - current.y) * dx_inverse;
@@ -213,11 +246,20 @@ impl<P: SWCurveConfig> Buckets<P> {
             self.in_batch[*bucket as usize] = false;
         }
         self.batch.clear();
+        let mut deferred = std::mem::take(&mut self.deferred);
+        for (bucket, point) in deferred.drain(..) {
+            self.insert(bucket as usize, point);
+        }
+        if self.deferred.is_empty() {
+            self.deferred = deferred;
+        }
     }
 
     /// `Σ (b + 1) · bucket_b` by the running-sum method.
     fn sum(mut self) -> Projective<P> {
-        self.flush();
+        while !self.batch.is_empty() {
+            self.flush();
+        }
         let mut running = Projective::<P>::zero();
         let mut total = Projective::<P>::zero();
         for (affine, overflow) in self.affine.iter().zip(&self.overflow).rev() {
@@ -313,9 +355,7 @@ mod tests {
     #[test]
     fn g1_matches_arkworks_for_edge_and_random_scalars() {
         let mut rng = Stream::new(7);
-        let mut bases: Vec<G1Affine> = (0..600)
-            .map(|_| rng.g1())
-            .collect();
+        let mut bases: Vec<G1Affine> = (0..600).map(|_| rng.g1()).collect();
         // Points at infinity, and repeated and opposite bases (doublings, cancellations in a bucket).
         bases[5] = G1Affine::identity();
         bases[9] = bases[8];
@@ -329,9 +369,7 @@ mod tests {
     #[test]
     fn g2_matches_arkworks_for_edge_and_random_scalars() {
         let mut rng = Stream::new(11);
-        let mut bases: Vec<G2Affine> = (0..300)
-            .map(|_| rng.g2())
-            .collect();
+        let mut bases: Vec<G2Affine> = (0..300).map(|_| rng.g2()).collect();
         bases[0] = G2Affine::identity();
         bases[3] = bases[2];
         let scalars = edge_scalars(bases.len(), &mut rng);
@@ -343,18 +381,14 @@ mod tests {
     #[test]
     fn same_scalar_everywhere_hits_one_bucket_repeatedly() {
         let mut rng = Stream::new(3);
-        let bases: Vec<G1Affine> = (0..1000)
-            .map(|_| rng.g1())
-            .collect();
+        let bases: Vec<G1Affine> = (0..1000).map(|_| rng.g1()).collect();
         check(&bases, &vec![Fr::from(3u64); bases.len()], 13);
     }
 
     #[test]
     fn fewer_scalars_than_bases_count_the_rest_as_zero() {
         let mut rng = Stream::new(5);
-        let bases: Vec<G1Affine> = (0..100)
-            .map(|_| rng.g1())
-            .collect();
+        let bases: Vec<G1Affine> = (0..100).map(|_| rng.g1()).collect();
         let scalars: Vec<Fr> = (0..40).map(|_| rng.scalar()).collect();
         let table = FixedBaseTable::build(&bases, 9);
         assert_eq!(

@@ -8,8 +8,8 @@
 
 mod bytes;
 mod fixed_base;
-mod tables;
 mod poseidon;
+mod tables;
 mod wtns;
 mod zkey;
 
@@ -25,10 +25,10 @@ use ark_ff::PrimeField;
 use napi::bindgen_prelude::{AsyncTask, Uint8Array};
 use napi::{Env, Error, Result, Status, Task};
 use napi_derive::napi;
+use tables::ProvingTables;
 use taceo_circom_types::groth16::Zkey;
 use taceo_circom_types::CheckElement;
 use taceo_groth16::{CircomReduction, ConstraintMatrices, Groth16, ProvingKey as ArkProvingKey};
-use tables::ProvingTables;
 
 /// Error codes the loader exposes as `NativeError.code`.
 pub(crate) mod code {

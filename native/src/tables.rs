@@ -53,7 +53,13 @@ impl ProvingTables {
                 )
             },
         );
-        ProvingTables { a, b_g1, b_g2, l, h }
+        ProvingTables {
+            a,
+            b_g1,
+            b_g2,
+            l,
+            h,
+        }
     }
 
     /// Bytes the five tables occupy.
@@ -87,6 +93,11 @@ impl ProvingTables {
         // The queries' first base belongs to the constant 1, which leads the witness, so each
         // table's MSM over the whole witness already includes it. Only H waits for the witness
         // map (its FFTs), so the other four MSMs run beside it.
+        // Split each MSM into fewer parts than there are threads, the G2 one (about twice the work
+        // of a G1 one) into more: the six tasks keep the threads busy with fewer bucket
+        // reductions than an every-MSM-on-every-thread split (measured ~4% faster on 2 threads).
+        let threads = rayon::current_num_threads();
+        let (g1_parts, g2_parts) = (threads.div_ceil(2), threads);
         let h_msm = || -> Result<_, String> {
             let h = CircomReduction::witness_map_from_matrices::<Bn254>(matrices, witness)
                 .map_err(|e| e.to_string())?;
@@ -97,14 +108,19 @@ impl ProvingTables {
                     key.h_query.len()
                 ));
             }
-            Ok(self.h.msm(&h))
+            Ok(self.h.msm_in_parts(&h, g1_parts))
         };
         let ((h, b_g2), ((a, b_g1), l)) = rayon::join(
-            || rayon::join(h_msm, || self.b_g2.msm(witness)),
+            || rayon::join(h_msm, || self.b_g2.msm_in_parts(witness, g2_parts)),
             || {
                 rayon::join(
-                    || rayon::join(|| self.a.msm(witness), || self.b_g1.msm(witness)),
-                    || self.l.msm(private),
+                    || {
+                        rayon::join(
+                            || self.a.msm_in_parts(witness, g1_parts),
+                            || self.b_g1.msm_in_parts(witness, g1_parts),
+                        )
+                    },
+                    || self.l.msm_in_parts(private, g1_parts),
                 )
             },
         );
@@ -158,7 +174,9 @@ mod tests {
             }))
             .collect();
         let (r, s) = (stream.scalar(), stream.scalar());
-        let ours = tables.prove(&key, &matrices, &witness, r, s).expect("proof");
+        let ours = tables
+            .prove(&key, &matrices, &witness, r, s)
+            .expect("proof");
         let theirs = Groth16::<Bn254>::prove::<CircomReduction>(&key, r, s, &matrices, &witness)
             .expect("taceo's proof");
         assert_eq!((ours.a, ours.b, ours.c), (theirs.a, theirs.b, theirs.c));
