@@ -60,7 +60,8 @@ fn main() {
         .expect("wtns")
         .values;
     let n_public = matrices.num_instance_variables;
-    let (fixed, tables_build_ms) = time(|| tables::ProvingTables::build(&pk, tables::WINDOW_BITS));
+    let (fixed, tables_build_ms) =
+        time(|| tables::ProvingTables::build(&pk, tables::WINDOW_BITS).expect("tables"));
 
     let names = [
         "witnessMap",

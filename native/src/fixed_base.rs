@@ -4,8 +4,9 @@
 //! `2^(c·j)·P` can be tabulated at load. An MSM then accumulates every window of every scalar into
 //! one set of `2^(c-1)` buckets: one bucket reduction in total instead of one per window, and no
 //! doublings between windows. Bucket additions are done in affine coordinates, batched so that one
-//! field inversion serves a whole batch (Montgomery's trick); the rare additions that cannot join
-//! a batch (a bucket already in it, or a doubling/cancellation) go to per-bucket projective sums.
+//! field inversion serves a whole batch (Montgomery's trick); an addition to a bucket already in
+//! the batch waits for the next one, and the rare doubling or cancellation goes to a per-bucket
+//! projective sum.
 //!
 //! Generic over short-Weierstrass curves so that G1 and G2 share the code.
 
@@ -21,13 +22,36 @@ const BATCH: usize = 256;
 /// Bases whose multiples one task tabulates (and normalises with one batch inversion).
 const TABULATE_CHUNK: usize = 512;
 
+/// An affine point that is not at infinity (the table refuses those), aligned to cache lines: a G1
+/// point is exactly one line, where ark's 8-aligned `Affine` lets most straddle two.
+#[derive(Clone, Copy)]
+#[repr(C, align(64))]
+struct Xy<F> {
+    x: F,
+    y: F,
+}
+
+impl<F: Field> Xy<F> {
+    #[inline]
+    fn negate(self) -> Self {
+        Xy {
+            x: self.x,
+            y: -self.y,
+        }
+    }
+}
+
+fn to_affine<P: SWCurveConfig>(point: &Xy<P::BaseField>) -> Affine<P> {
+    Affine::new_unchecked(point.x, point.y)
+}
+
 /// Window multiples of the non-zero bases of one MSM, row-major: row `k` holds
 /// `2^(c·j)·P_{index[k]}` for `j` in `0..windows`, so one scalar's windows are read contiguously.
 pub struct FixedBaseTable<P: SWCurveConfig> {
     bits: usize,
     windows: usize,
     index: Vec<u32>,
-    points: Vec<Affine<P>>,
+    points: Vec<Xy<P::BaseField>>,
 }
 
 /// Windows of `bits` bits needed so that the signed recoding of any scalar below the modulus never
@@ -38,7 +62,9 @@ fn window_count<P: SWCurveConfig>(bits: usize) -> usize {
 
 impl<P: SWCurveConfig> FixedBaseTable<P> {
     /// Tabulates `bases` (points at infinity are left out: they add nothing) for `bits`-bit windows.
-    pub fn build(bases: &[Affine<P>], bits: usize) -> Self {
+    /// Refuses a base with a multiple at infinity, which only a point outside the prime-order
+    /// group can have.
+    pub fn build(bases: &[Affine<P>], bits: usize) -> Result<Self, String> {
         assert!((2..=20).contains(&bits), "window bits out of range: {bits}");
         let windows = window_count::<P>(bits);
         let index: Vec<u32> = bases
@@ -47,11 +73,15 @@ impl<P: SWCurveConfig> FixedBaseTable<P> {
             .filter(|(_, p)| !p.is_zero())
             .map(|(i, _)| i as u32)
             .collect();
-        let mut points = vec![Affine::<P>::identity(); index.len() * windows];
+        let zero = Xy {
+            x: P::BaseField::ZERO,
+            y: P::BaseField::ZERO,
+        };
+        let mut points = vec![zero; index.len() * windows];
         points
             .par_chunks_mut(TABULATE_CHUNK * windows)
             .zip(index.par_chunks(TABULATE_CHUNK))
-            .for_each(|(rows, chunk)| {
+            .try_for_each(|(rows, chunk)| {
                 let mut projective = Vec::with_capacity(rows.len());
                 for &i in chunk {
                     let mut multiple = bases[i as usize].into_group();
@@ -64,22 +94,36 @@ impl<P: SWCurveConfig> FixedBaseTable<P> {
                         projective.push(multiple);
                     }
                 }
-                rows.copy_from_slice(&Projective::normalize_batch(&projective));
-            });
-        FixedBaseTable {
+                for (k, (row, point)) in rows
+                    .iter_mut()
+                    .zip(Projective::normalize_batch(&projective))
+                    .enumerate()
+                {
+                    let (x, y) = point.xy().ok_or_else(|| {
+                        format!(
+                            "base {} has a multiple at infinity: it is not in the prime-order group",
+                            chunk[k / windows]
+                        )
+                    })?;
+                    *row = Xy { x, y };
+                }
+                Ok::<(), String>(())
+            })?;
+        Ok(FixedBaseTable {
             bits,
             windows,
             index,
             points,
-        }
+        })
     }
 
     /// Bytes the table occupies.
     pub fn size_bytes(&self) -> usize {
-        self.points.len() * std::mem::size_of::<Affine<P>>() + self.index.len() * 4
+        self.points.len() * std::mem::size_of::<Xy<P::BaseField>>() + self.index.len() * 4
     }
 
     /// `Σ scalars[i] · bases[i]` over the bases the table was built from, split over every thread.
+    #[cfg_attr(not(test), allow(dead_code))]
     /// `scalars` may be longer or shorter than the bases; missing scalars count as zero.
     pub fn msm(&self, scalars: &[P::ScalarField]) -> Projective<P> {
         self.msm_in_parts(scalars, rayon::current_num_threads())
@@ -121,7 +165,7 @@ impl<P: SWCurveConfig> FixedBaseTable<P> {
                 match digit.signum() {
                     0 => {}
                     1 => buckets.add(*digit as usize - 1, *point),
-                    _ => buckets.add(digit.unsigned_abs() as usize - 1, -*point),
+                    _ => buckets.add(digit.unsigned_abs() as usize - 1, point.negate()),
                 }
             }
         }
@@ -157,13 +201,21 @@ fn signed_digits(limbs: &[u64], bits: usize, digits: &mut [i32]) {
 /// bucket already in the batch waits in a short queue for the next batch; what the queue cannot
 /// hold, and the rare doubling or cancellation, goes to per-bucket projective sums.
 struct Buckets<P: SWCurveConfig> {
-    affine: Vec<Affine<P>>,
+    affine: Vec<Xy<P::BaseField>>,
+    state: Vec<BucketState>,
     overflow: Vec<Projective<P>>,
-    in_batch: Vec<bool>,
-    batch: Vec<(u32, Affine<P>)>,
-    deferred: Vec<(u32, Affine<P>)>,
+    batch: Vec<(u32, Xy<P::BaseField>)>,
+    deferred: Vec<(u32, Xy<P::BaseField>)>,
     prefix: Vec<P::BaseField>,
     dx: Vec<P::BaseField>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum BucketState {
+    Empty,
+    Full,
+    /// Full, with an addition waiting in the current batch.
+    Batched,
 }
 
 /// Additions to busy buckets held for the next batch (beyond it they go projective).
@@ -171,10 +223,14 @@ const DEFERRED: usize = 32;
 
 impl<P: SWCurveConfig> Buckets<P> {
     fn new(count: usize) -> Self {
+        let zero = Xy {
+            x: P::BaseField::ZERO,
+            y: P::BaseField::ZERO,
+        };
         Buckets {
-            affine: vec![Affine::identity(); count],
+            affine: vec![zero; count],
+            state: vec![BucketState::Empty; count],
             overflow: vec![Projective::zero(); count],
-            in_batch: vec![false; count],
             batch: Vec::with_capacity(BATCH),
             deferred: Vec::with_capacity(DEFERRED),
             prefix: Vec::with_capacity(BATCH),
@@ -183,7 +239,7 @@ impl<P: SWCurveConfig> Buckets<P> {
     }
 
     #[inline]
-    fn add(&mut self, bucket: usize, point: Affine<P>) {
+    fn add(&mut self, bucket: usize, point: Xy<P::BaseField>) {
         self.insert(bucket, point);
         if self.batch.len() == BATCH {
             self.flush();
@@ -191,28 +247,29 @@ impl<P: SWCurveConfig> Buckets<P> {
     }
 
     #[inline]
-    fn insert(&mut self, bucket: usize, point: Affine<P>) {
-        let current = &mut self.affine[bucket];
-        if current.is_zero() {
-            *current = point;
-            return;
-        }
-        // A bucket already waiting in this batch would be updated twice from a stale value.
-        if self.in_batch[bucket] {
-            if self.deferred.len() < DEFERRED {
-                self.deferred.push((bucket as u32, point));
-            } else {
-                self.overflow[bucket] += &point;
+    fn insert(&mut self, bucket: usize, point: Xy<P::BaseField>) {
+        match self.state[bucket] {
+            BucketState::Empty => {
+                self.affine[bucket] = point;
+                self.state[bucket] = BucketState::Full;
             }
-            return;
+            // A bucket already waiting in this batch would be updated twice from a stale value.
+            BucketState::Batched => {
+                if self.deferred.len() < DEFERRED {
+                    self.deferred.push((bucket as u32, point));
+                } else {
+                    self.overflow[bucket] += to_affine::<P>(&point);
+                }
+            }
+            // The chord formula needs distinct x: a doubling or a cancellation goes projective.
+            BucketState::Full if self.affine[bucket].x == point.x => {
+                self.overflow[bucket] += to_affine::<P>(&point);
+            }
+            BucketState::Full => {
+                self.state[bucket] = BucketState::Batched;
+                self.batch.push((bucket as u32, point));
+            }
         }
-        // The chord formula needs distinct x: a doubling or a cancellation.
-        if current.x == point.x {
-            self.overflow[bucket] += &point;
-            return;
-        }
-        self.in_batch[bucket] = true;
-        self.batch.push((bucket as u32, point));
     }
 
     /// Adds every queued point to its bucket: `λ = (y₂ − y₁)/(x₂ − x₁)`, `x₃ = λ² − x₁ − x₂`,
@@ -243,7 +300,7 @@ impl<P: SWCurveConfig> Buckets<P> {
             let x = slope.square() - current.x - point.x;
             current.y = slope * (current.x - x) - current.y;
             current.x = x;
-            self.in_batch[*bucket as usize] = false;
+            self.state[*bucket as usize] = BucketState::Full;
         }
         self.batch.clear();
         let mut deferred = std::mem::take(&mut self.deferred);
@@ -262,9 +319,15 @@ impl<P: SWCurveConfig> Buckets<P> {
         }
         let mut running = Projective::<P>::zero();
         let mut total = Projective::<P>::zero();
-        for (affine, overflow) in self.affine.iter().zip(&self.overflow).rev() {
-            if !affine.is_zero() {
-                running += affine;
+        for ((point, state), overflow) in self
+            .affine
+            .iter()
+            .zip(&self.state)
+            .zip(&self.overflow)
+            .rev()
+        {
+            if *state != BucketState::Empty {
+                running += to_affine::<P>(point);
             }
             if !overflow.is_zero() {
                 running += overflow;
@@ -275,7 +338,6 @@ impl<P: SWCurveConfig> Buckets<P> {
     }
 }
 
-/// Deterministic pseudo-random field elements and points for tests (splitmix64 stream).
 #[cfg(test)]
 pub(crate) mod test_values {
     use ark_bn254::{Fr, G1Affine, G2Affine};
@@ -343,7 +405,7 @@ mod tests {
     }
 
     fn check<P: SWCurveConfig>(bases: &[Affine<P>], scalars: &[P::ScalarField], bits: usize) {
-        let table = FixedBaseTable::build(bases, bits);
+        let table = FixedBaseTable::build(bases, bits).expect("table");
         let expected = Projective::<P>::msm_unchecked(bases, scalars);
         assert_eq!(
             table.msm(scalars).into_affine(),
@@ -390,7 +452,7 @@ mod tests {
         let mut rng = Stream::new(5);
         let bases: Vec<G1Affine> = (0..100).map(|_| rng.g1()).collect();
         let scalars: Vec<Fr> = (0..40).map(|_| rng.scalar()).collect();
-        let table = FixedBaseTable::build(&bases, 9);
+        let table = FixedBaseTable::build(&bases, 9).expect("table");
         assert_eq!(
             table.msm(&scalars).into_affine(),
             G1Projective::msm_unchecked(&bases[..40], &scalars).into_affine()

@@ -176,10 +176,13 @@ impl Task for BuildTablesTask {
     fn compute(&mut self) -> Result<Self::Output> {
         guarded("building the fixed-base tables", || {
             let started = Instant::now();
-            let tables = self
-                .key
-                .tables
-                .get_or_init(|| ProvingTables::build(&self.key.key, tables::WINDOW_BITS));
+            if self.key.tables.get().is_none() {
+                let built = ProvingTables::build(&self.key.key, tables::WINDOW_BITS)
+                    .map_err(|e| coded(code::INVALID_ZKEY, e))?;
+                // A build that ran beside this one may have won; either table is the same.
+                let _ = self.key.tables.set(built);
+            }
+            let tables = self.key.tables.get().expect("the tables were just set");
             Ok(TablesReport {
                 build_ms: started.elapsed().as_secs_f64() * 1e3,
                 bytes: tables.size_bytes() as f64,

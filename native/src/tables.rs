@@ -33,7 +33,7 @@ pub struct TableProof {
 
 impl ProvingTables {
     /// Tabulates every query of `key` (the five builds run in parallel).
-    pub fn build(key: &ProvingKey<Bn254>, bits: usize) -> Self {
+    pub fn build(key: &ProvingKey<Bn254>, bits: usize) -> Result<Self, String> {
         let ((a, b_g1), (b_g2, (l, h))) = rayon::join(
             || {
                 rayon::join(
@@ -53,13 +53,13 @@ impl ProvingTables {
                 )
             },
         );
-        ProvingTables {
-            a,
-            b_g1,
-            b_g2,
-            l,
-            h,
-        }
+        Ok(ProvingTables {
+            a: a.map_err(|e| format!("A query: {e}"))?,
+            b_g1: b_g1.map_err(|e| format!("B1 query: {e}"))?,
+            b_g2: b_g2.map_err(|e| format!("B2 query: {e}"))?,
+            l: l.map_err(|e| format!("L query: {e}"))?,
+            h: h.map_err(|e| format!("H query: {e}"))?,
+        })
     }
 
     /// Bytes the five tables occupy.
@@ -163,7 +163,7 @@ mod tests {
     #[test]
     fn proof_equals_taceos_for_the_same_witness_and_blinding() {
         let (matrices, key) = depth5_key();
-        let tables = ProvingTables::build(&key, WINDOW_BITS);
+        let tables = ProvingTables::build(&key, WINDOW_BITS).expect("tables");
         let mut stream = Stream::new(42);
         let n = matrices.num_instance_variables + matrices.num_witness_variables;
         let witness: Vec<Fr> = std::iter::once(Fr::one())
@@ -185,7 +185,7 @@ mod tests {
     #[test]
     fn refuses_a_witness_of_the_wrong_length() {
         let (matrices, key) = depth5_key();
-        let tables = ProvingTables::build(&key, 4);
+        let tables = ProvingTables::build(&key, 4).expect("tables");
         let n = matrices.num_instance_variables + matrices.num_witness_variables;
         let witness = vec![Fr::one(); n - 1];
         let error = tables
