@@ -105,6 +105,15 @@ fn a_native_prover_proof_verifies() {
     assert_eq!(verify_transaction_proof(&proof, &inputs), Ok(()));
 }
 
+/// The same statement proven by the native prover over its fixed-base tables
+/// (`NativeProver({ fixedBaseTables: true })`).
+#[test]
+fn a_native_fixed_base_tables_proof_verifies() {
+    let (proof, inputs) = proof_fixture("transaction_20_native_tables.json");
+    assert_eq!(inputs, transaction_fixture().1);
+    assert_eq!(verify_transaction_proof(&proof, &inputs), Ok(()));
+}
+
 #[test]
 fn any_tampered_public_input_fails() {
     let (proof, inputs) = transaction_fixture();
