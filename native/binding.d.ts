@@ -49,4 +49,6 @@ export declare function poseidonHashBatch(arity: number, inputs: Uint8Array): Bu
 export interface TablesReport {
   buildMs: number
   bytes: number
+  /** The G1 MSMs' field arithmetic: `"avx512-ifma"` where the CPU has it, else `"portable"`. */
+  arithmetic: string
 }

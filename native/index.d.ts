@@ -26,6 +26,11 @@ export interface TablesReport {
   buildMs: number;
   /** Bytes of native memory the tables hold. */
   bytes: number;
+  /**
+   * The G1 MSMs' field arithmetic: "avx512-ifma" on a CPU with AVX-512 IFMA (eight additions at a time),
+   * else "portable". CLOAK_NATIVE_IFMA=0 forces "portable".
+   */
+  arithmetic: "avx512-ifma" | "portable";
 }
 
 /** A Groth16 proving key held in native memory. */

@@ -9,6 +9,8 @@
 #[path = "../src/fixed_base.rs"]
 #[allow(dead_code)]
 mod fixed_base;
+#[path = "../src/ifma.rs"]
+mod ifma;
 #[path = "../src/tables.rs"]
 #[allow(dead_code)]
 mod tables;
@@ -60,8 +62,10 @@ fn main() {
         .expect("wtns")
         .values;
     let n_public = matrices.num_instance_variables;
-    let (fixed, tables_build_ms) =
-        time(|| tables::ProvingTables::build(&pk, tables::WINDOW_BITS).expect("tables"));
+    let (fixed, tables_build_ms) = time(|| {
+        tables::ProvingTables::build(&pk, tables::WINDOW_BITS, tables::Arithmetic::Auto)
+            .expect("tables")
+    });
 
     let names = [
         "witnessMap",
@@ -116,9 +120,10 @@ fn main() {
         .map(|(name, xs)| format!("\"{name}\": {:.1}", median(xs[1..].to_vec())))
         .collect();
     println!(
-        "{{\"runs\": {runs}, \"threads\": {}, \"zkeyLoadMs\": {load_ms:.1}, \"tablesBuildMs\": {tables_build_ms:.0}, \"tablesMiB\": {:.1}, \"medianMs\": {{{}}}}}",
+        "{{\"runs\": {runs}, \"threads\": {}, \"zkeyLoadMs\": {load_ms:.1}, \"tablesBuildMs\": {tables_build_ms:.0}, \"tablesMiB\": {:.1}, \"tablesIfma\": {}, \"medianMs\": {{{}}}}}",
         rayon::current_num_threads(),
         fixed.size_bytes() as f64 / (1 << 20) as f64,
+        fixed.uses_ifma(),
         fields.join(", ")
     );
 }

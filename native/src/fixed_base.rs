@@ -17,7 +17,7 @@ use rayon::prelude::*;
 
 /// Additions resolved by one batch inversion: large enough to amortise the inversion, small
 /// enough that a batch rarely hits the same bucket twice.
-const BATCH: usize = 256;
+pub(crate) const BATCH: usize = 256;
 
 /// Bases whose multiples one task tabulates (and normalises with one batch inversion).
 const TABULATE_CHUNK: usize = 512;
@@ -26,9 +26,9 @@ const TABULATE_CHUNK: usize = 512;
 /// point is exactly one line, where ark's 8-aligned `Affine` lets most straddle two.
 #[derive(Clone, Copy)]
 #[repr(C, align(64))]
-struct Xy<F> {
-    x: F,
-    y: F,
+pub(crate) struct Xy<F> {
+    pub(crate) x: F,
+    pub(crate) y: F,
 }
 
 impl<F: Field> Xy<F> {
@@ -117,14 +117,24 @@ impl<P: SWCurveConfig> FixedBaseTable<P> {
         })
     }
 
+    /// Window bits, windows per base, and the index of each tabulated base.
+    pub(crate) fn layout(&self) -> (usize, usize, &[u32]) {
+        (self.bits, self.windows, &self.index)
+    }
+
+    /// The tabulated multiples, row-major (see the struct).
+    pub(crate) fn points(&self) -> &[Xy<P::BaseField>] {
+        &self.points
+    }
+
     /// Bytes the table occupies.
     pub fn size_bytes(&self) -> usize {
         self.points.len() * std::mem::size_of::<Xy<P::BaseField>>() + self.index.len() * 4
     }
 
     /// `Σ scalars[i] · bases[i]` over the bases the table was built from, split over every thread.
-    #[cfg_attr(not(test), allow(dead_code))]
     /// `scalars` may be longer or shorter than the bases; missing scalars count as zero.
+    #[cfg_attr(not(test), allow(dead_code))]
     pub fn msm(&self, scalars: &[P::ScalarField]) -> Projective<P> {
         self.msm_in_parts(scalars, rayon::current_num_threads())
     }
@@ -135,15 +145,9 @@ impl<P: SWCurveConfig> FixedBaseTable<P> {
         let rows = self
             .index
             .partition_point(|&i| (i as usize) < scalars.len());
-        if rows == 0 {
-            return Projective::zero();
-        }
-        let per_part = rows.div_ceil(parts.clamp(1, rows));
-        (0..rows)
-            .step_by(per_part)
-            .collect::<Vec<_>>()
+        row_ranges(rows, parts)
             .into_par_iter()
-            .map(|start| self.accumulate(scalars, start..(start + per_part).min(rows)))
+            .map(|range| self.accumulate(scalars, range))
             .reduce(Projective::zero, |a, b| a + b)
     }
 
@@ -152,30 +156,67 @@ impl<P: SWCurveConfig> FixedBaseTable<P> {
         scalars: &[P::ScalarField],
         rows: std::ops::Range<usize>,
     ) -> Projective<P> {
-        let mut buckets = Buckets::<P>::new(1 << (self.bits - 1));
-        let mut digits = vec![0i32; self.windows];
-        for k in rows {
-            let scalar = scalars[self.index[k] as usize].into_bigint();
-            if scalar.is_zero() {
-                continue;
-            }
-            signed_digits(scalar.as_ref(), self.bits, &mut digits);
-            let row = &self.points[k * self.windows..(k + 1) * self.windows];
-            for (digit, point) in digits.iter().zip(row) {
-                match digit.signum() {
-                    0 => {}
-                    1 => buckets.add(*digit as usize - 1, *point),
-                    _ => buckets.add(digit.unsigned_abs() as usize - 1, point.negate()),
+        accumulate_rows(
+            PortableAdder::<P>::default(),
+            self.bits,
+            self.windows,
+            &self.index,
+            &self.points,
+            scalars,
+            rows,
+        )
+    }
+}
+
+/// The bucket pass of one part of an MSM: every signed digit of every row's scalar added to its
+/// bucket, then the buckets summed. `points` is row-major, `windows` multiples per row.
+pub(crate) fn accumulate_rows<A: BatchAdder>(
+    adder: A,
+    bits: usize,
+    windows: usize,
+    index: &[u32],
+    points: &[A::Point],
+    scalars: &[<A::Curve as ark_ec::CurveConfig>::ScalarField],
+    rows: std::ops::Range<usize>,
+) -> Projective<A::Curve> {
+    let mut buckets = Buckets::new(1 << (bits - 1), adder);
+    let mut digits = vec![0i32; windows];
+    for k in rows {
+        let scalar = scalars[index[k] as usize].into_bigint();
+        if scalar.is_zero() {
+            continue;
+        }
+        signed_digits(scalar.as_ref(), bits, &mut digits);
+        let row = &points[k * windows..(k + 1) * windows];
+        for (digit, point) in digits.iter().zip(row) {
+            match digit.signum() {
+                0 => {}
+                1 => buckets.add(*digit as usize - 1, *point),
+                _ => {
+                    let negated = buckets.adder.negate(point);
+                    buckets.add(digit.unsigned_abs() as usize - 1, negated)
                 }
             }
         }
-        buckets.sum()
     }
+    buckets.sum()
+}
+
+/// `0..rows` in at most `parts` consecutive ranges of equal size (the last one shorter).
+pub(crate) fn row_ranges(rows: usize, parts: usize) -> Vec<std::ops::Range<usize>> {
+    if rows == 0 {
+        return Vec::new();
+    }
+    let per_part = rows.div_ceil(parts.clamp(1, rows));
+    (0..rows)
+        .step_by(per_part)
+        .map(|start| start..(start + per_part).min(rows))
+        .collect()
 }
 
 /// Signed `bits`-bit digits of a little-endian integer, lowest first, each in
 /// `(-2^(bits-1), 2^(bits-1)]`, so that `Σ digits[j] · 2^(bits·j)` is the integer.
-fn signed_digits(limbs: &[u64], bits: usize, digits: &mut [i32]) {
+pub(crate) fn signed_digits(limbs: &[u64], bits: usize, digits: &mut [i32]) {
     let mask = (1u64 << bits) - 1;
     let half = 1i64 << (bits - 1);
     let mut carry = 0i64;
@@ -197,17 +238,33 @@ fn signed_digits(limbs: &[u64], bits: usize, digits: &mut [i32]) {
     debug_assert_eq!(carry, 0, "the top window absorbs the last carry");
 }
 
-/// Buckets kept in affine coordinates, updated in batches sharing one inversion. An addition to a
-/// bucket already in the batch waits in a short queue for the next batch; what the queue cannot
+/// The field arithmetic behind a bucket set: how its points are stored and how a batch of
+/// additions is done. The batching, queueing and reduction in [`Buckets`] are shared.
+pub(crate) trait BatchAdder {
+    type Curve: SWCurveConfig;
+    /// An affine point that is not at infinity.
+    type Point: Copy;
+
+    /// A placeholder for empty buckets.
+    fn placeholder() -> Self::Point;
+    fn negate(&self, point: &Self::Point) -> Self::Point;
+    fn same_x(a: &Self::Point, b: &Self::Point) -> bool;
+    fn to_affine(point: &Self::Point) -> Affine<Self::Curve>;
+    /// `points[bucket] += point` for every `(bucket, point)` of `batch`: distinct buckets, and
+    /// each point's x differs from its bucket's.
+    fn add_batch(&mut self, points: &mut [Self::Point], batch: &[(u32, Self::Point)]);
+}
+
+/// Buckets kept in affine coordinates, updated in batches that share one inversion. An addition to
+/// a bucket already in the batch waits in a short queue for the next batch; what the queue cannot
 /// hold, and the rare doubling or cancellation, goes to per-bucket projective sums.
-struct Buckets<P: SWCurveConfig> {
-    affine: Vec<Xy<P::BaseField>>,
+pub(crate) struct Buckets<A: BatchAdder> {
+    adder: A,
+    points: Vec<A::Point>,
     state: Vec<BucketState>,
-    overflow: Vec<Projective<P>>,
-    batch: Vec<(u32, Xy<P::BaseField>)>,
-    deferred: Vec<(u32, Xy<P::BaseField>)>,
-    prefix: Vec<P::BaseField>,
-    dx: Vec<P::BaseField>,
+    overflow: Vec<Projective<A::Curve>>,
+    batch: Vec<(u32, A::Point)>,
+    deferred: Vec<(u32, A::Point)>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -221,25 +278,20 @@ enum BucketState {
 /// Additions to busy buckets held for the next batch (beyond it they go projective).
 const DEFERRED: usize = 32;
 
-impl<P: SWCurveConfig> Buckets<P> {
-    fn new(count: usize) -> Self {
-        let zero = Xy {
-            x: P::BaseField::ZERO,
-            y: P::BaseField::ZERO,
-        };
+impl<A: BatchAdder> Buckets<A> {
+    fn new(count: usize, adder: A) -> Self {
         Buckets {
-            affine: vec![zero; count],
+            adder,
+            points: vec![A::placeholder(); count],
             state: vec![BucketState::Empty; count],
             overflow: vec![Projective::zero(); count],
             batch: Vec::with_capacity(BATCH),
             deferred: Vec::with_capacity(DEFERRED),
-            prefix: Vec::with_capacity(BATCH),
-            dx: Vec::with_capacity(BATCH),
         }
     }
 
     #[inline]
-    fn add(&mut self, bucket: usize, point: Xy<P::BaseField>) {
+    fn add(&mut self, bucket: usize, point: A::Point) {
         self.insert(bucket, point);
         if self.batch.len() == BATCH {
             self.flush();
@@ -247,10 +299,10 @@ impl<P: SWCurveConfig> Buckets<P> {
     }
 
     #[inline]
-    fn insert(&mut self, bucket: usize, point: Xy<P::BaseField>) {
+    fn insert(&mut self, bucket: usize, point: A::Point) {
         match self.state[bucket] {
             BucketState::Empty => {
-                self.affine[bucket] = point;
+                self.points[bucket] = point;
                 self.state[bucket] = BucketState::Full;
             }
             // A bucket already waiting in this batch would be updated twice from a stale value.
@@ -258,12 +310,12 @@ impl<P: SWCurveConfig> Buckets<P> {
                 if self.deferred.len() < DEFERRED {
                     self.deferred.push((bucket as u32, point));
                 } else {
-                    self.overflow[bucket] += to_affine::<P>(&point);
+                    self.overflow[bucket] += A::to_affine(&point);
                 }
             }
             // The chord formula needs distinct x: a doubling or a cancellation goes projective.
-            BucketState::Full if self.affine[bucket].x == point.x => {
-                self.overflow[bucket] += to_affine::<P>(&point);
+            BucketState::Full if A::same_x(&self.points[bucket], &point) => {
+                self.overflow[bucket] += A::to_affine(&point);
             }
             BucketState::Full => {
                 self.state[bucket] = BucketState::Batched;
@@ -272,34 +324,14 @@ impl<P: SWCurveConfig> Buckets<P> {
         }
     }
 
-    /// Adds every queued point to its bucket: `λ = (y₂ − y₁)/(x₂ − x₁)`, `x₃ = λ² − x₁ − x₂`,
-    /// `y₃ = λ(x₁ − x₃) − y₁`, with the inverses of all `x₂ − x₁` from one inversion; then moves
-    /// the deferred additions into the next batch (fewer than a batch, so they never fill it).
+    /// Adds the batch, then moves the deferred additions into the next batch (fewer than a
+    /// batch, so they never fill it).
     fn flush(&mut self) {
         if self.batch.is_empty() {
             return;
         }
-        // Prefix products of the denominators, one inversion, then walk back.
-        self.prefix.clear();
-        self.dx.clear();
-        let mut product = P::BaseField::ONE;
-        for (bucket, point) in &self.batch {
-            let dx = point.x - self.affine[*bucket as usize].x;
-            self.prefix.push(product);
-            self.dx.push(dx);
-            product *= dx;
-        }
-        let mut inverse = product.inverse().expect("denominators are non-zero");
-        for (((bucket, point), prefix), dx) in
-            self.batch.iter().zip(&self.prefix).zip(&self.dx).rev()
-        {
-            let current = &mut self.affine[*bucket as usize];
-            let dx_inverse = inverse * prefix;
-            inverse *= dx;
-            let slope = (point.y - current.y) * dx_inverse;
-            let x = slope.square() - current.x - point.x;
-            current.y = slope * (current.x - x) - current.y;
-            current.x = x;
+        self.adder.add_batch(&mut self.points, &self.batch);
+        for (bucket, _) in &self.batch {
             self.state[*bucket as usize] = BucketState::Full;
         }
         self.batch.clear();
@@ -313,21 +345,21 @@ impl<P: SWCurveConfig> Buckets<P> {
     }
 
     /// `Σ (b + 1) · bucket_b` by the running-sum method.
-    fn sum(mut self) -> Projective<P> {
+    fn sum(mut self) -> Projective<A::Curve> {
         while !self.batch.is_empty() {
             self.flush();
         }
-        let mut running = Projective::<P>::zero();
-        let mut total = Projective::<P>::zero();
+        let mut running = Projective::<A::Curve>::zero();
+        let mut total = Projective::<A::Curve>::zero();
         for ((point, state), overflow) in self
-            .affine
+            .points
             .iter()
             .zip(&self.state)
             .zip(&self.overflow)
             .rev()
         {
             if *state != BucketState::Empty {
-                running += to_affine::<P>(point);
+                running += A::to_affine(point);
             }
             if !overflow.is_zero() {
                 running += overflow;
@@ -335,6 +367,71 @@ impl<P: SWCurveConfig> Buckets<P> {
             total += running;
         }
         total
+    }
+}
+
+/// The portable adder: arkworks' field arithmetic, one addition at a time.
+struct PortableAdder<P: SWCurveConfig> {
+    prefix: Vec<P::BaseField>,
+    dx: Vec<P::BaseField>,
+}
+
+impl<P: SWCurveConfig> Default for PortableAdder<P> {
+    fn default() -> Self {
+        PortableAdder {
+            prefix: Vec::with_capacity(BATCH),
+            dx: Vec::with_capacity(BATCH),
+        }
+    }
+}
+
+impl<P: SWCurveConfig> BatchAdder for PortableAdder<P> {
+    type Curve = P;
+    type Point = Xy<P::BaseField>;
+
+    fn placeholder() -> Self::Point {
+        Xy {
+            x: P::BaseField::ZERO,
+            y: P::BaseField::ZERO,
+        }
+    }
+
+    #[inline]
+    fn negate(&self, point: &Self::Point) -> Self::Point {
+        point.negate()
+    }
+
+    #[inline]
+    fn same_x(a: &Self::Point, b: &Self::Point) -> bool {
+        a.x == b.x
+    }
+
+    fn to_affine(point: &Self::Point) -> Affine<P> {
+        to_affine::<P>(point)
+    }
+
+    /// `λ = (y₂ − y₁)/(x₂ − x₁)`, `x₃ = λ² − x₁ − x₂`, `y₃ = λ(x₁ − x₃) − y₁`, with the inverses of
+    /// all `x₂ − x₁` from one inversion: prefix products, one inversion, then the walk back.
+    fn add_batch(&mut self, points: &mut [Self::Point], batch: &[(u32, Self::Point)]) {
+        self.prefix.clear();
+        self.dx.clear();
+        let mut product = P::BaseField::ONE;
+        for (bucket, point) in batch {
+            let dx = point.x - points[*bucket as usize].x;
+            self.prefix.push(product);
+            self.dx.push(dx);
+            product *= dx;
+        }
+        let mut inverse = product.inverse().expect("denominators are non-zero");
+        for (((bucket, point), prefix), dx) in batch.iter().zip(&self.prefix).zip(&self.dx).rev() {
+            let current = &mut points[*bucket as usize];
+            let dx_inverse = inverse * prefix;
+            inverse *= dx;
+            let slope = (point.y - current.y) * dx_inverse;
+            let x = slope.square() - current.x - point.x;
+            current.y = slope * (current.x - x) - current.y;
+            current.x = x;
+        }
     }
 }
 

@@ -8,6 +8,8 @@
 
 mod bytes;
 mod fixed_base;
+#[cfg(target_arch = "x86_64")]
+mod ifma;
 mod poseidon;
 mod tables;
 mod wtns;
@@ -163,6 +165,8 @@ pub struct NativeProof {
 pub struct TablesReport {
     pub build_ms: f64,
     pub bytes: f64,
+    /// The G1 MSMs' field arithmetic: `"avx512-ifma"` where the CPU has it, else `"portable"`.
+    pub arithmetic: String,
 }
 
 pub struct BuildTablesTask {
@@ -177,7 +181,12 @@ impl Task for BuildTablesTask {
         guarded("building the fixed-base tables", || {
             let started = Instant::now();
             if self.key.tables.get().is_none() {
-                let built = ProvingTables::build(&self.key.key, tables::WINDOW_BITS)
+                // CLOAK_NATIVE_IFMA=0 keeps the portable arithmetic on a CPU with IFMA.
+                let arithmetic = match std::env::var("CLOAK_NATIVE_IFMA").as_deref() {
+                    Ok("0") => tables::Arithmetic::Portable,
+                    _ => tables::Arithmetic::Auto,
+                };
+                let built = ProvingTables::build(&self.key.key, tables::WINDOW_BITS, arithmetic)
                     .map_err(|e| coded(code::INVALID_ZKEY, e))?;
                 // A build that ran beside this one may have won; either table is the same.
                 let _ = self.key.tables.set(built);
@@ -186,6 +195,12 @@ impl Task for BuildTablesTask {
             Ok(TablesReport {
                 build_ms: started.elapsed().as_secs_f64() * 1e3,
                 bytes: tables.size_bytes() as f64,
+                arithmetic: if tables.uses_ifma() {
+                    "avx512-ifma"
+                } else {
+                    "portable"
+                }
+                .to_owned(),
             })
         })
     }

@@ -2,14 +2,68 @@
 //! ([`crate::fixed_base`]): the same proof as taceo's `Groth16::prove`, faster per proof, at the
 //! price of building the tables once (seconds) and holding them in memory (tens of MiB).
 
-use ark_bn254::{Bn254, Fr, G1Affine, G2Affine};
+use ark_bn254::{Bn254, Fr, G1Affine, G1Projective, G2Affine};
 use ark_ec::{AffineRepr, CurveGroup};
 use taceo_groth16::{CircomReduction, ConstraintMatrices, ProvingKey, R1CSToQAP};
 
 use crate::fixed_base::FixedBaseTable;
 
-type G1Table = FixedBaseTable<ark_bn254::g1::Config>;
 type G2Table = FixedBaseTable<ark_bn254::g2::Config>;
+
+/// Which field arithmetic the G1 tables use.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Arithmetic {
+    /// AVX-512 IFMA where the CPU has it, else portable.
+    Auto,
+    Portable,
+}
+
+/// A G1 table: in the IFMA form where the CPU has it (and it is wanted), else portable.
+pub(crate) enum G1Table {
+    Portable(FixedBaseTable<ark_bn254::g1::Config>),
+    #[cfg(target_arch = "x86_64")]
+    Ifma(crate::ifma::G1IfmaTable),
+}
+
+impl G1Table {
+    fn build(bases: &[G1Affine], bits: usize, arithmetic: Arithmetic) -> Result<Self, String> {
+        let table = FixedBaseTable::build(bases, bits)?;
+        #[cfg(target_arch = "x86_64")]
+        if arithmetic == Arithmetic::Auto {
+            if let Some(ifma) = crate::ifma::G1IfmaTable::from_table(&table) {
+                return Ok(G1Table::Ifma(ifma));
+            }
+        }
+        let _ = arithmetic;
+        Ok(G1Table::Portable(table))
+    }
+
+    fn size_bytes(&self) -> usize {
+        match self {
+            G1Table::Portable(table) => table.size_bytes(),
+            #[cfg(target_arch = "x86_64")]
+            G1Table::Ifma(table) => table.size_bytes(),
+        }
+    }
+
+    fn is_ifma(&self) -> bool {
+        !matches!(self, G1Table::Portable(_))
+    }
+
+    pub(crate) fn msm_in_parts(&self, scalars: &[Fr], parts: usize) -> G1Projective {
+        match self {
+            G1Table::Portable(table) => table.msm_in_parts(scalars, parts),
+            #[cfg(target_arch = "x86_64")]
+            G1Table::Ifma(table) => table.msm_in_parts(scalars, parts),
+        }
+    }
+
+    /// The MSM on every thread (`examples/phases.rs` times it).
+    #[allow(dead_code)]
+    pub(crate) fn msm(&self, scalars: &[Fr]) -> G1Projective {
+        self.msm_in_parts(scalars, rayon::current_num_threads())
+    }
+}
 
 /// Window width of the tables: measured fastest on the join-split's ~13k-point MSMs (13-bit
 /// windows: 20 multiples per base).
@@ -33,12 +87,16 @@ pub struct TableProof {
 
 impl ProvingTables {
     /// Tabulates every query of `key` (the five builds run in parallel).
-    pub fn build(key: &ProvingKey<Bn254>, bits: usize) -> Result<Self, String> {
+    pub fn build(
+        key: &ProvingKey<Bn254>,
+        bits: usize,
+        arithmetic: Arithmetic,
+    ) -> Result<Self, String> {
         let ((a, b_g1), (b_g2, (l, h))) = rayon::join(
             || {
                 rayon::join(
-                    || G1Table::build(&key.a_query, bits),
-                    || G1Table::build(&key.b_g1_query, bits),
+                    || G1Table::build(&key.a_query, bits, arithmetic),
+                    || G1Table::build(&key.b_g1_query, bits, arithmetic),
                 )
             },
             || {
@@ -46,8 +104,8 @@ impl ProvingTables {
                     || G2Table::build(&key.b_g2_query, bits),
                     || {
                         rayon::join(
-                            || G1Table::build(&key.l_query, bits),
-                            || G1Table::build(&key.h_query, bits),
+                            || G1Table::build(&key.l_query, bits, arithmetic),
+                            || G1Table::build(&key.h_query, bits, arithmetic),
                         )
                     },
                 )
@@ -60,6 +118,11 @@ impl ProvingTables {
             l: l.map_err(|e| format!("L query: {e}"))?,
             h: h.map_err(|e| format!("H query: {e}"))?,
         })
+    }
+
+    /// Whether the G1 MSMs run on AVX-512 IFMA.
+    pub fn uses_ifma(&self) -> bool {
+        self.a.is_ifma()
     }
 
     /// Bytes the five tables occupy.
@@ -160,10 +223,9 @@ mod tests {
 
     // Groth16's arithmetic does not need a satisfying witness, so any witness with the same
     // blinding must give taceo's points exactly.
-    #[test]
-    fn proof_equals_taceos_for_the_same_witness_and_blinding() {
+    fn assert_proof_equals_taceos(arithmetic: Arithmetic) -> ProvingTables {
         let (matrices, key) = depth5_key();
-        let tables = ProvingTables::build(&key, WINDOW_BITS).expect("tables");
+        let tables = ProvingTables::build(&key, WINDOW_BITS, arithmetic).expect("tables");
         let mut stream = Stream::new(42);
         let n = matrices.num_instance_variables + matrices.num_witness_variables;
         let witness: Vec<Fr> = std::iter::once(Fr::one())
@@ -180,12 +242,27 @@ mod tests {
         let theirs = Groth16::<Bn254>::prove::<CircomReduction>(&key, r, s, &matrices, &witness)
             .expect("taceo's proof");
         assert_eq!((ours.a, ours.b, ours.c), (theirs.a, theirs.b, theirs.c));
+        tables
+    }
+
+    #[test]
+    fn portable_proof_equals_taceos_for_the_same_witness_and_blinding() {
+        let tables = assert_proof_equals_taceos(Arithmetic::Portable);
+        assert!(!tables.uses_ifma());
+    }
+
+    /// On a CPU with AVX-512 IFMA this is the IFMA proof; elsewhere `Auto` is the portable one.
+    #[test]
+    fn auto_proof_equals_taceos_for_the_same_witness_and_blinding() {
+        let tables = assert_proof_equals_taceos(Arithmetic::Auto);
+        #[cfg(target_arch = "x86_64")]
+        assert_eq!(tables.uses_ifma(), crate::ifma::available());
     }
 
     #[test]
     fn refuses_a_witness_of_the_wrong_length() {
         let (matrices, key) = depth5_key();
-        let tables = ProvingTables::build(&key, 4).expect("tables");
+        let tables = ProvingTables::build(&key, 4, Arithmetic::Portable).expect("tables");
         let n = matrices.num_instance_variables + matrices.num_witness_variables;
         let witness = vec![Fr::one(); n - 1];
         let error = tables

@@ -12,7 +12,7 @@ export interface NativeProvingKey {
   readonly nPublic: number;
   readonly nVars: number;
   readonly tablesBytes: number;
-  buildTables(): Promise<{ buildMs: number; bytes: number }>;
+  buildTables(): Promise<{ buildMs: number; bytes: number; arithmetic: string }>;
   prove(wtns: Uint8Array): Promise<{
     pi_a: string[];
     pi_b: string[][];

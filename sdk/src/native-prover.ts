@@ -23,10 +23,12 @@ export interface NativeProverOptions {
   fixedBaseTables?: boolean;
 }
 
-/** The fixed-base tables a NativeProver proves with: their cost to build and their size. */
+/** The fixed-base tables a NativeProver proves with: their cost to build, their size, and the G1 MSMs' arithmetic. */
 export interface FixedBaseTablesInfo {
   buildMs: number;
   bytes: number;
+  /** "avx512-ifma" on a CPU with AVX-512 IFMA, else "portable". */
+  arithmetic: string;
 }
 
 /**

@@ -117,6 +117,7 @@ describe("fixed-base tables", () => {
     assert.ok(report.buildMs > 0);
     assert.ok(report.bytes > 50 * 2 ** 20, `tables of ${report.bytes} bytes`);
     assert.equal(key.tablesBytes, report.bytes);
+    assert.ok(["avx512-ifma", "portable"].includes(report.arithmetic), report.arithmetic);
     const proof = await key.prove(wtns);
     assert.equal(proof.fixedBase, true);
     assert.deepEqual(proof.publicSignals, (await key.prove(wtns)).publicSignals);
@@ -128,6 +129,20 @@ describe("fixed-base tables", () => {
     const again = await key.buildTables();
     assert.equal(again.bytes, first.bytes);
     assert.ok(again.buildMs < first.buildMs / 10, `rebuilt in ${again.buildMs} ms after ${first.buildMs} ms`);
+  });
+
+  it("keep the portable arithmetic under CLOAK_NATIVE_IFMA=0, and still prove", async () => {
+    process.env.CLOAK_NATIVE_IFMA = "0";
+    try {
+      const key = native.loadProvingKey(artifacts.zkey);
+      assert.equal((await key.buildTables()).arithmetic, "portable");
+      const proof = await key.prove(wtns);
+      assert.equal(proof.fixedBase, true);
+      const publicSignals = proof.publicSignals.map((s) => BigInt(s));
+      assert.equal(await verifyProof(artifacts.verificationKey, proof, publicSignals), true);
+    } finally {
+      delete process.env.CLOAK_NATIVE_IFMA;
+    }
   });
 
   it("are reported by the SDK prover that uses them, and absent by default", () => {
