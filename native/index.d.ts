@@ -42,9 +42,10 @@ export interface NativeProvingKey {
   /** Bytes held by the fixed-base tables; 0 until buildTables() has finished. */
   readonly tablesBytes: number;
   /**
-   * Tabulates the window multiples of every base of the key, off the JS thread (about 2 s on two
-   * cores and 86 MiB for the depth-20 join-split): every later proof runs its MSMs over them,
-   * about a quarter faster. Worth it for a prover that makes more than a few proofs.
+   * Tabulates the window multiples of every base of the key, off the JS thread (about 2.3 s on two
+   * cores and 86–102 MiB for the depth-20 join-split): every later proof runs its MSMs over them,
+   * about a quarter faster, and about 40 % faster where the CPU has AVX-512 IFMA. Worth it for a
+   * prover that makes more than a few proofs.
    */
   buildTables(): Promise<TablesReport>;
   /** Proves from a circom `.wtns` binary off the JS thread; rejects with INVALID_WITNESS for a malformed one. */
