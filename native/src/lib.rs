@@ -239,25 +239,17 @@ fn prove(key: &LoadedKey, wtns: &[u8]) -> Result<ProveOutput> {
     let parsed = Instant::now();
     let (r, s) = (random_scalar()?, random_scalar()?);
     let fixed_base = key.tables.get();
-    let (a, b, c) = match fixed_base {
-        Some(tables) => {
-            let proof = tables
-                .prove(&key.key, &key.matrices, &witness, r, s)
-                .map_err(|e| coded(code::PROOF_FAILED, e))?;
-            (proof.a, proof.b, proof.c)
-        }
-        None => {
-            let proof =
-                Groth16::<Bn254>::prove::<CircomReduction>(&key.key, r, s, &key.matrices, &witness)
-                    .map_err(|e| coded(code::PROOF_FAILED, e))?;
-            (proof.a, proof.b, proof.c)
-        }
-    };
+    let proof = match fixed_base {
+        Some(tables) => tables.prove(&key.key, &key.matrices, &witness, r, s),
+        None => Groth16::<Bn254>::prove::<CircomReduction>(&key.key, r, s, &key.matrices, &witness)
+            .map_err(|e| e.to_string()),
+    }
+    .map_err(|e| coded(code::PROOF_FAILED, e))?;
     let proved = Instant::now();
     Ok(ProveOutput {
-        a,
-        b,
-        c,
+        a: proof.a,
+        b: proof.b,
+        c: proof.c,
         fixed_base: fixed_base.is_some(),
         public_signals: witness[1..=key.n_public].to_vec(),
         witness_parse_ms: (parsed - started).as_secs_f64() * 1e3,

@@ -2,9 +2,9 @@
 //! ([`crate::fixed_base`]): the same proof as taceo's `Groth16::prove`, faster per proof, at the
 //! price of building the tables once (seconds) and holding them in memory (tens of MiB).
 
-use ark_bn254::{Bn254, Fr, G1Affine, G1Projective, G2Affine};
+use ark_bn254::{Bn254, Fr, G1Affine, G1Projective};
 use ark_ec::{AffineRepr, CurveGroup};
-use taceo_groth16::{CircomReduction, ConstraintMatrices, ProvingKey, R1CSToQAP};
+use taceo_groth16::{CircomReduction, ConstraintMatrices, Proof, ProvingKey, R1CSToQAP};
 
 use crate::fixed_base::FixedBaseTable;
 
@@ -78,13 +78,6 @@ pub struct ProvingTables {
     pub(crate) h: G1Table,
 }
 
-/// A proof's three points.
-pub struct TableProof {
-    pub a: G1Affine,
-    pub b: G2Affine,
-    pub c: G1Affine,
-}
-
 impl ProvingTables {
     /// Tabulates every query of `key` (the five builds run in parallel).
     pub fn build(
@@ -144,7 +137,7 @@ impl ProvingTables {
         witness: &[Fr],
         r: Fr,
         s: Fr,
-    ) -> Result<TableProof, String> {
+    ) -> Result<Proof<Bn254>, String> {
         let expected = matrices.num_instance_variables + matrices.num_witness_variables;
         if witness.len() != expected {
             return Err(format!(
@@ -193,7 +186,7 @@ impl ProvingTables {
         let g1_b = b_g1 + key.beta_g1 + delta_g1 * s;
         let g2_b = b_g2 + key.vk.beta_g2 + key.vk.delta_g2.into_group() * s;
         let g_c = l + h + g_a * s + g1_b * r - delta_g1 * (r * s);
-        Ok(TableProof {
+        Ok(Proof {
             a: g_a.into_affine(),
             b: g2_b.into_affine(),
             c: g_c.into_affine(),

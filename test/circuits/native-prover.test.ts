@@ -62,6 +62,16 @@ async function assertNativeRejection(promise: Promise<unknown>, code: NativeErro
   });
 }
 
+/** Runs `fn` with the environment variable `name` set to `value`, then removes it. */
+async function withEnv(name: string, value: string, fn: () => Promise<void>): Promise<void> {
+  process.env[name] = value;
+  try {
+    await fn();
+  } finally {
+    delete process.env[name];
+  }
+}
+
 /** The snarkjs JSON files the CLI reads (projective, with protocol and curve). */
 function snarkjsProofJson(proof: { pi_a: string[]; pi_b: string[][]; pi_c: string[] }) {
   return { pi_a: [...proof.pi_a, "1"], pi_b: [...proof.pi_b, ["1", "0"]], pi_c: [...proof.pi_c, "1"], protocol: "groth16", curve: "bn128" };
@@ -132,17 +142,14 @@ describe("fixed-base tables", () => {
   });
 
   it("keep the portable arithmetic under CLOAK_NATIVE_IFMA=0, and still prove", async () => {
-    process.env.CLOAK_NATIVE_IFMA = "0";
-    try {
+    await withEnv("CLOAK_NATIVE_IFMA", "0", async () => {
       const key = native.loadProvingKey(artifacts.zkey);
       assert.equal((await key.buildTables()).arithmetic, "portable");
       const proof = await key.prove(wtns);
       assert.equal(proof.fixedBase, true);
       const publicSignals = proof.publicSignals.map((s) => BigInt(s));
       assert.equal(await verifyProof(artifacts.verificationKey, proof, publicSignals), true);
-    } finally {
-      delete process.env.CLOAK_NATIVE_IFMA;
-    }
+    });
   });
 
   it("are reported by the SDK prover that uses them, and absent by default", () => {
@@ -233,51 +240,39 @@ describe("prover backend choice", () => {
   });
 
   it("falls back to snarkjs when the addon does not load", async () => {
-    process.env.CLOAK_NATIVE_DISABLE = "1";
-    try {
+    await withEnv("CLOAK_NATIVE_DISABLE", "1", async () => {
       assert.equal((await createProver(artifacts)).name, "snarkjs");
-    } finally {
-      delete process.env.CLOAK_NATIVE_DISABLE;
-    }
+    });
   });
 
   it("refuses the native backend with PROVER_UNAVAILABLE when the addon does not load", async () => {
-    process.env.CLOAK_NATIVE_DISABLE = "1";
-    try {
+    await withEnv("CLOAK_NATIVE_DISABLE", "1", async () => {
       await assert.rejects(createProver(artifacts, { backend: "native" }), (error: unknown) => {
         assert.ok(error instanceof CloakError);
         assert.equal(error.code, ErrorCode.PROVER_UNAVAILABLE);
         assert.equal(error.message, "the native prover is not available: disabled by CLOAK_NATIVE_DISABLE=1");
         return true;
       });
-    } finally {
-      delete process.env.CLOAK_NATIVE_DISABLE;
-    }
+    });
   });
 
   it("builds fixed-base tables when CLOAK_PROVER_TABLES=1", async () => {
-    process.env.CLOAK_PROVER_TABLES = "1";
-    try {
+    await withEnv("CLOAK_PROVER_TABLES", "1", async () => {
       const chosen = await createProver(artifacts);
       assert.ok(chosen instanceof NativeProver);
       assert.ok(chosen.fixedBaseTables !== null);
-    } finally {
-      delete process.env.CLOAK_PROVER_TABLES;
-    }
+    });
   });
 
   it("refuses a CLOAK_PROVER_TABLES other than 0 or 1 with INVALID_OPTION", async () => {
-    process.env.CLOAK_PROVER_TABLES = "yes";
-    try {
+    await withEnv("CLOAK_PROVER_TABLES", "yes", async () => {
       await assert.rejects(createProver(artifacts), (error: unknown) => {
         assert.ok(error instanceof CloakError);
         assert.equal(error.code, ErrorCode.INVALID_OPTION);
         assert.equal(error.message, 'CLOAK_PROVER_TABLES must be 0 or 1, not "yes"');
         return true;
       });
-    } finally {
-      delete process.env.CLOAK_PROVER_TABLES;
-    }
+    });
   });
 
   it("refuses an unknown backend with INVALID_OPTION", async () => {
